@@ -1,0 +1,187 @@
+"""The ``omsim`` command line: run, validate, schema."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.scenario import ScenarioError, load_scenario
+
+log = logging.getLogger("omsim")
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A bad command line; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        print(f"omsim: {message} (see 'omsim --help')", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _parse_sets(items: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set {item}: expected KEY=VALUE (e.g. picking.routing=return)")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _progress_bar(label: str):
+    """A rich progress bar on a terminal, nothing otherwise; returns (callback, close)."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} simulated days"), TimeElapsedColumn(),
+        transient=True,
+    )  # fmt: skip
+    bar.start()
+    task = bar.add_task(label, total=None)
+
+    def update(done: float, total: float) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
+def print_kpis(kpis: dict[str, float], title: str) -> None:
+    """The KPI table on standard output."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from analysis.kpis import kpi_def
+
+    table = Table(title=title)
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    table.add_column("what it is")
+    for name, value in kpis.items():
+        d = kpi_def(name)
+        text = (
+            "-"
+            if value is None or (isinstance(value, float) and math.isnan(value))
+            else (f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}")
+        )
+        table.add_row(name, text, d.unit if d else "", d.description if d else "")
+    Console(width=max(100, Console().width)).print(table)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """omsim run: one replication, KPI table, tables written to --out."""
+    from analysis.kpis import run_kpis
+    from sim.model import run_replication
+    from sim.output import write_run
+
+    overrides: dict[str, object] = _parse_sets(args.set or [])
+    if args.days is not None:
+        overrides["simulation.horizon_days"] = args.days
+    scenario = load_scenario(args.scenario, overrides)
+    update, close = _progress_bar(f"{scenario.name} (seed {args.seed})")
+    try:
+        result = run_replication(scenario, args.seed, args.replication, update)
+    finally:
+        close()
+    kpis = run_kpis(
+        result.orders, result.steps, result.roster,
+        start_minute_of_day=result.start_minute_of_day, end_min=result.end_min,
+        warmup_min=args.warmup_days * 1440.0,
+    )  # fmt: skip
+    print_kpis(kpis, f"{scenario.name}: seed {args.seed}, replication {args.replication}, "
+               f"{result.orders.height:,} orders in {result.wall_s:.1f} s")  # fmt: skip
+    if args.out:
+        out = write_run(result, args.out, kpis)
+        print(f"wrote orders, steps, events, roster (.parquet), kpis.json, manifest.json to {out}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """omsim validate: check scenario files; one line per file."""
+    bad = 0
+    for path in args.files:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            bad += 1
+        else:
+            print(f"{path}: ok ({sc.name}, fingerprint {sc.fingerprint()})")
+    return EXIT_BAD_INPUT if bad else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """omsim schema: the documented scenario schema."""
+    from sim.schema_doc import schema_json, schema_markdown
+
+    print(schema_json() if args.json else schema_markdown())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``omsim``."""
+    p = _Parser(prog="omsim", description="Simulate an e-commerce order management process.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run one replication of a scenario and print its KPIs")
+    r.add_argument("scenario", type=Path, help="scenario TOML file")
+    r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    r.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
+    r.add_argument("--days", type=float, help="override simulation.horizon_days")
+    r.add_argument(
+        "--warmup-days",
+        type=float,
+        default=0.0,
+        help="exclude orders placed in the first W days from the KPIs",
+    )
+    r.add_argument("--out", type=Path, help="directory for the tables, kpis.json, manifest.json")
+    r.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a scenario key by dotted path, e.g. picking.routing=return",
+    )
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check scenario files")
+    v.add_argument("files", nargs="+", type=Path)
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("schema", help="print the documented scenario schema")
+    s.add_argument("--json", action="store_true", help="JSON Schema instead of Markdown")
+    s.set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
+    logging.basicConfig(level=logging.WARNING, format="omsim: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ScenarioError, UsageError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(
+            f"omsim: {exc.filename or ''}: expected a writable path, found: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("omsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Synthetic demand: the SKU catalogue and a non-homogeneous Poisson stream of orders.
+
+Everything that describes an order is drawn when the order is created, a fixed number of draws
+per order from demand-only streams, whether or not the scenario uses them, so a change of
+policy (picking method, staffing, packaging...) never shifts the random numbers later orders
+get: replication k of every scenario sees the same orders (common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+from sim.calendar import Calendar
+from sim.config import Scenario
+from sim.eventlog import NULL_CODE
+from sim.routing import Layout
+from sim.streams import CATALOG_REPLICATION, Stream, generator
+from sim.units import DAY, HOUR, WEEKDAYS
+
+BLOCK = 4096
+
+# Columns of the per-order uniform matrix (a fixed number of draws per order).
+U_LINES, U_SERVICE, U_CHANNEL, U_VALUE = 0, 1, 2, 3
+U_PICK_TIME, U_PACK_TIME, U_VERIFY, U_DAMAGE = 4, 5, 6, 7
+U_TRANSIT, U_DELIVERY_TIME, U_LABEL_JAM = 8, 9, 10
+U_RESERVED = 16  # columns 11..15 are reserved for payment, returns and customers
+N_UNIFORMS = U_RESERVED
+# Positions in ``Order.u``: the two time multipliers, then columns U_VERIFY.. of the matrix.
+K_PICK, K_PACK, K_VERIFY, K_DAMAGE, K_TRANSIT, K_DELIVERY, K_JAM = range(7)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """SKU attributes as arrays indexed by SKU (SKU 0 is the most popular)."""
+
+    cum_popularity: np.ndarray
+    volume_l: np.ndarray
+    weight_kg: np.ndarray
+    fragility: np.ndarray
+    fragile: np.ndarray
+    slot: np.ndarray
+
+    @classmethod
+    def build(cls, scenario: Scenario, layout: Layout, seed: int) -> Catalog:
+        """Draw the catalogue (the same in every replication of a seed) and slot it."""
+        cat = scenario.catalog
+        rng = generator(seed, CATALOG_REPLICATION, Stream.CATALOG)
+        n = cat.n_skus
+        ranks = np.arange(1, n + 1, dtype=float)
+        pop = ranks ** (-cat.popularity_zipf_exponent)
+        cum = np.cumsum(pop / pop.sum())
+        cum[-1] = 1.0
+
+        def log_uniform(lo: float, hi: float) -> np.ndarray:
+            return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+
+        volume = log_uniform(cat.unit_volume_l_min, cat.unit_volume_l_max)
+        weight = log_uniform(cat.unit_weight_kg_min, cat.unit_weight_kg_max)
+        fragile = rng.random(n) < cat.fragile_share
+        fragility = np.where(fragile, cat.fragility_fragile, cat.fragility_robust)
+        perm = rng.permutation(layout.n_slots)
+        if cat.slotting == "popularity":
+            slots = np.argsort(layout.depot_distance(), kind="stable")[:n]
+        else:
+            slots = perm[:n]
+        return cls(cum, volume, weight, fragility, fragile, slots.astype(np.int64))
+
+
+class Order:
+    """One order while it is alive in the model (its row is written when it leaves)."""
+
+    __slots__ = (
+        "id", "channel", "service", "priority", "n_lines", "n_units", "value",
+        "placed_at", "promised_at", "picked_at", "packed_at", "labelled_at", "shipped_at",
+        "delivered_at", "slots", "units", "err_u", "volume_l", "weight_kg", "fragility",
+        "fragile", "u", "pick_errors", "errors_open", "errors_caught", "travel_m", "carrier",
+        "box", "n_parcels", "material", "billable_kg", "damaged", "packaging_cost",
+        "shipping_cost", "t_ready", "attempt", "repick", "batch_id",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.picked_at = self.packed_at = self.labelled_at = np.nan
+        self.shipped_at = self.delivered_at = np.nan
+        self.pick_errors = self.errors_open = self.errors_caught = 0
+        self.travel_m = 0.0
+        self.carrier = self.box = self.material = NULL_CODE
+        self.n_parcels = 0
+        self.billable_kg = self.packaging_cost = self.shipping_cost = 0.0
+        self.damaged = False
+        self.attempt = 0
+        self.repick = False
+        self.batch_id = 0xFFFFFFFF
+
+
+def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:
+    """Mean-1 work-content multipliers from uniforms (inverse CDF keeps CRN across settings)."""
+    if variability == "none":
+        return np.ones_like(u)
+    if variability == "exponential":
+        return -np.log1p(-u)
+    sigma2 = np.log1p(cv * cv)
+    return np.exp(-sigma2 / 2 + np.sqrt(sigma2) * ndtri(u))
+
+
+def _pmf_index(u: np.ndarray, pmf: list[float]) -> np.ndarray:
+    cum = np.cumsum(pmf)
+    cum[-1] = np.inf
+    return np.searchsorted(cum, u, side="right")
+
+
+class OrderSource:
+    """Generates orders in arrival order, in vectorised blocks."""
+
+    def __init__(
+        self, scenario: Scenario, calendar: Calendar, catalog: Catalog, seed: int, replication: int
+    ) -> None:
+        self.sc = scenario
+        self.cal = calendar
+        self.cat = catalog
+        self.rng_arr = generator(seed, replication, Stream.ARRIVALS)
+        self.rng_ord = generator(seed, replication, Stream.ORDER_PROFILE)
+        self.rng_lines = generator(seed, replication, Stream.LINES)
+        d = scenario.demand
+        w = np.asarray(d.hourly_weights, dtype=float)
+        mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
+        # rate per minute for (weekday, hour)
+        self.rate = d.orders_per_day * np.outer(mult, w / w.sum()) / HOUR
+        self.rate_max = float(self.rate.max())
+        self.start_weekday = calendar.start.weekday()
+        self.promises = [s for s in d.services]
+        self.next_id = 0
+
+    def arrival_times(self) -> Iterator[np.ndarray]:
+        """Blocks of arrival times (minutes) by thinning a Poisson process of rate rate_max."""
+        if self.rate_max <= 0:
+            return
+        t = 0.0
+        end = self.cal.arrivals_end
+        smod = self.cal.start_minute_of_day
+        while t < end:
+            cand = t + np.cumsum(self.rng_arr.exponential(1.0 / self.rate_max, BLOCK))
+            keep_u = self.rng_arr.random(BLOCK)
+            t = float(cand[-1])
+            abs_min = cand + smod
+            day = (abs_min // DAY).astype(np.int64)
+            hour = ((abs_min % DAY) // HOUR).astype(np.int64)
+            wd = (day + self.start_weekday) % 7
+            accept = keep_u * self.rate_max < self.rate[wd, hour]
+            times = cand[accept & (cand < end)]
+            if len(times):
+                yield times
+
+    def orders(self) -> Iterator[Order]:
+        """All orders of the run, in arrival order."""
+        sc = self.sc
+        d = sc.demand
+        cat = self.cat
+        svc_pmf = [s.share for s in d.services]
+        ch_pmf = [c.share for c in d.channels]
+        sigma2 = np.log1p(d.order_value_cv**2)
+        mu = np.log(d.order_value_mean) - sigma2 / 2
+        pk, pa = sc.picking, sc.packing
+        priority = [s.priority for s in d.services]
+        for times in self.arrival_times():
+            n = len(times)
+            U = self.rng_ord.random((n, N_UNIFORMS))
+            n_lines = _pmf_index(U[:, U_LINES], d.lines_per_order_pmf) + 1
+            service = _pmf_index(U[:, U_SERVICE], svc_pmf)
+            channel = _pmf_index(U[:, U_CHANNEL], ch_pmf)
+            value = np.exp(mu + np.sqrt(sigma2) * ndtri(U[:, U_VALUE]))
+            pick_mult = time_multiplier(U[:, U_PICK_TIME], pk.time_variability, pk.time_cv)
+            pack_mult = time_multiplier(U[:, U_PACK_TIME], pa.time_variability, pa.time_cv)
+            total = int(n_lines.sum())
+            L = self.rng_lines.random((total, 3))
+            skus = np.searchsorted(cat.cum_popularity, L[:, 0], side="right")
+            units = _pmf_index(L[:, 1], d.units_per_line_pmf) + 1
+            slots = cat.slot[skus]
+            vol = cat.volume_l[skus] * units
+            wt = cat.weight_kg[skus] * units
+            frag = cat.fragility[skus]
+            ends = np.cumsum(n_lines)
+            starts = ends - n_lines
+            o_vol = np.add.reduceat(vol, starts)
+            o_wt = np.add.reduceat(wt, starts)
+            o_units = np.add.reduceat(units, starts)
+            o_frag = np.maximum.reduceat(frag, starts)
+            o_fragile = np.maximum.reduceat(cat.fragile[skus].astype(np.int8), starts)
+            slots_l, units_l, err_l = slots.tolist(), units.tolist(), L[:, 2].tolist()
+            times_l = times.tolist()
+            for i in range(n):
+                o = Order()
+                o.id = self.next_id
+                self.next_id += 1
+                a, b = int(starts[i]), int(ends[i])
+                o.placed_at = times_l[i]
+                s = int(service[i])
+                o.service = s
+                o.priority = priority[s]
+                o.channel = int(channel[i])
+                o.n_lines = b - a
+                o.n_units = int(o_units[i])
+                o.value = float(value[i])
+                o.slots = slots_l[a:b]
+                o.units = units_l[a:b]
+                o.err_u = err_l[a:b]
+                o.volume_l = float(o_vol[i])
+                o.weight_kg = float(o_wt[i])
+                o.fragility = float(o_frag[i])
+                o.fragile = bool(o_fragile[i])
+                o.u = (
+                    float(pick_mult[i]),
+                    float(pack_mult[i]),
+                    *U[i, U_VERIFY:U_RESERVED].tolist(),
+                )
+                o.promised_at = self.cal.promised_at(o.placed_at, self.promises[s])
+                yield o

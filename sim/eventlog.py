@@ -1,0 +1,218 @@
+"""The event log: the contract between the model and everything downstream.
+
+A run emits four tables of *facts* (never aggregates), built once at the end from typed
+column buffers (``array.array``), so memory stays flat while the model runs:
+
+``orders``  one row per order: attributes and milestone times (null when not reached).
+``steps``   one row per order-step attempt: who did it, when it joined the queue, started, ended.
+``events``  one row per notification or status change sent about an order (time-stamped).
+``roster``  one row per on-duty interval of a worker (or machine), with its wage.
+
+All times are float minutes since the scenario start. Enumerations whose members depend on
+the scenario (channels, services, carriers, boxes, materials, resources) are stored as
+``polars.Enum`` built from the scenario; the fixed ones are below. The column names and the
+fixed enums are pinned by ``tests/test_eventlog_schema.py`` and documented in the README.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+
+import polars as pl
+
+# --- fixed enumerations -----------------------------------------------------------------
+
+#: Order status at the end of the run. ``delivered`` is final; the others mean the order was
+#: still in progress at the end of the run, at the stage named.
+STATUSES: tuple[str, ...] = (
+    "awaiting_picking",
+    "awaiting_packing",
+    "awaiting_label",
+    "at_dock",
+    "in_transit",
+    "delivered",
+)
+FINAL_STATUSES: frozenset[str] = frozenset({"delivered"})
+
+#: Kinds of work an order goes through (one ``steps`` row per attempt).
+STEPS: tuple[str, ...] = ("pick", "repick", "pack", "label", "notify")
+
+#: How a step attempt ended.
+OUTCOMES: tuple[str, ...] = (
+    "ok",  # done
+    "error_caught",  # pack verification found a wrong line; the line goes back for a re-pick
+    "jam",  # label printer jammed; cleared within the step, label printed
+    "in_progress",  # started, not finished when the run ended (t_end null)
+    "waiting",  # queued, not started when the run ended (t_start and t_end null)
+)
+
+#: Notifications and status changes recorded in ``events``.
+EVENTS: tuple[str, ...] = (
+    "marked_shipped",  # order marked as shipped in its sales channel
+    "shipping_confirmation_sent",  # shipping-confirmation e-mail
+    "tracking_sent",  # tracking e-mail
+)
+
+# --- column schemas ---------------------------------------------------------------------
+# A dtype of ``None`` means "a polars.Enum of the scenario's names" (see ``EnumNames``).
+
+ORDERS_SCHEMA: dict[str, pl.DataType | None] = {
+    "order_id": pl.UInt32(),
+    "customer_id": pl.UInt32(),
+    "channel": None,
+    "service": None,
+    "is_priority": pl.Boolean(),
+    "n_lines": pl.UInt16(),
+    "n_units": pl.UInt16(),
+    "value": pl.Float32(),
+    "placed_at": pl.Float64(),
+    "paid_at": pl.Float64(),
+    "released_at": pl.Float64(),
+    "promised_at": pl.Float64(),
+    "picked_at": pl.Float64(),
+    "packed_at": pl.Float64(),
+    "labelled_at": pl.Float64(),
+    "shipped_at": pl.Float64(),
+    "delivered_at": pl.Float64(),
+    "status": pl.Enum(STATUSES),
+    "pick_errors": pl.UInt8(),
+    "pick_errors_caught": pl.UInt8(),
+    "pick_errors_shipped": pl.UInt8(),
+    "travel_m": pl.Float32(),
+    "carrier": None,
+    "box": None,
+    "n_parcels": pl.UInt8(),
+    "material": None,
+    "billable_weight_kg": pl.Float32(),
+    "damaged": pl.Boolean(),
+    "packaging_cost": pl.Float32(),
+    "shipping_cost": pl.Float32(),
+}
+
+STEPS_SCHEMA: dict[str, pl.DataType | None] = {
+    "order_id": pl.UInt32(),
+    "step": pl.Enum(STEPS),
+    "attempt": pl.UInt8(),
+    "resource": None,
+    "worker": pl.UInt16(),
+    "batch_id": pl.UInt32(),
+    "t_ready": pl.Float64(),
+    "t_start": pl.Float64(),
+    "t_end": pl.Float64(),
+    "outcome": pl.Enum(OUTCOMES),
+}
+
+EVENTS_SCHEMA: dict[str, pl.DataType | None] = {
+    "order_id": pl.UInt32(),
+    "event": pl.Enum(EVENTS),
+    "t": pl.Float64(),
+}
+
+ROSTER_SCHEMA: dict[str, pl.DataType | None] = {
+    "resource": None,
+    "worker": pl.UInt16(),
+    "t_on": pl.Float64(),
+    "t_off": pl.Float64(),
+    "wage_per_hour": pl.Float32(),
+}
+
+#: Which scenario name list each enum column takes its members from.
+ENUM_SOURCES: dict[str, str] = {
+    "channel": "channels",
+    "service": "services",
+    "carrier": "carriers",
+    "box": "boxes",
+    "material": "materials",
+    "resource": "resources",
+}
+
+# array.array type codes for the buffers; enums, booleans and small ints are stored as codes.
+_TYPECODE: dict[type, str] = {
+    pl.UInt32: "I",
+    pl.UInt16: "H",
+    pl.UInt8: "B",
+    pl.Boolean: "B",
+    pl.Float32: "f",
+    pl.Float64: "d",
+    pl.Enum: "B",
+}
+
+#: Code stored in a nullable integer column (batch_id, worker) or float column meaning "null".
+NULL_INT = 0xFFFFFFFF
+#: Code of a null in a scenario-enum column (carrier, box, material before packing/shipping).
+NULL_CODE = 0xFF
+NULL_SMALL = 0xFFFF
+NAN = float("nan")
+
+
+def _typecode(dtype: pl.DataType | None) -> str:
+    if dtype is None:
+        return "B"
+    return _TYPECODE[type(dtype)]
+
+
+class Table:
+    """Typed column buffers for one table; rows are appended column-wise, frozen at the end."""
+
+    __slots__ = ("schema", "columns", "names")
+
+    def __init__(self, schema: dict[str, pl.DataType | None]) -> None:
+        self.schema = schema
+        self.names = tuple(schema)
+        self.columns = tuple(array(_typecode(dt)) for dt in schema.values())
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def append(self, *values: float) -> None:
+        """Append one row; values in schema order. Enums are given as integer codes."""
+        for col, v in zip(self.columns, values, strict=True):
+            col.append(v)
+
+    def nbytes(self) -> int:
+        """Bytes held by the buffers."""
+        return sum(c.itemsize * len(c) for c in self.columns)
+
+    def to_frame(self, enum_names: dict[str, Sequence[str]]) -> pl.DataFrame:
+        """Build the polars DataFrame: codes become Enums, NaN and null markers become null."""
+        series = []
+        for name, dtype, col in zip(self.names, self.schema.values(), self.columns, strict=True):
+            if dtype is None:
+                names = list(enum_names[ENUM_SOURCES[name]])
+                codes = pl.Series(name, col, dtype=pl.UInt8)
+                codes = pl.select(
+                    pl.when(codes == NULL_CODE).then(None).otherwise(codes)
+                ).to_series()
+                s = pl.Series(name, names, dtype=pl.Enum(names)).gather(codes)
+            elif isinstance(dtype, pl.Enum):
+                cats = dtype.categories.to_list()
+                s = pl.Series(name, cats, dtype=dtype).gather(pl.Series(col, dtype=pl.UInt8))
+            elif isinstance(dtype, pl.Boolean):
+                s = pl.Series(name, col, dtype=pl.UInt8).cast(pl.Boolean)
+            elif isinstance(dtype, pl.Float32 | pl.Float64):
+                s = pl.Series(name, col, dtype=dtype)
+                s = s.fill_nan(None)
+            else:
+                s = pl.Series(name, col, dtype=dtype)
+                marker = NULL_INT if isinstance(dtype, pl.UInt32) else NULL_SMALL
+                if isinstance(dtype, pl.UInt32 | pl.UInt16):
+                    s = pl.when(s == marker).then(None).otherwise(s).alias(name)
+                    s = pl.select(s).to_series().cast(dtype)
+            series.append(s.alias(name))
+        return pl.DataFrame(series)
+
+
+def empty_frame(schema: dict[str, pl.DataType | None], enum_names: dict[str, Sequence[str]]):
+    """An empty table with the right columns and dtypes."""
+    return Table(schema).to_frame(enum_names)
+
+
+def column_names() -> dict[str, tuple[str, ...]]:
+    """The column names of every table, in order (documented in the README)."""
+    return {
+        "orders": tuple(ORDERS_SCHEMA),
+        "steps": tuple(STEPS_SCHEMA),
+        "events": tuple(EVENTS_SCHEMA),
+        "roster": tuple(ROSTER_SCHEMA),
+    }

@@ -1,0 +1,272 @@
+"""Builds one run of a scenario (environment, stations, stages) and writes its event log."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+import simpy
+
+from sim.calendar import Calendar
+from sim.config import Scenario
+from sim.demand import Catalog, Order, OrderSource
+from sim.eventlog import (
+    EVENTS_SCHEMA,
+    NULL_SMALL,
+    ORDERS_SCHEMA,
+    OUTCOMES,
+    ROSTER_SCHEMA,
+    STATUSES,
+    STEPS,
+    STEPS_SCHEMA,
+    Table,
+)
+from sim.routing import Layout
+from sim.stages.packing import Packing
+from sim.stages.picking import PICKING_METHODS
+from sim.stages.shipping import Shipping
+from sim.units import DAY
+
+Progress = Callable[[float, float], None]
+IN_PROGRESS, WAITING = OUTCOMES.index("in_progress"), OUTCOMES.index("waiting")
+
+
+@dataclass
+class RunResult:
+    """The event log of one run and what it was a run of."""
+
+    orders: pl.DataFrame
+    steps: pl.DataFrame
+    events: pl.DataFrame
+    roster: pl.DataFrame
+    scenario: Scenario
+    seed: int
+    replication: int
+    start_minute_of_day: float
+    end_min: float
+    wall_s: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The four tables by name."""
+        return {
+            "orders": self.orders,
+            "steps": self.steps,
+            "events": self.events,
+            "roster": self.roster,
+        }
+
+
+def layout_of(scenario: Scenario) -> Layout:
+    """The routing layout of a scenario's warehouse."""
+    wh = scenario.warehouse
+    return Layout(
+        n_aisles=wh.n_aisles,
+        aisle_length_m=wh.aisle_length_m,
+        aisle_spacing_m=wh.aisle_spacing_m,
+        cross_aisle_width_m=wh.cross_aisle_width_m,
+        slots_per_side=wh.slots_per_side,
+        depot=wh.depot,
+    )
+
+
+class Model:
+    """One replication of a scenario: wires the stages and owns the event log buffers."""
+
+    def __init__(self, scenario: Scenario, seed: int = 1, replication: int = 0) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.cal = Calendar(scenario)
+        self.layout = layout_of(scenario)
+        self.catalog = Catalog.build(scenario, self.layout, seed)
+        self.names = scenario.names()
+        self._res_codes = {n: i for i, n in enumerate(self.names["resources"])}
+        self.orders_t = Table(ORDERS_SCHEMA)
+        self.steps_t = Table(STEPS_SCHEMA)
+        self.events_t = Table(EVENTS_SCHEMA)
+        self.roster_t = Table(ROSTER_SCHEMA)
+        self.live: dict[int, Order] = {}
+        self._step_cols = tuple(c.append for c in self.steps_t.columns)
+        self._event_cols = tuple(c.append for c in self.events_t.columns)
+        self.shipping = Shipping(self)
+        self.packing = Packing(self)
+        self.picking = PICKING_METHODS[scenario.picking.method](self)
+        self.source = OrderSource(scenario, self.cal, self.catalog, seed, replication)
+        self.env.process(self._arrivals())
+
+    # --- wiring helpers used by the stages --------------------------------------------------
+
+    def resource_code(self, name: str) -> int:
+        """Enum code of a resource name in the log."""
+        return self._res_codes[name]
+
+    def periods(self, role: str) -> list[list[tuple[float, float]]]:
+        """On-duty periods of every worker of a role (one worker id per shift seat), and
+        their rows in the roster table."""
+        sc = self.scenario
+        workers: list[list[tuple[float, float]]] = []
+        for shift in sc.staffing.shifts:
+            if shift.role != role or shift.headcount == 0:
+                continue
+            per = self.cal.shift_intervals(shift)
+            workers.extend([per] * shift.headcount)
+        self.add_roster(role, workers, sc.costs.wage_per_hour.get(role, 0.0))  # type: ignore[call-overload]
+        return workers
+
+    def add_roster(self, role: str, workers: list[list[tuple[float, float]]], wage: float) -> None:
+        """Record on-duty intervals of a role's workers."""
+        code = self._res_codes[role]
+        for w, per in enumerate(workers):
+            for a, b in per:
+                self.roster_t.append(code, w, a, b, wage)
+
+    def log_step(self, order_id, step, attempt, res, worker, batch, t_ready, t0, t1, outcome):
+        """Append one steps row (hot path: one append per column)."""
+        a = self._step_cols
+        a[0](order_id)
+        a[1](step)
+        a[2](attempt)
+        a[3](res)
+        a[4](worker)
+        a[5](batch)
+        a[6](t_ready)
+        a[7](t0)
+        a[8](t1)
+        a[9](outcome)
+
+    def log_event(self, order_id: int, event: int, t: float) -> None:
+        """Append one events row."""
+        a = self._event_cols
+        a[0](order_id)
+        a[1](event)
+        a[2](t)
+
+    def retire(self, o: Order) -> None:
+        """The order leaves the model: write its row."""
+        del self.live[o.id]
+        self._write_order(o)
+
+    def _write_order(self, o: Order) -> None:
+        self.orders_t.append(
+            o.id, o.id, o.channel, o.service, o.priority, o.n_lines, o.n_units, o.value,
+            o.placed_at, o.placed_at, o.placed_at, o.promised_at, o.picked_at, o.packed_at,
+            o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
+            o.pick_errors - o.errors_caught, o.travel_m, o.carrier, o.box, o.n_parcels,
+            o.material, o.billable_kg, o.damaged, o.packaging_cost, o.shipping_cost,
+        )  # fmt: skip
+
+    def _arrivals(self):
+        env = self.env
+        live = self.live
+        submit = self.picking.submit
+        for o in self.source.orders():
+            if o.placed_at > env.now:
+                yield env.timeout(o.placed_at - env.now)
+            live[o.id] = o
+            submit(o)
+
+    # --- running ---------------------------------------------------------------------------
+
+    def run(self, progress: Progress | None = None) -> RunResult:
+        """Simulate to the end of the run (horizon + drain) and build the event log."""
+        t_wall = time.perf_counter()
+        end = self.cal.end
+        n_chunks = max(1, math.ceil(end / DAY))
+        for k in range(1, n_chunks + 1):
+            self.env.run(until=min(k * DAY, end))
+            if progress is not None:
+                progress(min(k * DAY, end) / DAY, end / DAY)
+        result = self._finalize()
+        result.wall_s = time.perf_counter() - t_wall
+        return result
+
+    def _stations(self):
+        return [*self.picking.stations, self.packing.station, *self.shipping.stations]
+
+    def _finalize(self) -> RunResult:
+        """Record work in hand and waiting, write open orders, censor at the end of the run."""
+        end = self.cal.end
+        nan = math.nan
+        codes = {st.name: self._res_codes[st.name] for st in self._stations()}
+        step_of = {"pickers": "pick", "packers": "pack", "label_printers": "label",
+                   "office": "notify"}  # fmt: skip
+        for st in self._stations():
+            res = codes[st.name]
+            step = STEPS.index(step_of[st.name])
+            for w, (job, t0) in st.busy.items():
+                for o in job:
+                    s = STEPS.index("repick") if st.name == "pickers" and o.repick else step
+                    self.log_step(
+                        o.id,
+                        s,
+                        max(o.attempt, 1),
+                        res,
+                        w,
+                        o.batch_id,
+                        o.t_ready,
+                        t0,
+                        nan,
+                        IN_PROGRESS,
+                    )
+            for o in st.waiting():
+                s = STEPS.index("repick") if st.name == "pickers" and o.repick else step
+                self.log_step(
+                    o.id,
+                    s,
+                    max(o.attempt, 1),
+                    res,
+                    NULL_SMALL,
+                    o.batch_id,
+                    o.t_ready,
+                    nan,
+                    nan,
+                    WAITING,
+                )
+        for o in list(self.live.values()):
+            self._write_order(o)
+        self.live.clear()
+        names = self.names
+        orders = self.orders_t.to_frame(names).sort("order_id")
+        orders = _censor(orders, end)
+        steps = self.steps_t.to_frame(names).sort("order_id", "t_ready", maintain_order=True)
+        events = self.events_t.to_frame(names).sort("order_id", "t", maintain_order=True)
+        roster = self.roster_t.to_frame(names)
+        return RunResult(
+            orders, steps, events, roster, self.scenario, self.seed, self.replication,
+            self.cal.start_minute_of_day, end,
+        )  # fmt: skip
+
+
+def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
+    """Null milestones after the end of the run (or never reached) and derive the status."""
+    times = ["picked_at", "packed_at", "labelled_at", "shipped_at", "delivered_at"]
+    orders = orders.with_columns(
+        [pl.when(pl.col(c) <= end).then(pl.col(c)).otherwise(None).alias(c) for c in times]
+    )
+    status = (
+        pl.when(pl.col("delivered_at").is_not_null()).then(pl.lit("delivered"))
+        .when(pl.col("shipped_at").is_not_null()).then(pl.lit("in_transit"))
+        .when(pl.col("labelled_at").is_not_null()).then(pl.lit("at_dock"))
+        .when(pl.col("packed_at").is_not_null()).then(pl.lit("awaiting_label"))
+        .when(pl.col("picked_at").is_not_null()).then(pl.lit("awaiting_packing"))
+        .otherwise(pl.lit("awaiting_picking"))
+    )  # fmt: skip
+    unshipped = pl.col("shipped_at").is_null()
+    return orders.with_columns(
+        status.cast(pl.Enum(STATUSES)).alias("status"),
+        (pl.col("damaged") & pl.col("delivered_at").is_not_null()).alias("damaged"),
+        pl.when(unshipped).then(None).otherwise(pl.col("carrier")).alias("carrier"),
+        pl.when(unshipped).then(0.0).otherwise(pl.col("shipping_cost")).alias("shipping_cost"),
+    )
+
+
+def run_replication(
+    scenario: Scenario, seed: int = 1, replication: int = 0, progress: Progress | None = None
+) -> RunResult:
+    """One run: a pure function of (scenario, seed, replication)."""
+    return Model(scenario, seed, replication).run(progress)

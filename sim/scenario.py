@@ -1,0 +1,153 @@
+"""Loading scenario files: TOML, ``base`` files, dotted overrides, one-line errors."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.config import Scenario
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; the message is one line naming file, key and problem."""
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``over`` into a copy of ``base``: tables merge, everything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def read_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's table with its ``base`` chain resolved (not yet validated)."""
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        raise ScenarioError(f"{where}: expected a scenario file, found no such file")
+    resolved = path.resolve()
+    if resolved in _seen:
+        raise ScenarioError(f"{where}: base: expected no cycle of base files, found one")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{where}: expected valid TOML, found a syntax error: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{where}: expected a readable TOML file, found: {exc}") from None
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError(f"{where}: base: expected a file name, found {base!r}")
+    base_data = read_raw(path.parent / base, (*_seen, resolved))
+    return _merge(base_data, data)
+
+
+def _parse_value(text: str) -> Any:
+    """A command-line value as TOML (numbers, booleans, arrays, quoted strings) or a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Set dotted keys (``picking.method``, ``staffing.shifts.0.headcount``) in a raw table.
+
+    String values from the command line are parsed as TOML values first.
+    """
+    out = copy.deepcopy(raw)
+    for dotted, value in overrides.items():
+        if isinstance(value, str):
+            value = _parse_value(value)
+        parts = dotted.split(".")
+        node: Any = out
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(node, list):
+                node = _list_item(node, part, parts[: i + 1])
+                continue
+            if part not in node:
+                node[part] = {}
+            node = node[part]
+        last = parts[-1]
+        if isinstance(node, list):
+            idx = _index(node, last, parts)
+            node[idx] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ScenarioError(f"--set {dotted}: expected a table at {'.'.join(parts[:-1])}")
+    return out
+
+
+def _index(node: list, part: str, path: list[str]) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise ScenarioError(
+            f"--set {'.'.join(path)}: expected a list index 0..{len(node) - 1}, found {part!r}"
+        )
+    return int(part)
+
+
+def _list_item(node: list, part: str, path: list[str]) -> Any:
+    return node[_index(node, part, path)]
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_validation_error(where: str, exc: ValidationError) -> str:
+    """One line: file, key path, what was expected, what was found (and how many more)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    msg: str = first["msg"]
+    if first["type"] == "extra_forbidden":
+        text = f"{loc}: expected a known key, found unknown key {loc.rsplit('.', 1)[-1]!r}"
+    elif first["type"] == "missing":
+        text = f"{loc}: expected a value, found none"
+    elif first["type"] in ("value_error", "assertion_error"):
+        body = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        text = f"{loc}: {body}" if loc else body
+    else:
+        expected = msg.removeprefix("Input should be ").removeprefix("input should be ")
+        text = f"{loc}: expected {expected}, found {_describe(first.get('input'))}"
+    more = len(errors) - 1
+    if more:
+        text += f" (and {more} more error{'s' if more > 1 else ''})"
+    return f"{where}: {text}"
+
+
+def validate(raw: Mapping[str, Any], where: str) -> Scenario:
+    """Validate a raw table into a Scenario, or raise ScenarioError with a one-line message."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(where, exc)) from None
+    except ValueError as exc:  # raised by our own checks outside pydantic's wrapping
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load a scenario file (resolving ``base``), apply dotted overrides, validate."""
+    raw = read_raw(path)
+    if overrides:
+        raw = apply_overrides(raw, overrides)
+    return validate(raw, str(path))
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """A new scenario with dotted keys changed, validated like a file."""
+    raw = scenario.model_dump(mode="json")
+    return validate(apply_overrides(raw, overrides), f"scenario {scenario.name!r}")

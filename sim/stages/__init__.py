@@ -1,0 +1,1 @@
+"""The stages an order goes through: picking, packing, shipping."""

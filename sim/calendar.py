@@ -199,7 +199,14 @@ class PickupSchedule:
             for _ in range(transit_days):
                 day = nxt[min(day + 1, n)]
         else:
+            # same-day delivery: the rest of today's window, or the next delivery day's
             day = nxt[min(day, n)]
+            if day < n and shipped_at >= cal.at(day, self._win_start + self._win_len):
+                day = nxt[min(day + 1, n)]
+            if day < n:
+                start = max(cal.at(day, self._win_start), shipped_at)
+                end = cal.at(day, self._win_start + self._win_len)
+                return start + u * (end - start)
         if day >= n:
             return math.inf
-        return max(cal.at(day, self._win_start + u * self._win_len), shipped_at)
+        return cal.at(day, self._win_start + u * self._win_len)

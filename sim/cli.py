@@ -12,6 +12,7 @@ from pathlib import Path
 from sim.scenario import ScenarioError, load_scenario
 
 log = logging.getLogger("omsim")
+_FIXED: frozenset[str] = frozenset()  # filled lazily with analysis.kpis.KPI_DEFS
 EXIT_BAD_INPUT = 2
 
 
@@ -55,34 +56,37 @@ def _progress_bar(label: str):
     return update, bar.stop
 
 
-def print_kpis(kpis: dict[str, float], title: str) -> None:
-    """The KPI table on standard output."""
+def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> None:
+    """The KPI table on standard output: headline KPIs first; per-resource rows of resources
+    absent from the scenario are left out."""
     from rich.console import Console
     from rich.table import Table
 
     from analysis.kpis import kpi_def
 
+    def fmt(value: float) -> str:
+        if value is None or math.isnan(value):
+            return "-"
+        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+
     table = Table(title=title)
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    table.add_column("what it is")
-    for name, value in kpis.items():
-        d = kpi_def(name)
-        text = (
-            "-"
-            if value is None or (isinstance(value, float) and math.isnan(value))
-            else (f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}")
-        )
-        table.add_row(name, text, d.unit if d else "", d.description if d else "")
-    Console(width=max(100, Console().width)).print(table)
+    for col, just in (("KPI", "left"), ("value", "right"), ("unit", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    if explain:
+        table.add_column("what it is")
+    rows = [(n, v, kpi_def(n)) for n, v in kpis.items()]
+    rows = [r for r in rows if not (r[0] not in _FIXED and (r[1] is None or math.isnan(r[1])))]
+    rows.sort(key=lambda r: not r[2].headline)
+    for name, value, d in rows:
+        cells = [name, fmt(value), d.unit] + ([d.description] if explain else [])
+        table.add_row(*cells, style="bold" if d.headline else None)
+    Console().print(table)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
-    from analysis.kpis import run_kpis
-    from sim.model import run_replication
     from sim.output import write_run
+    from sim.runner import run_with_kpis
 
     overrides: dict[str, object] = _parse_sets(args.set or [])
     if args.days is not None:
@@ -90,16 +94,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides)
     update, close = _progress_bar(f"{scenario.name} (seed {args.seed})")
     try:
-        result = run_replication(scenario, args.seed, args.replication, update)
+        result, kpis = run_with_kpis(
+            scenario, args.seed, args.replication, args.warmup_days, update
+        )
     finally:
         close()
-    kpis = run_kpis(
-        result.orders, result.steps, result.roster,
-        start_minute_of_day=result.start_minute_of_day, end_min=result.end_min,
-        warmup_min=args.warmup_days * 1440.0,
-    )  # fmt: skip
-    print_kpis(kpis, f"{scenario.name}: seed {args.seed}, replication {args.replication}, "
-               f"{result.orders.height:,} orders in {result.wall_s:.1f} s")  # fmt: skip
+    title = (
+        f"{scenario.name}: seed {args.seed}, replication {args.replication}, "
+        f"{result.orders.height:,} orders simulated in {result.wall_s:.1f} s"
+    )
+    print_kpis(kpis, title, args.explain)
     if args.out:
         out = write_run(result, args.out, kpis)
         print(f"wrote orders, steps, events, roster (.parquet), kpis.json, manifest.json to {out}")
@@ -144,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="exclude orders placed in the first W days from the KPIs",
     )
+    r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
     r.add_argument("--out", type=Path, help="directory for the tables, kpis.json, manifest.json")
     r.add_argument(
         "--set",

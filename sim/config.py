@@ -22,15 +22,15 @@ Role = Literal["pickers", "packers", "office"]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 PosFloat = Annotated[float, Field(gt=0.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
-ALL_DAYS: list[Weekday] = list(WEEKDAYS)  # type: ignore[arg-type]
-WORK_DAYS: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+ALL_DAYS: tuple[Weekday, ...] = tuple(WEEKDAYS)  # type: ignore[arg-type]
+WORK_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 PICKING_METHODS: tuple[str, ...] = ("single",)
 
 
 class Section(BaseModel):
     """Base of every scenario section: unknown keys rejected, immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def _check_time(v: str) -> str:
@@ -38,7 +38,7 @@ def _check_time(v: str) -> str:
     return v
 
 
-def _check_shares(values: list[float], what: str) -> None:
+def _check_shares(values: tuple[float, ...], what: str) -> None:
     total = sum(values)
     if abs(total - 1.0) > 1e-3:
         raise ValueError(f"expected {what} summing to 1, found a sum of {total:.4g}")
@@ -60,10 +60,12 @@ class SimulationConfig(Section):
 class CalendarConfig(Section):
     """Business days and holidays (no shifts, pickups or deliveries on holidays)."""
 
-    business_days: list[Weekday] = Field(
+    business_days: tuple[Weekday, ...] = Field(
         WORK_DAYS, description="Weekdays counted as business days for promises and transit."
     )
-    holidays: list[dt.date] = Field([], description="Dates with no shifts, pickups or deliveries.")
+    holidays: tuple[dt.date, ...] = Field(
+        [], description="Dates with no shifts, pickups or deliveries."
+    )
 
 
 class ChannelConfig(Section):
@@ -89,11 +91,11 @@ class ServiceConfig(Section):
     _cutoff = field_validator("cutoff")(_check_time)
 
 
-def _default_channels() -> list[ChannelConfig]:
+def _default_channels() -> tuple[ChannelConfig, ...]:
     return [ChannelConfig()]
 
 
-def _default_services() -> list[ServiceConfig]:
+def _default_services() -> tuple[ServiceConfig, ...]:
     return [
         ServiceConfig(name="standard", share=0.88, promised_business_days=5),
         ServiceConfig(name="express", share=0.07, priority=True, promised_business_days=2),
@@ -107,7 +109,7 @@ class DemandConfig(Section):
     orders_per_day: NonNeg = Field(
         2000.0, description="Average orders per day (before weekday multipliers)."
     )
-    hourly_weights: list[NonNeg] = Field(
+    hourly_weights: tuple[NonNeg, ...] = Field(
         [
             1.2,
             0.8,
@@ -142,13 +144,13 @@ class DemandConfig(Section):
         {"mon": 1.08, "tue": 1.0, "wed": 1.0, "thu": 1.08, "fri": 0.97, "sat": 0.92, "sun": 0.95},
         description="Demand multiplier per weekday (missing days count as 1).",
     )
-    lines_per_order_pmf: list[Prob] = Field(
+    lines_per_order_pmf: tuple[Prob, ...] = Field(
         [0.55, 0.25, 0.12, 0.05, 0.02, 0.01],
         min_length=1,
         max_length=50,
         description="P(1 line), P(2 lines), ... per order (fractions summing to 1).",
     )
-    units_per_line_pmf: list[Prob] = Field(
+    units_per_line_pmf: tuple[Prob, ...] = Field(
         [0.88, 0.09, 0.03],
         min_length=1,
         max_length=50,
@@ -158,10 +160,10 @@ class DemandConfig(Section):
     order_value_cv: NonNeg = Field(
         0.8, description="Coefficient of variation of order value (lognormal)."
     )
-    channels: list[ChannelConfig] = Field(
+    channels: tuple[ChannelConfig, ...] = Field(
         default_factory=_default_channels, min_length=1, description="Sales channels."
     )
-    services: list[ServiceConfig] = Field(
+    services: tuple[ServiceConfig, ...] = Field(
         default_factory=_default_services, min_length=1, description="Shipping services."
     )
 
@@ -194,10 +196,10 @@ class CatalogConfig(Section):
     unit_weight_kg_min: PosFloat = Field(0.05, description="Lightest unit (kg).")
     unit_weight_kg_max: PosFloat = Field(3.0, description="Heaviest unit (kg).")
     fragile_share: Prob = Field(0.15, description="Share of SKUs that are fragile (fraction).")
-    fragility_fragile: Prob = Field(
+    damage_prob_fragile: Prob = Field(
         0.12, description="Damage probability in transit of a fragile SKU with no protection."
     )
-    fragility_robust: Prob = Field(
+    damage_prob_robust: Prob = Field(
         0.02, description="Damage probability in transit of a robust SKU with no protection."
     )
     slotting: Literal["random", "popularity"] = Field(
@@ -222,7 +224,7 @@ class WarehouseConfig(Section):
     cross_aisle_width_m: NonNeg = Field(
         3.0, description="Width of the front and back cross-aisles (m)."
     )
-    slots_per_side: Annotated[int, Field(ge=1, le=10_000)] = Field(
+    n_slots_per_side: Annotated[int, Field(ge=1, le=10_000)] = Field(
         60, description="Storage slots on each side of an aisle."
     )
     depot: Literal["left", "center"] = Field(
@@ -285,12 +287,14 @@ class MaterialConfig(Section):
     """A packaging (void-fill) material."""
 
     name: str = Field("bubble_wrap", description="Material name.")
-    protection: Prob = Field(0.75, description="Protection rating: share of damage prevented.")
+    protection_share: Prob = Field(
+        0.75, description="Protection rating: share of damage prevented."
+    )
     cost_per_order: NonNeg = Field(0.25, description="Material cost per parcel (currency units).")
     time_s: NonNeg = Field(15.0, description="Extra packing time per parcel (s).")
 
 
-def _default_boxes() -> list[BoxConfig]:
+def _default_boxes() -> tuple[BoxConfig, ...]:
     return [
         BoxConfig(name="XS", length_cm=20, width_cm=15, height_cm=8, cost=0.30),
         BoxConfig(name="S", length_cm=25, width_cm=20, height_cm=10, cost=0.40),
@@ -300,15 +304,21 @@ def _default_boxes() -> list[BoxConfig]:
     ]
 
 
-def _default_materials() -> list[MaterialConfig]:
+def _default_materials() -> tuple[MaterialConfig, ...]:
     # Protection ratings from the seed article's table; costs and times are assumptions.
     return [
-        MaterialConfig(name="bubble_wrap", protection=0.75, cost_per_order=0.25, time_s=20),
-        MaterialConfig(name="packing_peanuts", protection=0.90, cost_per_order=0.30, time_s=15),
-        MaterialConfig(name="shredded_paper", protection=0.50, cost_per_order=0.08, time_s=10),
-        MaterialConfig(name="crunched_paper", protection=0.50, cost_per_order=0.06, time_s=12),
-        MaterialConfig(name="shredded_wool", protection=0.60, cost_per_order=0.35, time_s=12),
-        MaterialConfig(name="air_pillow", protection=0.90, cost_per_order=0.15, time_s=8),
+        MaterialConfig(name="bubble_wrap", protection_share=0.75, cost_per_order=0.25, time_s=20),
+        MaterialConfig(
+            name="packing_peanuts", protection_share=0.90, cost_per_order=0.30, time_s=15
+        ),
+        MaterialConfig(
+            name="shredded_paper", protection_share=0.50, cost_per_order=0.08, time_s=10
+        ),
+        MaterialConfig(
+            name="crunched_paper", protection_share=0.50, cost_per_order=0.06, time_s=12
+        ),
+        MaterialConfig(name="shredded_wool", protection_share=0.60, cost_per_order=0.35, time_s=12),
+        MaterialConfig(name="air_pillow", protection_share=0.90, cost_per_order=0.15, time_s=8),
     ]
 
 
@@ -330,14 +340,14 @@ class PackingConfig(Section):
     barcode_catch_prob: Prob = Field(0.99, description="Share of wrong lines a scan catches.")
     visual_time_per_unit_s: NonNeg = Field(1.5, description="Visual check time per unit (s).")
     visual_catch_prob: Prob = Field(0.7, description="Share of wrong lines a visual check catches.")
-    boxes: list[BoxConfig] = Field(
+    boxes: tuple[BoxConfig, ...] = Field(
         default_factory=_default_boxes, min_length=1, description="Standard boxes (3-5 advised)."
     )
     fill_factor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.7, description="Usable share of a box's inner volume."
     )
     dim_divisor_cm3_per_kg: PosFloat = Field(5000.0, description="Dimensional-weight divisor.")
-    materials: list[MaterialConfig] = Field(
+    materials: tuple[MaterialConfig, ...] = Field(
         default_factory=_default_materials, min_length=1, description="Packaging materials."
     )
     material: str = Field("bubble_wrap", description="Material used for ordinary parcels.")
@@ -362,7 +372,7 @@ class PackingConfig(Section):
 class LabelConfig(Section):
     """Label printers (machines, available whenever packers work)."""
 
-    printers: Annotated[int, Field(ge=1, le=1000)] = Field(2, description="Label printers.")
+    n_printers: Annotated[int, Field(ge=1, le=1000)] = Field(2, description="Label printers.")
     print_time_s: NonNeg = Field(6.0, description="Print-and-apply time per label (s).")
     packing_slip: bool = Field(True, description="Print an invoice/packing slip with each label.")
     packing_slip_time_s: NonNeg = Field(5.0, description="Extra time per packing slip (s).")
@@ -371,7 +381,7 @@ class LabelConfig(Section):
     mode: Literal["per_order", "bulk"] = Field(
         "per_order", description="Print each order's label alone, or waiting orders in bulk."
     )
-    bulk_size: Annotated[int, Field(ge=1, le=10_000)] = Field(
+    n_labels_per_bulk: Annotated[int, Field(ge=1, le=10_000)] = Field(
         25, description="Most labels printed in one bulk job."
     )
     bulk_setup_s: NonNeg = Field(20.0, description="Set-up time per bulk job (s).")
@@ -381,13 +391,13 @@ class CarrierServiceConfig(Section):
     """A service a carrier offers: its transit times and rates."""
 
     service: str = Field("standard", description="Service name (one of demand.services).")
-    transit_days_pmf: list[Prob] = Field(
+    transit_days_pmf: tuple[Prob, ...] = Field(
         [0.0, 0.2, 0.3, 0.25, 0.15, 0.1],
         min_length=1,
         max_length=60,
         description="P(delivered 0, 1, 2, ... business days after pickup) (fractions).",
     )
-    rates: list[tuple[PosFloat, NonNeg]] = Field(
+    rates_kg_price: tuple[tuple[PosFloat, NonNeg], ...] = Field(
         [(0.5, 4.2), (1.0, 5.1), (2.0, 6.3), (5.0, 8.4), (10.0, 11.9), (20.0, 17.5), (30.0, 24.0)],
         min_length=1,
         description="Rate table: [max billable kg, price] rows in increasing weight.",
@@ -396,13 +406,13 @@ class CarrierServiceConfig(Section):
     @model_validator(mode="after")
     def _check(self) -> CarrierServiceConfig:
         _check_shares(self.transit_days_pmf, "transit_days_pmf")
-        kgs = [r[0] for r in self.rates]
+        kgs = [r[0] for r in self.rates_kg_price]
         if kgs != sorted(kgs):
-            raise ValueError("rates: expected rows in increasing weight")
+            raise ValueError("rates_kg_price: expected rows in increasing weight")
         return self
 
 
-def _default_carrier_services() -> list[CarrierServiceConfig]:
+def _default_carrier_services() -> tuple[CarrierServiceConfig, ...]:
     return [CarrierServiceConfig()]
 
 
@@ -410,38 +420,43 @@ class CarrierConfig(Section):
     """A carrier: when it collects and what it charges."""
 
     name: str = Field("carrier", description="Carrier name.")
-    pickups: dict[Weekday, list[str]] = Field(
+    pickups: dict[Weekday, tuple[str, ...]] = Field(
         {d: ["16:30"] for d in WORK_DAYS},
         description="Pickup times 'HH:MM' per weekday; parcels wait at the dock until then.",
     )
-    services: list[CarrierServiceConfig] = Field(
+    services: tuple[CarrierServiceConfig, ...] = Field(
         default_factory=_default_carrier_services,
         min_length=1,
         description="Services carried, with transit times and rates.",
     )
     delivery_start: str = Field("09:00", description="Earliest delivery time of day.")
     delivery_end: str = Field("18:00", description="Latest delivery time of day.")
-    delivery_days: list[Weekday] = Field(
+    delivery_days: tuple[Weekday, ...] = Field(
         ["mon", "tue", "wed", "thu", "fri", "sat"],
         min_length=1,
         description="Weekdays on which the carrier delivers.",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> CarrierConfig:
-        for times in self.pickups.values():
+    @field_validator("pickups")
+    @classmethod
+    def _pickup_times(cls, v: dict[Weekday, tuple[str, ...]]) -> dict:
+        for times in v.values():
             for t in times:
                 _check_time(t)
+        return v
+
+    _window = field_validator("delivery_start", "delivery_end")(_check_time)
+
+    @model_validator(mode="after")
+    def _check(self) -> CarrierConfig:
         if not any(self.pickups.values()):
             raise ValueError(f"carrier {self.name!r}: expected pickup times, found none")
-        _check_time(self.delivery_start)
-        _check_time(self.delivery_end)
         if hhmm_to_minutes(self.delivery_end) <= hhmm_to_minutes(self.delivery_start):
             raise ValueError("expected delivery_end after delivery_start")
         return self
 
 
-def _default_carriers() -> list[CarrierConfig]:
+def _default_carriers() -> tuple[CarrierConfig, ...]:
     return [
         CarrierConfig(
             name="ParcelCo",
@@ -450,12 +465,12 @@ def _default_carriers() -> list[CarrierConfig]:
                 CarrierServiceConfig(
                     service="express",
                     transit_days_pmf=[0.0, 0.25, 0.72, 0.03],
-                    rates=[(1.0, 9.0), (5.0, 13.0), (10.0, 18.0), (30.0, 32.0)],
+                    rates_kg_price=[(1.0, 9.0), (5.0, 13.0), (10.0, 18.0), (30.0, 32.0)],
                 ),
                 CarrierServiceConfig(
                     service="next_day",
                     transit_days_pmf=[0.0, 0.96, 0.04],
-                    rates=[(1.0, 14.0), (5.0, 19.0), (10.0, 26.0), (30.0, 45.0)],
+                    rates_kg_price=[(1.0, 14.0), (5.0, 19.0), (10.0, 26.0), (30.0, 45.0)],
                 ),
             ],
         )
@@ -472,7 +487,7 @@ class ShippingConfig(Section):
     manual_notify_time_s: NonNeg = Field(
         40.0, description="Office time per order to mark shipped and send e-mails (s)."
     )
-    carriers: list[CarrierConfig] = Field(
+    carriers: tuple[CarrierConfig, ...] = Field(
         default_factory=_default_carriers, min_length=1, description="Carriers."
     )
 
@@ -490,13 +505,17 @@ class ShiftConfig(Section):
     """A shift: who works, on which days, from when to when, how many."""
 
     role: Role = Field("pickers", description="Role: pickers, packers or office.")
-    days: list[Weekday] = Field(WORK_DAYS, description="Weekdays this shift runs.")
+    days: tuple[Weekday, ...] = Field(WORK_DAYS, description="Weekdays this shift runs.")
     start: str = Field("08:00", description="Shift start 'HH:MM'.")
     end: str = Field("16:00", description="Shift end 'HH:MM' (earlier than start: next day).")
     headcount: Annotated[int, Field(ge=0, le=10_000)] = Field(
         1, description="Workers on this shift."
     )
-    breaks: list[BreakConfig] = Field([], description="Breaks taken by everyone on the shift.")
+    breaks: tuple[BreakConfig, ...] = Field(
+        [], description="Breaks taken by everyone on the shift."
+    )
+
+    _times = field_validator("start", "end")(_check_time)
 
     @model_validator(mode="after")
     def _check(self) -> ShiftConfig:
@@ -505,7 +524,7 @@ class ShiftConfig(Section):
         return self
 
 
-def _default_shifts() -> list[ShiftConfig]:
+def _default_shifts() -> tuple[ShiftConfig, ...]:
     return [
         ShiftConfig(
             role="pickers",
@@ -527,7 +546,7 @@ def _default_shifts() -> list[ShiftConfig]:
 class StaffingConfig(Section):
     """Shifts per weekday and role."""
 
-    shifts: list[ShiftConfig] = Field(
+    shifts: tuple[ShiftConfig, ...] = Field(
         default_factory=_default_shifts, description="Shifts (00:00-00:00 means 24 hours)."
     )
 
@@ -587,13 +606,13 @@ class Scenario(Section):
             )
         cat, pack, wh = self.catalog, self.packing, self.warehouse
         biggest = max(b.volume_l for b in pack.boxes) * pack.fill_factor
-        if cat.unit_volume_l_max > biggest:
+        if cat.unit_volume_l_max > biggest * (1 + 1e-9):
             raise ValueError(
                 f"catalog.unit_volume_l_max: expected a SKU that fits the largest box "
                 f"(<= {biggest:.3g} l at fill factor {pack.fill_factor}), "
                 f"found {cat.unit_volume_l_max} l"
             )
-        n_slots = 2 * wh.slots_per_side * wh.n_aisles
+        n_slots = 2 * wh.n_slots_per_side * wh.n_aisles
         if cat.n_skus > n_slots:
             raise ValueError(
                 f"catalog.n_skus: expected at most the warehouse's {n_slots} slots, "
@@ -608,7 +627,7 @@ class Scenario(Section):
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def names(self) -> dict[str, list[str]]:
+    def names(self) -> dict[str, tuple[str, ...]]:
         """The scenario's names for the event log's enum columns."""
         return {
             "channels": [c.name for c in self.demand.channels],

@@ -61,7 +61,7 @@ class Catalog:
         volume = log_uniform(cat.unit_volume_l_min, cat.unit_volume_l_max)
         weight = log_uniform(cat.unit_weight_kg_min, cat.unit_weight_kg_max)
         fragile = rng.random(n) < cat.fragile_share
-        fragility = np.where(fragile, cat.fragility_fragile, cat.fragility_robust)
+        fragility = np.where(fragile, cat.damage_prob_fragile, cat.damage_prob_robust)
         perm = rng.permutation(layout.n_slots)
         if cat.slotting == "popularity":
             slots = np.argsort(layout.depot_distance(), kind="stable")[:n]

@@ -47,6 +47,7 @@ class RunResult:
     replication: int
     start_minute_of_day: float
     end_min: float
+    arrivals_end_min: float
     wall_s: float = 0.0
     meta: dict = field(default_factory=dict)
 
@@ -68,7 +69,7 @@ def layout_of(scenario: Scenario) -> Layout:
         aisle_length_m=wh.aisle_length_m,
         aisle_spacing_m=wh.aisle_spacing_m,
         cross_aisle_width_m=wh.cross_aisle_width_m,
-        slots_per_side=wh.slots_per_side,
+        slots_per_side=wh.n_slots_per_side,
         depot=wh.depot,
     )
 
@@ -238,7 +239,7 @@ class Model:
         roster = self.roster_t.to_frame(names)
         return RunResult(
             orders, steps, events, roster, self.scenario, self.seed, self.replication,
-            self.cal.start_minute_of_day, end,
+            self.cal.start_minute_of_day, end, self.cal.arrivals_end,
         )  # fmt: skip
 
 

@@ -34,6 +34,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
         "replication": result.replication,
         "start_minute_of_day": result.start_minute_of_day,
         "end_min": result.end_min,
+        "arrivals_end_min": result.arrivals_end_min,
         "rows": {name: frame.height for name, frame in result.tables().items()},
         "versions": package_versions(),
     }

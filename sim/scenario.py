@@ -76,6 +76,11 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
             if isinstance(node, list):
                 node = _list_item(node, part, parts[: i + 1])
                 continue
+            if not isinstance(node, dict):
+                raise ScenarioError(
+                    f"--set {dotted}: expected a table at {'.'.join(parts[:i])}, "
+                    f"found {_describe(node)}"
+                )
             if part not in node:
                 node[part] = {}
             node = node[part]
@@ -142,9 +147,12 @@ def validate(raw: Mapping[str, Any], where: str) -> Scenario:
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load a scenario file (resolving ``base``), apply dotted overrides, validate."""
     raw = read_raw(path)
-    if overrides:
-        raw = apply_overrides(raw, overrides)
-    return validate(raw, str(path))
+    scenario = validate(raw, str(path))
+    if not overrides:
+        return scenario
+    # overrides apply to the resolved scenario, so they can reach keys left to defaults
+    resolved = scenario.model_dump(mode="json")
+    return validate(apply_overrides(resolved, overrides), f"{path} with --set")
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:

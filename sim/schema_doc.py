@@ -11,6 +11,9 @@ from pydantic import BaseModel
 
 from sim.config import Scenario
 
+_PLAIN = {"str": "string", "float": "number", "int": "integer", "bool": "boolean",
+          "datetime": "date-time", "date": "date"}  # fmt: skip
+
 
 def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
@@ -20,8 +23,9 @@ def _type_name(annotation: Any) -> str:
     if origin is typing.Literal:
         return " | ".join(json.dumps(a) for a in args)
     if origin in (list, tuple):
-        inner = ", ".join(_type_name(a) for a in args if a is not Ellipsis)
-        return f"list[{inner}]" if origin is list else f"[{inner}]"
+        if origin is list or (len(args) == 2 and args[1] is Ellipsis):
+            return f"list[{_type_name(args[0])}]"
+        return "[" + ", ".join(_type_name(a) for a in args) + "]"
     if origin is dict:
         return f"table[{_type_name(args[0])} -> {_type_name(args[1])}]"
     if origin in (typing.Union, types.UnionType):
@@ -29,8 +33,7 @@ def _type_name(annotation: Any) -> str:
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
             return annotation.__name__
-        return {"str": "string", "float": "number", "int": "integer", "bool": "boolean",
-                "datetime": "date-time", "date": "date"}.get(annotation.__name__, annotation.__name__)  # fmt: skip
+        return _PLAIN.get(annotation.__name__, annotation.__name__)
     return str(annotation)
 
 
@@ -88,7 +91,7 @@ def schema_markdown() -> str:
             )
             sub = _sub_model(field.annotation)
             if sub is not None:
-                is_list = typing.get_origin(field.annotation) is list
+                is_list = typing.get_origin(field.annotation) in (list, tuple)
                 subs.append((sub, f"{path + '.' if path else ''}{name}{'[]' if is_list else ''}"))
         out.append("")
         for sub, p in subs:

@@ -60,7 +60,7 @@ class Packing:
         mats = pa.materials
         self.mat_time = [seconds(m.time_s) for m in mats]
         self.mat_cost = [m.cost_per_order for m in mats]
-        self.mat_protection = [m.protection for m in mats]
+        self.mat_protection = [m.protection_share for m in mats]
         self.res = model.resource_code("packers")
         self.station = Station(
             model.env, "packers", model.periods("packers"), self._service, self._finish

@@ -68,7 +68,7 @@ class Shipping:
         self.jam_prob = lb.jam_prob
         self.jam_clear = seconds(lb.jam_clear_s)
         self.bulk = lb.mode == "bulk"
-        self.bulk_size = lb.bulk_size
+        self.bulk_size = lb.n_labels_per_bulk
         self.bulk_setup = seconds(lb.bulk_setup_s)
         self._job_id = 0
         services = [s.name for s in sc.demand.services]
@@ -77,10 +77,10 @@ class Shipping:
             sched = PickupSchedule(model.cal, c)
             for cs in c.services:
                 self.offers[services.index(cs.service)].append(
-                    CarrierService(ci, cs.rates, cs.transit_days_pmf, sched)
+                    CarrierService(ci, cs.rates_kg_price, cs.transit_days_pmf, sched)
                 )
         self.res_printer = model.resource_code("label_printers")
-        always = [[(0.0, model.cal.end)] for _ in range(lb.printers)]
+        always = [[(0.0, model.cal.end)] for _ in range(lb.n_printers)]
         model.add_roster("label_printers", always, wage=0.0)
         take = self._take_bulk if self.bulk else None
         self.printers = Station(

@@ -1,0 +1,57 @@
+"""The event log's columns are the contract with analysis, the app and users' own scripts.
+
+The lists below are the documented columns (README, "Event log"); changing them is a breaking
+change that must update the README too.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sim.eventlog import EVENTS, OUTCOMES, STATUSES, STEPS, column_names
+from sim.model import run_replication
+
+ORDERS = [
+    "order_id", "customer_id", "channel", "service", "is_priority", "n_lines", "n_units",
+    "value", "placed_at", "paid_at", "released_at", "promised_at", "picked_at", "packed_at",
+    "labelled_at", "shipped_at", "delivered_at", "status", "pick_errors", "pick_errors_caught",
+    "pick_errors_shipped", "travel_m", "carrier", "box", "n_parcels", "material",
+    "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost",
+]  # fmt: skip
+STEPS_COLS = [
+    "order_id", "step", "attempt", "resource", "worker", "batch_id", "t_ready", "t_start",
+    "t_end", "outcome",
+]  # fmt: skip
+EVENTS_COLS = ["order_id", "event", "t"]
+ROSTER = ["resource", "worker", "t_on", "t_off", "wage_per_hour"]
+
+
+def test_column_names_are_pinned():
+    assert column_names() == {
+        "orders": tuple(ORDERS),
+        "steps": tuple(STEPS_COLS),
+        "events": tuple(EVENTS_COLS),
+        "roster": tuple(ROSTER),
+    }
+
+
+def test_enums_are_pinned():
+    assert STEPS == ("pick", "repick", "pack", "label", "notify")
+    assert OUTCOMES == ("ok", "error_caught", "jam", "in_progress", "waiting")
+    assert EVENTS == ("marked_shipped", "shipping_confirmation_sent", "tracking_sent")
+    assert STATUSES == (
+        "awaiting_picking", "awaiting_packing", "awaiting_label", "at_dock", "in_transit",
+        "delivered",
+    )  # fmt: skip
+
+
+def test_a_run_emits_exactly_these_tables(small):
+    r = run_replication(small, seed=1)
+    for frame, cols in (
+        (r.orders, ORDERS), (r.steps, STEPS_COLS), (r.events, EVENTS_COLS), (r.roster, ROSTER)
+    ):  # fmt: skip
+        assert frame.columns == cols
+    assert r.orders.schema["placed_at"] == pl.Float64
+    assert r.orders.schema["status"] == pl.Enum(STATUSES)
+    assert r.orders.schema["service"] == pl.Enum(["standard", "express", "next_day"])
+    assert r.steps.schema["t_start"] == pl.Float64

@@ -1,0 +1,88 @@
+"""Invariants over random small scenarios (hypothesis): time order, one status, [0, 1] use."""
+
+from __future__ import annotations
+
+import polars as pl
+from conftest import scenario_from
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.kpis import utilisation
+from sim.model import run_replication
+
+MILESTONES = [
+    "placed_at", "paid_at", "released_at", "picked_at", "packed_at", "labelled_at",
+    "shipped_at", "delivered_at",
+]  # fmt: skip
+WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+@st.composite
+def scenarios(draw):
+    days = draw(st.sampled_from([1.0, 2.0]))
+    manual = draw(st.booleans())
+    shifts = [
+        {"role": "pickers", "days": WEEK, "start": draw(st.sampled_from(["06:00", "22:00"])),
+         "end": "14:00", "headcount": draw(st.integers(1, 5)),
+         "breaks": [{"start": "10:00", "minutes": draw(st.sampled_from([15, 30]))}]},
+        {"role": "packers", "days": WEEK, "start": "07:00",
+         "end": draw(st.sampled_from(["15:00", "01:00"])), "headcount": draw(st.integers(1, 4))},
+    ]  # fmt: skip
+    if manual:
+        shifts.append({"role": "office", "start": "09:00", "end": "17:00", "headcount": 1})
+    raw = {
+        "simulation": {"horizon_days": days, "drain_days": draw(st.sampled_from([0.0, 1.5]))},
+        "demand": {"orders_per_day": draw(st.floats(20, 900))},
+        "catalog": {"n_skus": 200},
+        "picking": {
+            "routing": draw(st.sampled_from(["s_shape", "return", "midpoint", "largest_gap"])),
+            "error_prob_per_line": draw(st.sampled_from([0.0, 0.05])),
+            "time_variability": draw(st.sampled_from(["none", "exponential", "lognormal"])),
+        },
+        "packing": {"verification": draw(st.sampled_from(["barcode", "visual", "none"]))},
+        "labels": {"mode": draw(st.sampled_from(["per_order", "bulk"])), "jam_prob": 0.05},
+        "shipping": {"notifications": "manual" if manual else "automatic"},
+        "staffing": {"shifts": shifts},
+    }
+    return scenario_from(raw), draw(st.integers(0, 2**31 - 1))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_invariants_hold_for_random_scenarios(case):
+    sc, seed = case
+    r = run_replication(sc, seed=seed)
+    o = r.orders
+    # times never decrease along an order, and a milestone is reached only after the previous
+    for a, b in zip(MILESTONES, MILESTONES[1:], strict=False):
+        both = o.drop_nulls([a, b])
+        assert (both[b] >= both[a]).all(), (a, b)
+        assert o.filter(pl.col(a).is_null() & pl.col(b).is_not_null()).height == 0, (a, b)
+    # nothing after the end of the run
+    for c in MILESTONES:
+        assert o.filter(pl.col(c) > r.end_min).height == 0
+    # exactly one status per order, and it matches the furthest milestone reached
+    assert o["status"].null_count() == 0
+    assert (o.filter(pl.col("status") == "delivered")["delivered_at"].null_count()) == 0
+    assert (o.filter(pl.col("status") != "delivered")["delivered_at"].null_count()
+            == o.filter(pl.col("status") != "delivered").height)  # fmt: skip
+    # steps: ready <= start <= end; a worker never does two jobs at once
+    s = r.steps
+    started = s.drop_nulls("t_start")
+    assert (started["t_start"] >= started["t_ready"]).all()
+    ended = s.drop_nulls("t_end")
+    assert (ended["t_end"] >= ended["t_start"]).all()
+    jobs = (
+        started.unique(["resource", "worker", "t_start"])
+        .sort("resource", "worker", "t_start")
+        .with_columns(pl.col("t_end").fill_null(r.end_min))
+        .with_columns(pl.col("t_end").shift(1).over("resource", "worker").alias("prev_end"))
+    )
+    assert (jobs.drop_nulls("prev_end").select(pl.col("t_start") >= pl.col("prev_end")))[
+        "t_start"
+    ].all()
+    # utilisation within [0, 1]
+    u = utilisation(s, r.roster, start=0.0, end=r.end_min)
+    assert u.height > 0
+    vals = u["utilisation"].drop_nulls().drop_nans()
+    assert ((vals >= 0) & (vals <= 1 + 1e-9)).all()

@@ -124,6 +124,25 @@ class Calendar:
         promised_day = self.add_business_days(day, service.promised_business_days)
         return self.at(promised_day + 1, 0.0)
 
+    def promise_function(self, service: ServiceConfig):
+        """A fast ``placed_at -> promised_at`` for one service (same rule as promised_at)."""
+        cutoff = hhmm_to_minutes(service.cutoff)
+        n = service.promised_business_days
+        smod = self.start_minute_of_day
+        cache: dict[int, float] = {}
+
+        def promise(placed_at: float) -> float:
+            clock = placed_at + smod
+            day = int(clock // DAY)
+            if clock - day * DAY > cutoff:
+                day += 1
+            hit = cache.get(day)
+            if hit is None:
+                hit = cache[day] = self.at(self.add_business_days(day, n) + 1, 0.0)
+            return hit
+
+        return promise
+
     # --- shifts --------------------------------------------------------------------------
 
     def shift_intervals(self, shift: ShiftConfig) -> list[tuple[float, float]]:

@@ -64,12 +64,22 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
 
     from analysis.kpis import kpi_def
 
-    def fmt(value: float) -> str:
+    def fmt(value: float, unit: str) -> str:
         if value is None or math.isnan(value):
             return "-"
-        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+        if unit == "share":
+            return f"{value:.2%}"
+        if unit in ("orders", "steps", "currency") or abs(value) >= 1e4:
+            return (
+                f"{value:,.0f}"
+                if float(value).is_integer() or abs(value) >= 1e4
+                else (f"{value:,.2f}")
+            )
+        return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
 
-    table = Table(title=title)
+    console = Console()
+    console.print(title)
+    table = Table()
     for col, just in (("KPI", "left"), ("value", "right"), ("unit", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     if explain:
@@ -78,9 +88,9 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
     rows = [r for r in rows if not (r[0] not in _FIXED and (r[1] is None or math.isnan(r[1])))]
     rows.sort(key=lambda r: not r[2].headline)
     for name, value, d in rows:
-        cells = [name, fmt(value), d.unit] + ([d.description] if explain else [])
+        cells = [name, fmt(value, d.unit), d.unit] + ([d.description] if explain else [])
         table.add_row(*cells, style="bold" if d.headline else None)
-    Console().print(table)
+    console.print(table)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -131,7 +131,7 @@ class OrderSource:
         self.rate = d.orders_per_day * np.outer(mult, w / w.sum()) / HOUR
         self.rate_max = float(self.rate.max())
         self.start_weekday = calendar.start.weekday()
-        self.promises = [s for s in d.services]
+        self.promises = [calendar.promise_function(s) for s in d.services]
         self.next_id = 0
 
     def arrival_times(self) -> Iterator[np.ndarray]:
@@ -216,5 +216,5 @@ class OrderSource:
                     float(pack_mult[i]),
                     *U[i, U_VERIFY:U_RESERVED].tolist(),
                 )
-                o.promised_at = self.cal.promised_at(o.placed_at, self.promises[s])
+                o.promised_at = self.promises[s](o.placed_at)
                 yield o

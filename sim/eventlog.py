@@ -152,30 +152,56 @@ def _typecode(dtype: pl.DataType | None) -> str:
     return _TYPECODE[type(dtype)]
 
 
-class Table:
-    """Typed column buffers for one table; rows are appended column-wise, frozen at the end."""
+#: Rows held as tuples before they are moved into the typed columns in one go.
+FLUSH_ROWS = 4096
 
-    __slots__ = ("schema", "columns", "names")
+
+class Table:
+    """Typed column buffers for one table, frozen into a DataFrame at the end.
+
+    ``add(row)`` appends a tuple to a small pending list (one C-level append on the hot
+    path); every ``FLUSH_ROWS`` rows the pending tuples are transposed into the typed
+    ``array.array`` columns, so memory stays at a few bytes per value.
+    """
+
+    __slots__ = ("schema", "columns", "names", "pending")
 
     def __init__(self, schema: dict[str, pl.DataType | None]) -> None:
         self.schema = schema
         self.names = tuple(schema)
         self.columns = tuple(array(_typecode(dt)) for dt in schema.values())
+        self.pending: list[tuple] = []
 
     def __len__(self) -> int:
-        return len(self.columns[0])
+        return len(self.columns[0]) + len(self.pending)
+
+    def add(self, row: tuple) -> None:
+        """Append one row (values in schema order; enums as integer codes)."""
+        pending = self.pending
+        pending.append(row)
+        if len(pending) >= FLUSH_ROWS:
+            self.flush()
 
     def append(self, *values: float) -> None:
-        """Append one row; values in schema order. Enums are given as integer codes."""
-        for col, v in zip(self.columns, values, strict=True):
-            col.append(v)
+        """Append one row given as arguments."""
+        self.add(values)
+
+    def flush(self) -> None:
+        """Move pending rows into the typed columns."""
+        if not self.pending:
+            return
+        for col, values in zip(self.columns, zip(*self.pending, strict=True), strict=True):
+            col.extend(values)
+        self.pending.clear()
 
     def nbytes(self) -> int:
-        """Bytes held by the buffers."""
+        """Bytes held by the column buffers."""
+        self.flush()
         return sum(c.itemsize * len(c) for c in self.columns)
 
     def to_frame(self, enum_names: dict[str, Sequence[str]]) -> pl.DataFrame:
         """Build the polars DataFrame: codes become Enums, NaN and null markers become null."""
+        self.flush()
         series = []
         for name, dtype, col in zip(self.names, self.schema.values(), self.columns, strict=True):
             if dtype is None:

@@ -92,8 +92,6 @@ class Model:
         self.events_t = Table(EVENTS_SCHEMA)
         self.roster_t = Table(ROSTER_SCHEMA)
         self.live: dict[int, Order] = {}
-        self._step_cols = tuple(c.append for c in self.steps_t.columns)
-        self._event_cols = tuple(c.append for c in self.events_t.columns)
         self.shipping = Shipping(self)
         self.packing = Packing(self)
         self.picking = PICKING_METHODS[scenario.picking.method](self)
@@ -127,25 +125,12 @@ class Model:
                 self.roster_t.append(code, w, a, b, wage)
 
     def log_step(self, order_id, step, attempt, res, worker, batch, t_ready, t0, t1, outcome):
-        """Append one steps row (hot path: one append per column)."""
-        a = self._step_cols
-        a[0](order_id)
-        a[1](step)
-        a[2](attempt)
-        a[3](res)
-        a[4](worker)
-        a[5](batch)
-        a[6](t_ready)
-        a[7](t0)
-        a[8](t1)
-        a[9](outcome)
+        """Append one steps row (hot path)."""
+        self.steps_t.add((order_id, step, attempt, res, worker, batch, t_ready, t0, t1, outcome))
 
     def log_event(self, order_id: int, event: int, t: float) -> None:
         """Append one events row."""
-        a = self._event_cols
-        a[0](order_id)
-        a[1](event)
-        a[2](t)
+        self.events_t.add((order_id, event, t))
 
     def retire(self, o: Order) -> None:
         """The order leaves the model: write its row."""
@@ -153,13 +138,13 @@ class Model:
         self._write_order(o)
 
     def _write_order(self, o: Order) -> None:
-        self.orders_t.append(
+        self.orders_t.add((
             o.id, o.id, o.channel, o.service, o.priority, o.n_lines, o.n_units, o.value,
             o.placed_at, o.placed_at, o.placed_at, o.promised_at, o.picked_at, o.packed_at,
             o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
             o.pick_errors - o.errors_caught, o.travel_m, o.carrier, o.box, o.n_parcels,
             o.material, o.billable_kg, o.damaged, o.packaging_cost, o.shipping_cost,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def _arrivals(self):
         env = self.env

@@ -12,6 +12,8 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.calendar import Calendar, PickupSchedule
 from sim.config import (
@@ -379,3 +381,17 @@ def test_promised_at_start_at_0830() -> None:
     assert cal.promised_at(400, svc(1)) == 3 * D - 510
     # t = 930 is Tue 00:00: + 5 -> Tue(day 8) -> 9*1440 - 510.
     assert cal.promised_at(930, svc(5)) == 9 * D - 510
+
+
+@given(
+    st.floats(0, 20 * 1440),
+    st.sampled_from([0, 1, 2, 5]),
+    st.sampled_from(["00:00", "14:00", "23:59"]),
+)
+def test_fast_promise_function_agrees_with_promised_at(t, days, cutoff):
+    from sim.config import Scenario, ServiceConfig
+
+    sc = Scenario(simulation={"start": "2026-03-06T08:30:00", "horizon_days": 30})
+    cal = Calendar(sc)
+    svc = ServiceConfig(promised_business_days=days, cutoff=cutoff)
+    assert cal.promise_function(svc)(t) == cal.promised_at(t, svc)

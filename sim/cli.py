@@ -36,19 +36,20 @@ def _parse_sets(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _progress_bar(label: str):
+def _progress_bar(label: str, total_days: float):
     """A rich progress bar on a terminal, nothing otherwise; returns (callback, close)."""
     if not sys.stderr.isatty():
         return None, lambda: None
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed:.0f}/{task.total:.0f} simulated days"), TimeElapsedColumn(),
-        transient=True,
+        transient=True, console=Console(stderr=True),
     )  # fmt: skip
     bar.start()
-    task = bar.add_task(label, total=None)
+    task = bar.add_task(label, total=total_days)
 
     def update(done: float, total: float) -> None:
         bar.update(task, completed=done, total=total)
@@ -102,7 +103,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.days is not None:
         overrides["simulation.horizon_days"] = args.days
     scenario = load_scenario(args.scenario, overrides)
-    update, close = _progress_bar(f"{scenario.name} (seed {args.seed})")
+    sim = scenario.simulation
+    update, close = _progress_bar(
+        f"{scenario.name} (seed {args.seed})", sim.horizon_days + sim.drain_days
+    )
     try:
         result, kpis = run_with_kpis(
             scenario, args.seed, args.replication, args.warmup_days, update

@@ -296,3 +296,41 @@ def test_schema_markdown_and_json(capsys) -> None:
     assert rc == 0
     schema = json.loads(out)
     assert set(Scenario.model_fields) <= set(schema["properties"])
+
+
+def test_progress_bar_on_a_terminal_counts_simulated_days(tmp_path) -> None:
+    """On a terminal (a pseudo-tty here), stderr shows a progress bar of simulated days."""
+    import os
+    import pty
+    import subprocess
+    import threading
+
+    primary, secondary = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read the terminal while the command runs
+        while True:
+            try:
+                data = os.read(primary, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", "scenarios/baseline.toml", "--days", "3",
+         "--set", "demand.orders_per_day=300"],
+        stdout=subprocess.PIPE, stderr=secondary, cwd=ROOT, timeout=120, check=False,
+        env={**os.environ, "COLUMNS": "120"},
+    )  # fmt: skip
+    os.close(secondary)
+    reader.join(timeout=10)
+    os.close(primary)
+    err = b"".join(chunks).decode(errors="replace")
+    assert proc.returncode == 0, err
+    assert "simulated days" in err and "/10 simulated days" in err  # 3 days + 7 drain days
+    assert "Traceback" not in err
+    assert b"lead_time_mean_h" in proc.stdout

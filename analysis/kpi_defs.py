@@ -1,0 +1,186 @@
+"""What each KPI is: name, unit, description, direction, headline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+# --- KPI definitions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiDef:
+    """Metadata of one KPI.
+
+    ``higher_is_better`` is ``None`` when neither direction is better (counts, utilisation).
+    ``headline`` KPIs are the ones the experiments compare.
+    """
+
+    name: str
+    unit: str
+    description: str
+    higher_is_better: bool | None
+    headline: bool = False
+
+
+def _defs(*defs: KpiDef) -> dict[str, KpiDef]:
+    return {d.name: d for d in defs}
+
+
+#: Every KPI with a fixed name returned by :func:`run_kpis`.
+KPI_DEFS: dict[str, KpiDef] = _defs(
+    KpiDef("orders_placed", "orders", "Orders placed in the window.", None),
+    KpiDef("orders_shipped", "orders", "Orders placed in the window and shipped by its end.", None),
+    KpiDef(
+        "orders_delivered", "orders", "Orders placed in the window and delivered by its end.", None
+    ),
+    KpiDef(
+        "orders_in_progress",
+        "orders",
+        "Orders placed in the window and not delivered by its end (status != delivered).",
+        None,
+    ),
+    KpiDef(
+        "lead_time_mean_h",
+        "h",
+        "Mean lead time placed -> delivered over delivered orders.",
+        False,
+        headline=True,
+    ),
+    KpiDef("lead_time_p50_h", "h", "Median lead time placed -> delivered.", False),
+    KpiDef("lead_time_p90_h", "h", "90th percentile of the lead time placed -> delivered.", False),
+    KpiDef(
+        "lead_time_p95_h",
+        "h",
+        "95th percentile of the lead time placed -> delivered (linear interpolation).",
+        False,
+        headline=True,
+    ),
+    KpiDef("time_to_ship_mean_h", "h", "Mean time placed -> shipped over shipped orders.", False),
+    KpiDef("time_to_ship_p95_h", "h", "95th percentile of the time placed -> shipped.", False),
+    KpiDef(
+        "shipped_same_day",
+        "share",
+        "Among orders placed at least a day before the window end, the share shipped on the "
+        "calendar day they were placed (unshipped = not).",
+        True,
+        headline=True,
+    ),
+    KpiDef(
+        "on_time_delivery",
+        "share",
+        "Among orders promised by the window end, the share delivered by the promised time "
+        "(undelivered = late).",
+        True,
+        headline=True,
+    ),
+    KpiDef(
+        "picking_accuracy_lines",
+        "share",
+        "1 - lines picked wrong first time / lines, over picked orders.",
+        True,
+        headline=True,
+    ),
+    KpiDef(
+        "orders_shipped_with_error",
+        "share",
+        "Share of shipped orders with at least one wrong line reaching the customer.",
+        False,
+    ),
+    KpiDef(
+        "throughput_per_day",
+        "orders/day",
+        "Orders shipped in the window per day of window.",
+        True,
+    ),
+    KpiDef(
+        "travel_m_per_order", "m/order", "Mean picking travel distance of picked orders.", False
+    ),
+    KpiDef("labour_cost", "currency", "Paid (on-duty) time in the window times wage.", False),
+    KpiDef(
+        "orders_shipped_in_window",
+        "orders",
+        "Orders whose shipped_at lies in the window (denominator of the cost KPIs).",
+        None,
+    ),
+    KpiDef(
+        "labour_cost_per_order",
+        "currency/order",
+        "Labour cost in the window / orders shipped in the window.",
+        False,
+    ),
+    KpiDef(
+        "packaging_cost_per_order",
+        "currency/order",
+        "Mean packaging cost of the orders shipped in the window.",
+        False,
+    ),
+    KpiDef(
+        "shipping_cost_per_order",
+        "currency/order",
+        "Mean shipping cost of the orders shipped in the window.",
+        False,
+    ),
+    KpiDef(
+        "cost_per_order",
+        "currency/order",
+        "labour_cost_per_order + packaging_cost_per_order + shipping_cost_per_order.",
+        False,
+        headline=True,
+    ),
+    KpiDef("damage_rate", "share", "Share of shipped orders damaged in transit.", False),
+)
+
+#: KPIs whose names depend on the scenario, keyed by name prefix; the suffix is a resource
+#: (``utilisation_<resource>``) or a step (``queue_mean_<step>``, ``queue_max_<step>``).
+KPI_PATTERNS: dict[str, KpiDef] = _defs(
+    KpiDef(
+        "utilisation_",
+        "share",
+        "Busy time / on-duty time of resource {suffix} in the window (batched intervals once).",
+        None,
+        headline=True,
+    ),
+    KpiDef(
+        "queue_mean_",
+        "steps",
+        "Time-weighted mean number of {suffix} steps waiting to start in the window.",
+        False,
+    ),
+    KpiDef(
+        "queue_max_",
+        "steps",
+        "Maximum number of {suffix} steps waiting to start in the window.",
+        False,
+    ),
+)
+
+
+def kpi_def(name: str) -> KpiDef:
+    """Return the definition of a KPI, resolving dynamic names such as ``utilisation_pickers``.
+
+    Raises ``KeyError`` for an unknown name.
+    """
+    if name in KPI_DEFS:
+        return KPI_DEFS[name]
+    for prefix in sorted(KPI_PATTERNS, key=len, reverse=True):
+        suffix = name[len(prefix) :]
+        if name.startswith(prefix) and suffix:
+            pattern = KPI_PATTERNS[prefix]
+            return replace(
+                pattern, name=name, description=pattern.description.format(suffix=suffix)
+            )
+    raise KeyError(f"unknown KPI {name!r}")
+
+
+def headline_kpis(names: Iterable[str]) -> list[str]:
+    """Return, in the given order, the names (e.g. keys of a ``run_kpis`` result) that are
+    headline KPIs; unknown names are skipped."""
+    out = []
+    for name in names:
+        try:
+            if kpi_def(name).headline:
+                out.append(name)
+        except KeyError:
+            continue
+    return out

@@ -1,0 +1,35 @@
+"""Shared types and the base of every scenario section."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.units import WEEKDAYS, hhmm_to_minutes
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Role = Literal["pickers", "packers", "office"]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+PosFloat = Annotated[float, Field(gt=0.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+ALL_DAYS: tuple[Weekday, ...] = tuple(WEEKDAYS)  # type: ignore[arg-type]
+WORK_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+PICKING_METHODS: tuple[str, ...] = ("single",)
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _check_time(v: str) -> str:
+    hhmm_to_minutes(v)
+    return v
+
+
+def _check_shares(values: tuple[float, ...], what: str) -> None:
+    total = sum(values)
+    if abs(total - 1.0) > 1e-3:
+        raise ValueError(f"expected {what} summing to 1, found a sum of {total:.4g}")

@@ -1,0 +1,190 @@
+"""Run length, calendar, demand (channels, services) and the SKU catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.base import (
+    WORK_DAYS,
+    NonNeg,
+    PosFloat,
+    Prob,
+    Section,
+    Weekday,
+    _check_shares,
+    _check_time,
+)
+
+
+class SimulationConfig(Section):
+    """When the run starts and how long demand arrives."""
+
+    start: dt.datetime = Field(
+        dt.datetime(2026, 3, 2, 0, 0), description="Scenario start (local date-time, no zone)."
+    )
+    horizon_days: PosFloat = Field(7.0, description="Days during which orders arrive.")
+    drain_days: NonNeg = Field(
+        0.0,
+        description="Extra days simulated after the last arrival so open orders can finish.",
+    )
+
+
+class CalendarConfig(Section):
+    """Business days and holidays (no shifts, pickups or deliveries on holidays)."""
+
+    business_days: tuple[Weekday, ...] = Field(
+        WORK_DAYS, description="Weekdays counted as business days for promises and transit."
+    )
+    holidays: tuple[dt.date, ...] = Field(
+        [], description="Dates with no shifts, pickups or deliveries."
+    )
+
+
+class ChannelConfig(Section):
+    """A sales channel and its share of demand."""
+
+    name: str = Field("webshop", description="Channel name.")
+    share: Prob = Field(1.0, description="Share of orders from this channel (fraction).")
+
+
+class ServiceConfig(Section):
+    """A shipping service offered to customers."""
+
+    name: str = Field("standard", description="Service name.")
+    share: Prob = Field(1.0, description="Share of orders choosing this service (fraction).")
+    priority: bool = Field(False, description="Highlighted to the warehouse and handled first.")
+    promised_business_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        3, description="Business days from the order day to the promised delivery day."
+    )
+    cutoff: str = Field(
+        "14:00", description="Orders placed after this time count from the next business day."
+    )
+
+    _cutoff = field_validator("cutoff")(_check_time)
+
+
+def _default_channels() -> tuple[ChannelConfig, ...]:
+    return [ChannelConfig()]
+
+
+def _default_services() -> tuple[ServiceConfig, ...]:
+    return [
+        ServiceConfig(name="standard", share=0.88, promised_business_days=5),
+        ServiceConfig(name="express", share=0.07, priority=True, promised_business_days=2),
+        ServiceConfig(name="next_day", share=0.05, priority=True, promised_business_days=1),
+    ]
+
+
+class DemandConfig(Section):
+    """Synthetic demand: a non-homogeneous Poisson process of orders and their contents."""
+
+    orders_per_day: NonNeg = Field(
+        2000.0, description="Average orders per day (before weekday multipliers)."
+    )
+    hourly_weights: tuple[NonNeg, ...] = Field(
+        [
+            1.2,
+            0.8,
+            0.6,
+            0.5,
+            0.4,
+            0.5,
+            1.5,
+            2.0,
+            2.5,
+            5.5,
+            6.0,
+            6.5,
+            7.0,
+            7.5,
+            7.5,
+            6.0,
+            6.0,
+            6.0,
+            5.5,
+            5.5,
+            6.0,
+            5.5,
+            5.0,
+            3.5,
+        ],
+        min_length=24,
+        max_length=24,
+        description="Relative order intensity for each hour of the day 0..23 (any scale).",
+    )
+    weekday_multipliers: dict[Weekday, NonNeg] = Field(
+        {"mon": 1.08, "tue": 1.0, "wed": 1.0, "thu": 1.08, "fri": 0.97, "sat": 0.92, "sun": 0.95},
+        description="Demand multiplier per weekday (missing days count as 1).",
+    )
+    lines_per_order_pmf: tuple[Prob, ...] = Field(
+        [0.55, 0.25, 0.12, 0.05, 0.02, 0.01],
+        min_length=1,
+        max_length=50,
+        description="P(1 line), P(2 lines), ... per order (fractions summing to 1).",
+    )
+    units_per_line_pmf: tuple[Prob, ...] = Field(
+        [0.88, 0.09, 0.03],
+        min_length=1,
+        max_length=50,
+        description="P(1 unit), P(2 units), ... per order line (fractions summing to 1).",
+    )
+    order_value_mean: PosFloat = Field(65.0, description="Mean order value (currency units).")
+    order_value_cv: NonNeg = Field(
+        0.8, description="Coefficient of variation of order value (lognormal)."
+    )
+    channels: tuple[ChannelConfig, ...] = Field(
+        default_factory=_default_channels, min_length=1, description="Sales channels."
+    )
+    services: tuple[ServiceConfig, ...] = Field(
+        default_factory=_default_services, min_length=1, description="Shipping services."
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> DemandConfig:
+        if sum(self.hourly_weights) <= 0:
+            raise ValueError("hourly_weights: expected at least one positive weight, found all 0")
+        _check_shares(self.lines_per_order_pmf, "lines_per_order_pmf")
+        _check_shares(self.units_per_line_pmf, "units_per_line_pmf")
+        _check_shares([c.share for c in self.channels], "channel shares")
+        _check_shares([s.share for s in self.services], "service shares")
+        for what, names in (
+            ("channel", [c.name for c in self.channels]),
+            ("service", [s.name for s in self.services]),
+        ):
+            if len(set(names)) != len(names):
+                raise ValueError(f"expected unique {what} names, found {names}")
+        return self
+
+
+class CatalogConfig(Section):
+    """The SKU catalogue and how it is slotted in the warehouse."""
+
+    n_skus: Annotated[int, Field(ge=1, le=1_000_000)] = Field(2000, description="Number of SKUs.")
+    popularity_zipf_exponent: NonNeg = Field(
+        0.9, description="Zipf exponent of SKU popularity (0 = all equally popular)."
+    )
+    unit_volume_l_min: PosFloat = Field(0.2, description="Smallest unit volume (litres).")
+    unit_volume_l_max: PosFloat = Field(6.0, description="Largest unit volume (litres).")
+    unit_weight_kg_min: PosFloat = Field(0.05, description="Lightest unit (kg).")
+    unit_weight_kg_max: PosFloat = Field(3.0, description="Heaviest unit (kg).")
+    fragile_share: Prob = Field(0.15, description="Share of SKUs that are fragile (fraction).")
+    damage_prob_fragile: Prob = Field(
+        0.12, description="Damage probability in transit of a fragile SKU with no protection."
+    )
+    damage_prob_robust: Prob = Field(
+        0.02, description="Damage probability in transit of a robust SKU with no protection."
+    )
+    slotting: Literal["random", "popularity"] = Field(
+        "popularity", description="Slot assignment: random, or most popular nearest the depot."
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> CatalogConfig:
+        if self.unit_volume_l_min > self.unit_volume_l_max:
+            raise ValueError("expected unit_volume_l_min <= unit_volume_l_max")
+        if self.unit_weight_kg_min > self.unit_weight_kg_max:
+            raise ValueError("expected unit_weight_kg_min <= unit_weight_kg_max")
+        return self

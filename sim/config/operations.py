@@ -1,0 +1,182 @@
+"""Warehouse layout, picking, packing (boxes, materials) and label printing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.base import PICKING_METHODS, NonNeg, PosFloat, Prob, Section
+from sim.routing import ROUTING_POLICIES
+
+
+class WarehouseConfig(Section):
+    """Picking-area layout: parallel aisles with a front and a back cross-aisle."""
+
+    n_aisles: Annotated[int, Field(ge=1, le=500)] = Field(20, description="Number of aisles.")
+    aisle_length_m: PosFloat = Field(30.0, description="Length of each aisle (m).")
+    aisle_spacing_m: PosFloat = Field(3.0, description="Centre-to-centre distance of aisles (m).")
+    cross_aisle_width_m: NonNeg = Field(
+        3.0, description="Width of the front and back cross-aisles (m)."
+    )
+    n_slots_per_side: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        60, description="Storage slots on each side of an aisle."
+    )
+    depot: Literal["left", "center"] = Field(
+        "left", description="Depot (pick start and drop-off) on the front cross-aisle."
+    )
+
+
+class PickingConfig(Section):
+    """How orders are picked."""
+
+    method: str = Field("single", description="Picking method (registry name): single.")
+    routing: str = Field(
+        "s_shape", description="Tour routing: s_shape, return, midpoint, largest_gap, none."
+    )
+    walking_speed_m_per_s: PosFloat = Field(1.0, description="Picker walking speed (m/s).")
+    tour_setup_s: NonNeg = Field(
+        45.0, description="Time per tour to get the pick list and cart (s)."
+    )
+    time_per_line_s: NonNeg = Field(15.0, description="Search and extract time per order line (s).")
+    time_per_unit_s: NonNeg = Field(4.0, description="Extra time per unit picked (s).")
+    time_variability: Literal["none", "exponential", "lognormal"] = Field(
+        "lognormal", description="Random multiplier on each tour's work time (mean 1)."
+    )
+    time_cv: NonNeg = Field(
+        0.25, description="Coefficient of variation of the lognormal multiplier."
+    )
+    error_prob_per_line: Prob = Field(0.004, description="Probability a line is picked wrong.")
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, v: str) -> str:
+        if v not in PICKING_METHODS:
+            raise ValueError(f"expected one of {', '.join(PICKING_METHODS)}, found {v!r}")
+        return v
+
+    @field_validator("routing")
+    @classmethod
+    def _routing(cls, v: str) -> str:
+        if v not in ROUTING_POLICIES:
+            raise ValueError(f"expected one of {', '.join(ROUTING_POLICIES)}, found {v!r}")
+        return v
+
+
+class BoxConfig(Section):
+    """A standard shipping box."""
+
+    name: str = Field("M", description="Box name.")
+    length_cm: PosFloat = Field(30.0, description="Inner length (cm).")
+    width_cm: PosFloat = Field(20.0, description="Inner width (cm).")
+    height_cm: PosFloat = Field(15.0, description="Inner height (cm).")
+    cost: NonNeg = Field(0.6, description="Cost per box (currency units).")
+
+    @property
+    def volume_l(self) -> float:
+        """Inner volume in litres."""
+        return self.length_cm * self.width_cm * self.height_cm / 1000.0
+
+
+class MaterialConfig(Section):
+    """A packaging (void-fill) material."""
+
+    name: str = Field("bubble_wrap", description="Material name.")
+    protection_share: Prob = Field(
+        0.75, description="Protection rating: share of damage prevented."
+    )
+    cost_per_order: NonNeg = Field(0.25, description="Material cost per parcel (currency units).")
+    time_s: NonNeg = Field(15.0, description="Extra packing time per parcel (s).")
+
+
+def _default_boxes() -> tuple[BoxConfig, ...]:
+    return [
+        BoxConfig(name="XS", length_cm=20, width_cm=15, height_cm=8, cost=0.30),
+        BoxConfig(name="S", length_cm=25, width_cm=20, height_cm=10, cost=0.40),
+        BoxConfig(name="M", length_cm=35, width_cm=25, height_cm=15, cost=0.60),
+        BoxConfig(name="L", length_cm=45, width_cm=35, height_cm=25, cost=0.95),
+        BoxConfig(name="XL", length_cm=60, width_cm=40, height_cm=40, cost=1.50),
+    ]
+
+
+def _default_materials() -> tuple[MaterialConfig, ...]:
+    # Protection ratings from the seed article's table; costs and times are assumptions.
+    return [
+        MaterialConfig(name="bubble_wrap", protection_share=0.75, cost_per_order=0.25, time_s=20),
+        MaterialConfig(
+            name="packing_peanuts", protection_share=0.90, cost_per_order=0.30, time_s=15
+        ),
+        MaterialConfig(
+            name="shredded_paper", protection_share=0.50, cost_per_order=0.08, time_s=10
+        ),
+        MaterialConfig(
+            name="crunched_paper", protection_share=0.50, cost_per_order=0.06, time_s=12
+        ),
+        MaterialConfig(name="shredded_wool", protection_share=0.60, cost_per_order=0.35, time_s=12),
+        MaterialConfig(name="air_pillow", protection_share=0.90, cost_per_order=0.15, time_s=8),
+    ]
+
+
+class PackingConfig(Section):
+    """Packing stations: verification, box choice and packaging."""
+
+    base_time_s: NonNeg = Field(75.0, description="Pack time per order before per-unit work (s).")
+    time_per_unit_s: NonNeg = Field(12.0, description="Pack time per unit (s).")
+    time_variability: Literal["none", "exponential", "lognormal"] = Field(
+        "lognormal", description="Random multiplier on each pack's work time (mean 1)."
+    )
+    time_cv: NonNeg = Field(
+        0.3, description="Coefficient of variation of the lognormal multiplier."
+    )
+    verification: Literal["barcode", "visual", "none"] = Field(
+        "barcode", description="How packers verify the picked lines."
+    )
+    barcode_time_per_unit_s: NonNeg = Field(4.0, description="Scan time per unit (s).")
+    barcode_catch_prob: Prob = Field(0.99, description="Share of wrong lines a scan catches.")
+    visual_time_per_unit_s: NonNeg = Field(1.5, description="Visual check time per unit (s).")
+    visual_catch_prob: Prob = Field(0.7, description="Share of wrong lines a visual check catches.")
+    boxes: tuple[BoxConfig, ...] = Field(
+        default_factory=_default_boxes, min_length=1, description="Standard boxes (3-5 advised)."
+    )
+    fill_factor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.7, description="Usable share of a box's inner volume."
+    )
+    dim_divisor_cm3_per_kg: PosFloat = Field(5000.0, description="Dimensional-weight divisor.")
+    materials: tuple[MaterialConfig, ...] = Field(
+        default_factory=_default_materials, min_length=1, description="Packaging materials."
+    )
+    material: str = Field("bubble_wrap", description="Material used for ordinary parcels.")
+    fragile_material: str = Field(
+        "air_pillow", description="Material used when a parcel holds a fragile SKU."
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> PackingConfig:
+        names = [m.name for m in self.materials]
+        for key in ("material", "fragile_material"):
+            if getattr(self, key) not in names:
+                raise ValueError(
+                    f"{key}: expected one of the materials {names}, found {getattr(self, key)!r}"
+                )
+        for what, ns in (("box", [b.name for b in self.boxes]), ("material", names)):
+            if len(set(ns)) != len(ns):
+                raise ValueError(f"expected unique {what} names, found {ns}")
+        return self
+
+
+class LabelConfig(Section):
+    """Label printers (machines, available whenever packers work)."""
+
+    n_printers: Annotated[int, Field(ge=1, le=1000)] = Field(2, description="Label printers.")
+    print_time_s: NonNeg = Field(6.0, description="Print-and-apply time per label (s).")
+    packing_slip: bool = Field(True, description="Print an invoice/packing slip with each label.")
+    packing_slip_time_s: NonNeg = Field(5.0, description="Extra time per packing slip (s).")
+    jam_prob: Prob = Field(0.005, description="Probability that a print job jams.")
+    jam_clear_s: NonNeg = Field(90.0, description="Time to clear a jam (s).")
+    mode: Literal["per_order", "bulk"] = Field(
+        "per_order", description="Print each order's label alone, or waiting orders in bulk."
+    )
+    n_labels_per_bulk: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        25, description="Most labels printed in one bulk job."
+    )
+    bulk_setup_s: NonNeg = Field(20.0, description="Set-up time per bulk job (s).")

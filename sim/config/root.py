@@ -1,0 +1,93 @@
+"""The whole scenario and its cross-section feasibility checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pydantic import Field, model_validator
+
+from sim.config.base import Section
+from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
+from sim.config.operations import LabelConfig, PackingConfig, PickingConfig, WarehouseConfig
+from sim.config.shipping import ShippingConfig
+from sim.config.staffing import CostsConfig, StaffingConfig
+
+
+class Scenario(Section):
+    """A whole scenario. Seed and replications belong to the experiment, not here."""
+
+    name: str = Field("scenario", description="Scenario name.")
+    description: str = Field("", description="What this scenario represents.")
+    simulation: SimulationConfig = Field(
+        default_factory=SimulationConfig, description="Run length."
+    )
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig, description="Business days.")
+    demand: DemandConfig = Field(default_factory=DemandConfig, description="Orders.")
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig, description="SKUs.")
+    warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig, description="Layout.")
+    picking: PickingConfig = Field(default_factory=PickingConfig, description="Picking.")
+    packing: PackingConfig = Field(default_factory=PackingConfig, description="Packing.")
+    labels: LabelConfig = Field(default_factory=LabelConfig, description="Label printing.")
+    shipping: ShippingConfig = Field(default_factory=ShippingConfig, description="Shipping.")
+    staffing: StaffingConfig = Field(default_factory=StaffingConfig, description="Shifts.")
+    costs: CostsConfig = Field(default_factory=CostsConfig, description="Costs.")
+
+    @model_validator(mode="after")
+    def _feasible(self) -> Scenario:
+        roles = {"pickers", "packers"}
+        if self.shipping.notifications == "manual":
+            roles.add("office")
+        for role in sorted(roles):
+            if not any(s.role == role and s.headcount > 0 and s.days for s in self.staffing.shifts):
+                raise ValueError(
+                    f"staffing.shifts: expected at least one {role} shift with headcount > 0, "
+                    "found none (work would wait forever)"
+                )
+        services = {s.name for s in self.demand.services}
+        carried = {cs.service for c in self.shipping.carriers for cs in c.services}
+        unknown = carried - services
+        if unknown:
+            raise ValueError(
+                f"shipping.carriers: expected services from demand.services {sorted(services)}, "
+                f"found {sorted(unknown)}"
+            )
+        missing = services - carried
+        if missing:
+            raise ValueError(
+                f"shipping.carriers: expected a carrier for every service, found none for "
+                f"{sorted(missing)}"
+            )
+        cat, pack, wh = self.catalog, self.packing, self.warehouse
+        biggest = max(b.volume_l for b in pack.boxes) * pack.fill_factor
+        if cat.unit_volume_l_max > biggest * (1 + 1e-9):
+            raise ValueError(
+                f"catalog.unit_volume_l_max: expected a SKU that fits the largest box "
+                f"(<= {biggest:.3g} l at fill factor {pack.fill_factor}), "
+                f"found {cat.unit_volume_l_max} l"
+            )
+        n_slots = 2 * wh.n_slots_per_side * wh.n_aisles
+        if cat.n_skus > n_slots:
+            raise ValueError(
+                f"catalog.n_skus: expected at most the warehouse's {n_slots} slots, "
+                f"found {cat.n_skus}"
+            )
+        return self
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def fingerprint(self) -> str:
+        """Hash of the canonical JSON of the resolved scenario (keys caches and run stores)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def names(self) -> dict[str, tuple[str, ...]]:
+        """The scenario's names for the event log's enum columns."""
+        return {
+            "channels": [c.name for c in self.demand.channels],
+            "services": [s.name for s in self.demand.services],
+            "carriers": [c.name for c in self.shipping.carriers],
+            "boxes": [b.name for b in self.packing.boxes],
+            "materials": [m.name for m in self.packing.materials],
+            "resources": ["pickers", "packers", "label_printers", "office"],
+        }

@@ -1,0 +1,78 @@
+"""Shifts, breaks and wages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.base import WORK_DAYS, NonNeg, PosFloat, Role, Section, Weekday, _check_time
+from sim.units import hhmm_to_minutes
+
+
+class BreakConfig(Section):
+    """A break within a shift."""
+
+    start: str = Field("12:00", description="Break start 'HH:MM'.")
+    minutes: PosFloat = Field(30.0, description="Break length (min).")
+
+    _start = field_validator("start")(_check_time)
+
+
+class ShiftConfig(Section):
+    """A shift: who works, on which days, from when to when, how many."""
+
+    role: Role = Field("pickers", description="Role: pickers, packers or office.")
+    days: tuple[Weekday, ...] = Field(WORK_DAYS, description="Weekdays this shift runs.")
+    start: str = Field("08:00", description="Shift start 'HH:MM'.")
+    end: str = Field("16:00", description="Shift end 'HH:MM' (earlier than start: next day).")
+    headcount: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        1, description="Workers on this shift."
+    )
+    breaks: tuple[BreakConfig, ...] = Field(
+        [], description="Breaks taken by everyone on the shift."
+    )
+
+    _times = field_validator("start", "end")(_check_time)
+
+    @model_validator(mode="after")
+    def _check(self) -> ShiftConfig:
+        if hhmm_to_minutes(self.start) == hhmm_to_minutes(self.end) and self.start != "00:00":
+            raise ValueError(f"expected a shift end different from its start, found {self.end}")
+        return self
+
+
+def _default_shifts() -> tuple[ShiftConfig, ...]:
+    return [
+        ShiftConfig(
+            role="pickers",
+            start="07:00",
+            end="15:30",
+            headcount=10,
+            breaks=[BreakConfig(start="11:00", minutes=30)],
+        ),
+        ShiftConfig(
+            role="packers",
+            start="08:00",
+            end="16:30",
+            headcount=6,
+            breaks=[BreakConfig(start="12:00", minutes=30)],
+        ),
+    ]
+
+
+class StaffingConfig(Section):
+    """Shifts per weekday and role."""
+
+    shifts: tuple[ShiftConfig, ...] = Field(
+        default_factory=_default_shifts, description="Shifts (00:00-00:00 means 24 hours)."
+    )
+
+
+class CostsConfig(Section):
+    """Wages."""
+
+    wage_per_hour: dict[Role, NonNeg] = Field(
+        {"pickers": 18.0, "packers": 18.0, "office": 21.0},
+        description="Paid wage per on-duty hour, per role (currency units).",
+    )

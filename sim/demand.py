@@ -74,16 +74,16 @@ class Order:
     """One order while it is alive in the model (its row is written when it leaves)."""
 
     __slots__ = (
-        "id", "channel", "service", "priority", "n_lines", "n_units", "value",
-        "placed_at", "promised_at", "picked_at", "packed_at", "labelled_at", "shipped_at",
+        "id", "channel", "service", "priority", "n_lines", "n_units", "value", "placed_at",
+        "released_at", "promised_at", "picked_at", "packed_at", "labelled_at", "shipped_at",
         "delivered_at", "slots", "units", "err_u", "volume_l", "weight_kg", "fragility",
         "fragile", "u", "pick_errors", "errors_open", "errors_caught", "travel_m", "carrier",
         "box", "n_parcels", "material", "billable_kg", "damaged", "packaging_cost",
-        "shipping_cost", "t_ready", "attempt", "repick", "batch_id",
+        "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.picked_at = self.packed_at = self.labelled_at = np.nan
+        self.released_at = self.picked_at = self.packed_at = self.labelled_at = np.nan
         self.shipped_at = self.delivered_at = np.nan
         self.pick_errors = self.errors_open = self.errors_caught = 0
         self.travel_m = 0.0
@@ -94,6 +94,8 @@ class Order:
         self.attempt = 0
         self.repick = False
         self.batch_id = 0xFFFFFFFF
+        self.pending = 0  # picking methods: parts of the order still to be picked or sorted
+        self.state = None  # picking methods: any per-order state they need
 
 
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:

@@ -36,7 +36,7 @@ STATUSES: tuple[str, ...] = (
 FINAL_STATUSES: frozenset[str] = frozenset({"delivered"})
 
 #: Kinds of work an order goes through (one ``steps`` row per attempt).
-STEPS: tuple[str, ...] = ("pick", "repick", "pack", "label", "notify")
+STEPS: tuple[str, ...] = ("pick", "repick", "pack", "label", "notify", "sort", "consolidate")
 
 #: How a step attempt ended.
 OUTCOMES: tuple[str, ...] = (
@@ -97,6 +97,7 @@ STEPS_SCHEMA: dict[str, pl.DataType | None] = {
     "resource": None,
     "worker": pl.UInt16(),
     "batch_id": pl.UInt32(),
+    "n_lines": pl.UInt16(),
     "t_ready": pl.Float64(),
     "t_start": pl.Float64(),
     "t_end": pl.Float64(),

@@ -20,7 +20,6 @@ from sim.eventlog import (
     OUTCOMES,
     ROSTER_SCHEMA,
     STATUSES,
-    STEPS,
     STEPS_SCHEMA,
     Table,
 )
@@ -28,6 +27,7 @@ from sim.routing import Layout
 from sim.stages.packing import Packing
 from sim.stages.picking import PICKING_METHODS
 from sim.stages.shipping import Shipping
+from sim.stations import Station
 from sim.units import DAY
 
 Progress = Callable[[float, float], None]
@@ -124,9 +124,32 @@ class Model:
             for a, b in per:
                 self.roster_t.append(code, w, a, b, wage)
 
-    def log_step(self, order_id, step, attempt, res, worker, batch, t_ready, t0, t1, outcome):
+    def log_step(
+        self, order_id, step, attempt, res, worker, batch, n_lines, t_ready, t0, t1, outcome
+    ):
         """Append one steps row (hot path)."""
-        self.steps_t.add((order_id, step, attempt, res, worker, batch, t_ready, t0, t1, outcome))
+        self.steps_t.add(
+            (order_id, step, attempt, res, worker, batch, n_lines, t_ready, t0, t1, outcome)
+        )
+
+    def unfinished_step(
+        self, o: Order, step: int, res: int, n_lines: int, worker: int | None, t0: float | None
+    ) -> None:
+        """Record an order's step still in hand (worker given) or waiting at the end."""
+        if worker is None:
+            self.log_step(o.id, step, max(o.attempt, 1), res, NULL_SMALL, o.batch_id, n_lines,
+                          o.t_ready, math.nan, math.nan, WAITING)  # fmt: skip
+        else:
+            self.log_step(o.id, step, max(o.attempt, 1), res, worker, o.batch_id, n_lines,
+                          o.t_ready, t0, math.nan, IN_PROGRESS)  # fmt: skip
+
+    def unfinished_order(self, step: int, res: int):
+        """The usual ``Station.unfinished`` for stations whose items are whole orders."""
+
+        def record(o: Order, worker: int | None, t0: float | None) -> None:
+            self.unfinished_step(o, step, res, o.n_lines, worker, t0)
+
+        return record
 
     def log_event(self, order_id: int, event: int, t: float) -> None:
         """Append one events row."""
@@ -140,7 +163,7 @@ class Model:
     def _write_order(self, o: Order) -> None:
         self.orders_t.add((
             o.id, o.id, o.channel, o.service, o.priority, o.n_lines, o.n_units, o.value,
-            o.placed_at, o.placed_at, o.placed_at, o.promised_at, o.picked_at, o.packed_at,
+            o.placed_at, o.placed_at, o.released_at, o.promised_at, o.picked_at, o.packed_at,
             o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
             o.pick_errors - o.errors_caught, o.travel_m, o.carrier, o.box, o.n_parcels,
             o.material, o.billable_kg, o.damaged, o.packaging_cost, o.shipping_cost,
@@ -153,6 +176,7 @@ class Model:
         for o in self.source.orders():
             if o.placed_at > env.now:
                 yield env.timeout(o.placed_at - env.now)
+            o.placed_at = env.now  # the same float as the clock (it may differ in the last bit)
             live[o.id] = o
             submit(o)
 
@@ -171,48 +195,18 @@ class Model:
         result.wall_s = time.perf_counter() - t_wall
         return result
 
-    def _stations(self):
+    def _stations(self) -> list[Station]:
         return [*self.picking.stations, self.packing.station, *self.shipping.stations]
 
     def _finalize(self) -> RunResult:
         """Record work in hand and waiting, write open orders, censor at the end of the run."""
         end = self.cal.end
-        nan = math.nan
-        codes = {st.name: self._res_codes[st.name] for st in self._stations()}
-        step_of = {"pickers": "pick", "packers": "pack", "label_printers": "label",
-                   "office": "notify"}  # fmt: skip
         for st in self._stations():
-            res = codes[st.name]
-            step = STEPS.index(step_of[st.name])
             for w, (job, t0) in st.busy.items():
-                for o in job:
-                    s = STEPS.index("repick") if st.name == "pickers" and o.repick else step
-                    self.log_step(
-                        o.id,
-                        s,
-                        max(o.attempt, 1),
-                        res,
-                        w,
-                        o.batch_id,
-                        o.t_ready,
-                        t0,
-                        nan,
-                        IN_PROGRESS,
-                    )
-            for o in st.waiting():
-                s = STEPS.index("repick") if st.name == "pickers" and o.repick else step
-                self.log_step(
-                    o.id,
-                    s,
-                    max(o.attempt, 1),
-                    res,
-                    NULL_SMALL,
-                    o.batch_id,
-                    o.t_ready,
-                    nan,
-                    nan,
-                    WAITING,
-                )
+                for item in job:
+                    st.unfinished(item, w, t0)
+            for item in st.waiting():
+                st.unfinished(item, None, None)
         for o in list(self.live.values()):
             self._write_order(o)
         self.live.clear()
@@ -230,7 +224,7 @@ class Model:
 
 def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
     """Null milestones after the end of the run (or never reached) and derive the status."""
-    times = ["picked_at", "packed_at", "labelled_at", "shipped_at", "delivered_at"]
+    times = ["released_at", "picked_at", "packed_at", "labelled_at", "shipped_at", "delivered_at"]
     orders = orders.with_columns(
         [pl.when(pl.col(c) <= end).then(pl.col(c)).otherwise(None).alias(c) for c in times]
     )

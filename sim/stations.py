@@ -2,7 +2,9 @@
 
 Orders are not processes; they are records that flow between station queues. Each worker is
 one SimPy process that, while on duty, takes the next job (highest priority, then first come),
-works on it and hands it on. Only work that competes for a resource schedules events.
+works on it and hands it on. Only work that competes for a resource schedules events. A
+picking method may keep its own queue (batches, waves): it passes ``take`` and ``waiting`` and
+calls ``wake()`` when work arrives.
 
 A worker finishes the job in hand before a break or the end of the shift; work waiting when a
 shift ends waits for the next one. Priority is non-preemptive.
@@ -24,7 +26,10 @@ class Station:
 
     ``service(job, worker) -> minutes`` is called when a job starts;
     ``finish(job, worker, t_start, t_end)`` when it ends. ``take`` forms the next job from
-    the queue (one item by default; bulk and batch jobs take several).
+    the queue (one item by default; bulk and batch jobs take several); it may return an empty
+    job when the queue holds work that is not ready to start (a batch still filling up): the
+    worker then waits until ``wake()`` is called. ``unfinished(item, worker, t_start)``
+    records an item still in hand (worker given) or waiting (worker None) at the end of a run.
     """
 
     def __init__(
@@ -35,6 +40,8 @@ class Station:
         service: Callable[[Job, int], float],
         finish: Callable[[Job, int, float, float], None],
         take: Callable[[Station], Job] | None = None,
+        unfinished: Callable[[Any, int | None, float | None], None] | None = None,
+        waiting: Callable[[], list[Any]] | None = None,
     ) -> None:
         self.env = env
         self.name = name
@@ -42,6 +49,9 @@ class Station:
         self.service = service
         self.finish = finish
         self.take = take or Station.take_one
+        self.unfinished = unfinished or (lambda item, worker, t0: None)
+        if waiting is not None:
+            self.waiting = waiting  # type: ignore[method-assign]
         self.heap: list[tuple[int, int, Any]] = []
         self._seq = 0
         self.idle: dict[int, tuple[simpy.Event, float]] = {}
@@ -61,17 +71,23 @@ class Station:
         heapq.heappush(self.heap, (priority, self._seq, item))
         self._seq += 1
         if self.idle:
-            now = self.env.now
-            for w, (ev, off) in self.idle.items():
-                if off > now:
+            self.wake()
+
+    def wake(self) -> None:
+        """Give the next job to an idle on-duty worker, if there is one and a job is ready."""
+        now = self.env.now
+        for w, (ev, off) in self.idle.items():
+            if off > now:
+                job = self.take(self)
+                if job:
                     del self.idle[w]
-                    ev.succeed(self.take(self))
-                    return
+                    ev.succeed(job)
+                return
 
     @staticmethod
     def take_one(station: Station) -> Job:
-        """The default job: the single highest-priority item."""
-        return [heapq.heappop(station.heap)[2]]
+        """The default job: the single highest-priority item (none if the queue is empty)."""
+        return [heapq.heappop(station.heap)[2]] if station.heap else []
 
     def pop_items(self, k: int) -> Job:
         """Up to k items in priority order."""
@@ -88,9 +104,8 @@ class Station:
             if env.now < on:
                 yield env.timeout(on - env.now)
             while env.now < off:
-                if self.heap:
-                    job = self.take(self)
-                else:
+                job = self.take(self)
+                if not job:
                     ev = env.event()
                     self.idle[w] = (ev, off)
                     job = yield ev

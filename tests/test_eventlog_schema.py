@@ -19,8 +19,8 @@ ORDERS = [
     "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost",
 ]  # fmt: skip
 STEPS_COLS = [
-    "order_id", "step", "attempt", "resource", "worker", "batch_id", "t_ready", "t_start",
-    "t_end", "outcome",
+    "order_id", "step", "attempt", "resource", "worker", "batch_id", "n_lines", "t_ready",
+    "t_start", "t_end", "outcome",
 ]  # fmt: skip
 EVENTS_COLS = ["order_id", "event", "t"]
 ROSTER = ["resource", "worker", "t_on", "t_off", "wage_per_hour"]
@@ -36,7 +36,7 @@ def test_column_names_are_pinned():
 
 
 def test_enums_are_pinned():
-    assert STEPS == ("pick", "repick", "pack", "label", "notify")
+    assert STEPS == ("pick", "repick", "pack", "label", "notify", "sort", "consolidate")
     assert OUTCOMES == ("ok", "error_caught", "jam", "in_progress", "waiting")
     assert EVENTS == ("marked_shipped", "shipping_confirmation_sent", "tracking_sent")
     assert STATUSES == (

@@ -29,14 +29,17 @@ from sim.config.operations import (
     LabelConfig,
     MaterialConfig,
     PackingConfig,
-    PickingConfig,
     WarehouseConfig,
 )
+from sim.config.picking import BatchConfig, PickingConfig, WaveConfig, ZoneConfig
 from sim.config.root import Scenario
 from sim.config.shipping import CarrierConfig, CarrierServiceConfig, ShippingConfig
 from sim.config.staffing import BreakConfig, CostsConfig, ShiftConfig, StaffingConfig
 
 __all__ = [
+    "BatchConfig",
+    "WaveConfig",
+    "ZoneConfig",
     "ALL_DAYS",
     "BoxConfig",
     "BreakConfig",

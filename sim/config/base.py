@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.units import WEEKDAYS, hhmm_to_minutes
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Role = Literal["pickers", "packers", "office"]
+Role = Literal["pickers", "packers", "office", "sorters", "consolidators"]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 PosFloat = Annotated[float, Field(gt=0.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 ALL_DAYS: tuple[Weekday, ...] = tuple(WEEKDAYS)  # type: ignore[arg-type]
 WORK_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
-PICKING_METHODS: tuple[str, ...] = ("single",)
+PICKING_METHODS: tuple[str, ...] = ("single", "batch", "zone", "wave")
 
 
 class Section(BaseModel):

@@ -1,13 +1,12 @@
-"""Warehouse layout, picking, packing (boxes, materials) and label printing."""
+"""Warehouse layout, packing (boxes, materials) and label printing."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from sim.config.base import PICKING_METHODS, NonNeg, PosFloat, Prob, Section
-from sim.routing import ROUTING_POLICIES
+from sim.config.base import NonNeg, PosFloat, Prob, Section
 
 
 class WarehouseConfig(Section):
@@ -25,42 +24,6 @@ class WarehouseConfig(Section):
     depot: Literal["left", "center"] = Field(
         "left", description="Depot (pick start and drop-off) on the front cross-aisle."
     )
-
-
-class PickingConfig(Section):
-    """How orders are picked."""
-
-    method: str = Field("single", description="Picking method (registry name): single.")
-    routing: str = Field(
-        "s_shape", description="Tour routing: s_shape, return, midpoint, largest_gap, none."
-    )
-    walking_speed_m_per_s: PosFloat = Field(1.0, description="Picker walking speed (m/s).")
-    tour_setup_s: NonNeg = Field(
-        45.0, description="Time per tour to get the pick list and cart (s)."
-    )
-    time_per_line_s: NonNeg = Field(15.0, description="Search and extract time per order line (s).")
-    time_per_unit_s: NonNeg = Field(4.0, description="Extra time per unit picked (s).")
-    time_variability: Literal["none", "exponential", "lognormal"] = Field(
-        "lognormal", description="Random multiplier on each tour's work time (mean 1)."
-    )
-    time_cv: NonNeg = Field(
-        0.25, description="Coefficient of variation of the lognormal multiplier."
-    )
-    error_prob_per_line: Prob = Field(0.004, description="Probability a line is picked wrong.")
-
-    @field_validator("method")
-    @classmethod
-    def _method(cls, v: str) -> str:
-        if v not in PICKING_METHODS:
-            raise ValueError(f"expected one of {', '.join(PICKING_METHODS)}, found {v!r}")
-        return v
-
-    @field_validator("routing")
-    @classmethod
-    def _routing(cls, v: str) -> str:
-        if v not in ROUTING_POLICIES:
-            raise ValueError(f"expected one of {', '.join(ROUTING_POLICIES)}, found {v!r}")
-        return v
 
 
 class BoxConfig(Section):

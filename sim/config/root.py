@@ -8,8 +8,10 @@ import json
 from pydantic import Field, model_validator
 
 from sim.config.base import Section
+from sim.config.checks import check_picking
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
-from sim.config.operations import LabelConfig, PackingConfig, PickingConfig, WarehouseConfig
+from sim.config.operations import LabelConfig, PackingConfig, WarehouseConfig
+from sim.config.picking import PickingConfig
 from sim.config.shipping import ShippingConfig
 from sim.config.staffing import CostsConfig, StaffingConfig
 
@@ -72,6 +74,7 @@ class Scenario(Section):
                 f"catalog.n_skus: expected at most the warehouse's {n_slots} slots, "
                 f"found {cat.n_skus}"
             )
+        check_picking(self)
         return self
 
     # --- helpers -------------------------------------------------------------------------
@@ -89,5 +92,12 @@ class Scenario(Section):
             "carriers": [c.name for c in self.shipping.carriers],
             "boxes": [b.name for b in self.packing.boxes],
             "materials": [m.name for m in self.packing.materials],
-            "resources": ["pickers", "packers", "label_printers", "office"],
+            "resources": [
+                "pickers",
+                "packers",
+                "label_printers",
+                "office",
+                "sorters",
+                "consolidators",
+            ],
         }

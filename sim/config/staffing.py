@@ -22,7 +22,14 @@ class BreakConfig(Section):
 class ShiftConfig(Section):
     """A shift: who works, on which days, from when to when, how many."""
 
-    role: Role = Field("pickers", description="Role: pickers, packers or office.")
+    role: Role = Field(
+        "pickers", description="Role: pickers, packers, office, sorters or consolidators."
+    )
+    zone: Annotated[int, Field(ge=0)] = Field(
+        0,
+        description="Zone and wave picking: the zone (1..n_zones) of these pickers; "
+        "0 spreads them over the zones in turn.",
+    )
     days: tuple[Weekday, ...] = Field(WORK_DAYS, description="Weekdays this shift runs.")
     start: str = Field("08:00", description="Shift start 'HH:MM'.")
     end: str = Field("16:00", description="Shift end 'HH:MM' (earlier than start: next day).")
@@ -39,7 +46,22 @@ class ShiftConfig(Section):
     def _check(self) -> ShiftConfig:
         if hhmm_to_minutes(self.start) == hhmm_to_minutes(self.end) and self.start != "00:00":
             raise ValueError(f"expected a shift end different from its start, found {self.end}")
+        if self.zone and self.role != "pickers":
+            raise ValueError(f"zone: expected only on pickers' shifts, found it on {self.role}")
         return self
+
+    def on_duty(self, minute_of_week: float) -> bool:
+        """Whether the shift (breaks aside) covers a minute of the week (0 = Monday 00:00)."""
+        from sim.units import DAY, WEEKDAYS
+
+        start, end = hhmm_to_minutes(self.start), hhmm_to_minutes(self.end)
+        length = (end - start) % DAY or DAY
+        for d in self.days:
+            a = WEEKDAYS.index(d) * DAY + start
+            for shift in (0.0, 7 * DAY, -7 * DAY):
+                if a + shift <= minute_of_week < a + shift + length:
+                    return True
+        return False
 
 
 def _default_shifts() -> tuple[ShiftConfig, ...]:
@@ -73,6 +95,6 @@ class CostsConfig(Section):
     """Wages."""
 
     wage_per_hour: dict[Role, NonNeg] = Field(
-        {"pickers": 18.0, "packers": 18.0, "office": 21.0},
+        {"pickers": 18.0, "packers": 18.0, "office": 21.0, "sorters": 17.0, "consolidators": 17.0},
         description="Paid wage per on-duty hour, per role (currency units).",
     )

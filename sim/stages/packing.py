@@ -63,8 +63,9 @@ class Packing:
         self.mat_protection = [m.protection_share for m in mats]
         self.res = model.resource_code("packers")
         self.station = Station(
-            model.env, "packers", model.periods("packers"), self._service, self._finish
-        )
+            model.env, "packers", model.periods("packers"), self._service, self._finish,
+            unfinished=model.unfinished_order(PACK, self.res),
+        )  # fmt: skip
 
     def submit(self, order: Order) -> None:
         """Queue a picked order for packing, highlighted orders first."""
@@ -94,11 +95,11 @@ class Packing:
         m = self.model
         if o.repick:
             o.errors_caught += o.errors_open
-            m.log_step(
-                o.id, PACK, o.attempt, self.res, worker, o.batch_id, o.t_ready, t0, t1, CAUGHT
-            )
+            m.log_step(o.id, PACK, o.attempt, self.res, worker, o.batch_id, o.n_lines, o.t_ready,
+                       t0, t1, CAUGHT)  # fmt: skip
             m.picking.repick(o)
             return
         o.packed_at = t1
-        m.log_step(o.id, PACK, o.attempt, self.res, worker, o.batch_id, o.t_ready, t0, t1, OK)
+        m.log_step(o.id, PACK, o.attempt, self.res, worker, o.batch_id, o.n_lines, o.t_ready,
+                   t0, t1, OK)  # fmt: skip
         m.shipping.submit(o)

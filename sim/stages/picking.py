@@ -65,13 +65,14 @@ class SingleOrderPicking:
         self.p_error = pk.error_prob_per_line
         self.res = model.resource_code("pickers")
         self.station = Station(
-            model.env, "pickers", model.periods("pickers"), self._service, self._finish
-        )
+            model.env, "pickers", model.periods("pickers"), self._service, self._finish,
+            unfinished=self._unfinished,
+        )  # fmt: skip
         self.stations = [self.station]
 
     def submit(self, order: Order) -> None:
-        """Queue an order for picking, highlighted orders first."""
-        order.t_ready = self.model.env.now
+        """Release an order to the warehouse at once; queue it, highlighted orders first."""
+        order.t_ready = order.released_at = self.model.env.now
         order.repick = False
         self.station.push(order, PRIO_SPECIAL if order.priority else PRIO_STANDARD)
 
@@ -80,6 +81,11 @@ class SingleOrderPicking:
         order.t_ready = self.model.env.now
         order.repick = True
         self.station.push(order, PRIO_REPICK)
+
+    def _unfinished(self, o: Order, worker: int | None, t0: float | None) -> None:
+        step = REPICK if o.repick else PICK
+        n = o.errors_open if o.repick else o.n_lines
+        self.model.unfinished_step(o, step, self.res, n, worker, t0)
 
     def _service(self, job: Job, worker: int) -> float:
         o: Order = job[0]
@@ -98,12 +104,14 @@ class SingleOrderPicking:
         o: Order = job[0]
         m = self.model
         if o.repick:
+            m.log_step(o.id, REPICK, o.attempt, self.res, worker, o.batch_id, o.errors_open,
+                       o.t_ready, t0, t1, OK)  # fmt: skip
             o.errors_open = 0
-            m.log_step(o.id, REPICK, o.attempt, self.res, worker, o.batch_id, o.t_ready, t0, t1, OK)
         else:
             p = self.p_error
             errors = sum(1 for u in o.err_u if u < p) if p > 0 else 0
             o.pick_errors = o.errors_open = errors
             o.picked_at = t1
-            m.log_step(o.id, PICK, 1, self.res, worker, o.batch_id, o.t_ready, t0, t1, OK)
+            m.log_step(o.id, PICK, 1, self.res, worker, o.batch_id, o.n_lines, o.t_ready, t0, t1,
+                       OK)  # fmt: skip
         m.packing.submit(o)

@@ -84,8 +84,9 @@ class Shipping:
         model.add_roster("label_printers", always, wage=0.0)
         take = self._take_bulk if self.bulk else None
         self.printers = Station(
-            model.env, "label_printers", always, self._print_time, self._printed, take
-        )
+            model.env, "label_printers", always, self._print_time, self._printed, take,
+            unfinished=model.unfinished_order(LABEL, self.res_printer),
+        )  # fmt: skip
         self.stations = [self.printers]
         self.manual = sc.shipping.notifications == "manual"
         if self.manual:
@@ -97,6 +98,7 @@ class Shipping:
                 model.periods("office"),
                 lambda job, w: self.notify_time,
                 self._notified,
+                unfinished=model.unfinished_order(NOTIFY, self.res_office),
             )
             self.stations.append(self.office)
 
@@ -125,7 +127,8 @@ class Shipping:
         for o in job:
             o.labelled_at = t1
             outcome = JAM if o.u[K_JAM] < self.jam_prob else OK
-            m.log_step(o.id, LABEL, 1, self.res_printer, worker, batch, o.t_ready, t0, t1, outcome)
+            m.log_step(o.id, LABEL, 1, self.res_printer, worker, batch, o.n_lines, o.t_ready,
+                       t0, t1, outcome)  # fmt: skip
             self._hand_to_carrier(o, t1)
             if self.manual:
                 o.t_ready = t1
@@ -138,7 +141,8 @@ class Shipping:
     def _notified(self, job: Job, worker: int, t0: float, t1: float) -> None:
         m = self.model
         o: Order = job[0]
-        m.log_step(o.id, NOTIFY, 1, self.res_office, worker, o.batch_id, o.t_ready, t0, t1, OK)
+        m.log_step(o.id, NOTIFY, 1, self.res_office, worker, o.batch_id, o.n_lines, o.t_ready,
+                   t0, t1, OK)  # fmt: skip
         for ev in NOTICES:
             m.log_event(o.id, ev, t1)
         m.retire(o)

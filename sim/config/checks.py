@@ -1,0 +1,87 @@
+"""Cross-section feasibility checks of a scenario's picking set-up (rejected at load)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.units import DAY, WEEKDAYS, hhmm_to_minutes
+
+if TYPE_CHECKING:
+    from sim.config.root import Scenario
+
+
+def zone_of_workers(scenario: Scenario) -> list[list[int]]:
+    """For every pickers' shift (in file order), the zone (0-based) of each of its workers:
+    the shift's zone, or the zones in turn when the shift names none."""
+    n = scenario.picking.zone.n_zones
+    out = []
+    for shift in scenario.staffing.shifts:
+        if shift.role != "pickers":
+            continue
+        if shift.zone:
+            out.append([shift.zone - 1] * shift.headcount)
+        else:
+            out.append([i % n for i in range(shift.headcount)])
+    return out
+
+
+def check_picking(sc: Scenario) -> None:
+    """Raise ValueError (naming the key) for a picking set-up that cannot work."""
+    pk = sc.picking
+    largest_line = len(sc.demand.units_per_line_pmf)
+    if pk.method == "batch" and pk.batch.n_units_per_cart < largest_line:
+        raise ValueError(
+            f"picking.batch.n_units_per_cart: expected a cart that holds the largest order line "
+            f"({largest_line} units), found {pk.batch.n_units_per_cart}"
+        )
+    if pk.method == "wave" and pk.wave.n_units_per_tour < largest_line:
+        raise ValueError(
+            f"picking.wave.n_units_per_tour: expected a tour that holds the largest order line "
+            f"({largest_line} units), found {pk.wave.n_units_per_tour}"
+        )
+    if pk.method in ("zone", "wave"):
+        n_aisles = sc.warehouse.n_aisles
+        if pk.zone.n_zones > n_aisles:
+            raise ValueError(
+                f"picking.zone.n_zones: expected at most the {n_aisles} aisles, "
+                f"found {pk.zone.n_zones}"
+            )
+        for i, shift in enumerate(sc.staffing.shifts):
+            if shift.zone > pk.zone.n_zones:
+                raise ValueError(
+                    f"staffing.shifts.{i}.zone: expected 1..{pk.zone.n_zones}, found {shift.zone}"
+                )
+        staffed = {z for zones in zone_of_workers(sc) for z in zones}
+        empty = sorted(set(range(pk.zone.n_zones)) - staffed)
+        if empty:
+            raise ValueError(
+                f"staffing.shifts: expected pickers in every zone, found none in zone "
+                f"{', '.join(str(z + 1) for z in empty)} (add pickers or set zone = ...)"
+            )
+    if pk.method == "batch" and pk.batch.sorting == "pick_then_sort":
+        _need_role(sc, "sorters", "picking.batch.sorting = pick_then_sort")
+    if pk.method == "wave":
+        _need_role(sc, "consolidators", "picking.method = wave")
+        if pk.wave.release == "clock":
+            _check_wave_times(sc)
+
+
+def _need_role(sc: Scenario, role: str, why: str) -> None:
+    if not any(s.role == role and s.headcount > 0 and s.days for s in sc.staffing.shifts):
+        raise ValueError(
+            f"staffing.shifts: expected at least one {role} shift with headcount > 0 "
+            f"({why}), found none"
+        )
+
+
+def _check_wave_times(sc: Scenario) -> None:
+    pickers = [s for s in sc.staffing.shifts if s.role == "pickers" and s.headcount > 0]
+    if not sc.picking.wave.clock_times:
+        raise ValueError("picking.wave.clock_times: expected at least one time, found none")
+    for t in sc.picking.wave.clock_times:
+        minute = hhmm_to_minutes(t)
+        if not any(s.on_duty(WEEKDAYS.index(d) * DAY + minute) for s in pickers for d in WEEKDAYS):
+            raise ValueError(
+                f"picking.wave.clock_times: expected times inside a pickers' shift, "
+                f"found {t} outside every shift"
+            )

@@ -1,0 +1,128 @@
+"""Picking: the method (single, batch, zone, wave), routing and pick times."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from sim.config.base import PICKING_METHODS, NonNeg, PosFloat, Prob, Section, _check_time
+from sim.routing import ROUTING_POLICIES
+
+PosInt = Annotated[int, Field(ge=1, le=100_000)]
+
+
+class BatchConfig(Section):
+    """Batch picking: one picker collects several orders per tour on a cart."""
+
+    n_totes_per_cart: PosInt = Field(
+        10, description="Most orders on one cart (one tote each): the batch size k."
+    )
+    n_units_per_cart: PosInt = Field(
+        40, description="Most units on one cart; a bigger order is split across tours."
+    )
+    formation: Literal["fcfs", "priority", "seed_nearest", "time_window"] = Field(
+        "priority",
+        description="Batch formation: fcfs, priority (express first), seed_nearest "
+        "(orders with slots near the seed order's), time_window (wait for a full cart).",
+    )
+    time_window_min: PosFloat = Field(
+        15.0, description="time_window: release a partial batch when its oldest order waited this."
+    )
+    sorting: Literal["sort_while_pick", "pick_then_sort"] = Field(
+        "sort_while_pick", description="Sort into order totes on the cart, or at a sort station."
+    )
+    sort_while_pick_time_per_unit_s: NonNeg = Field(
+        3.0, description="Extra time per unit to put it into its order's tote on the cart (s)."
+    )
+    sort_time_per_order_s: NonNeg = Field(
+        12.0, description="Sort station time per order of a batch (s)."
+    )
+    sort_time_per_unit_s: NonNeg = Field(4.0, description="Sort station time per unit (s).")
+
+
+class ZoneConfig(Section):
+    """Zones: contiguous groups of aisles, each with its own pickers (zone and wave picking)."""
+
+    n_zones: PosInt = Field(4, description="Number of zones (aisles split evenly, front to back).")
+    handoff_s: NonNeg = Field(
+        20.0, description="Time to pass a tote to the next zone (conveyor or hand-off) (s)."
+    )
+    tote_setup_s: NonNeg = Field(
+        8.0, description="Time for a zone picker to take up a tote or a pick list (s)."
+    )
+
+
+class WaveConfig(Section):
+    """Wave picking: orders released in waves; zones batch-pick; a station consolidates."""
+
+    release: Literal["clock", "interval", "count"] = Field(
+        "interval", description="Release waves at clock times, every N minutes or every N orders."
+    )
+    clock_times: tuple[str, ...] = Field(
+        ("06:30", "08:30", "10:30", "12:30", "14:30", "16:30", "18:30"),
+        description="clock: wave release times 'HH:MM' (each inside a picker shift).",
+    )
+    interval_min: PosFloat = Field(60.0, description="interval: minutes between waves.")
+    count_orders: PosInt = Field(150, description="count: orders per wave.")
+    express: Literal["next_wave", "hot_wave"] = Field(
+        "next_wave",
+        description="Express and next-day orders join the next wave, or start a hot wave at once.",
+    )
+    n_units_per_tour: PosInt = Field(
+        40, description="Most units on one zone picker's tour within a wave."
+    )
+    consolidation_time_per_order_s: NonNeg = Field(
+        20.0, description="Consolidation station time per order (s)."
+    )
+    consolidation_time_per_unit_s: NonNeg = Field(
+        4.0, description="Consolidation station time per unit (s)."
+    )
+
+    @field_validator("clock_times")
+    @classmethod
+    def _clock(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for t in v:
+            _check_time(t)
+        return v
+
+
+class PickingConfig(Section):
+    """How orders are picked."""
+
+    method: str = Field(
+        "single", description="Picking method (registry name): single, batch, zone, wave."
+    )
+    routing: str = Field(
+        "s_shape", description="Tour routing: s_shape, return, midpoint, largest_gap, none."
+    )
+    walking_speed_m_per_s: PosFloat = Field(1.0, description="Picker walking speed (m/s).")
+    tour_setup_s: NonNeg = Field(
+        45.0, description="Time per tour to get the pick list and cart (s)."
+    )
+    time_per_line_s: NonNeg = Field(15.0, description="Search and extract time per order line (s).")
+    time_per_unit_s: NonNeg = Field(4.0, description="Extra time per unit picked (s).")
+    time_variability: Literal["none", "exponential", "lognormal"] = Field(
+        "lognormal", description="Random multiplier on each tour's work time (mean 1)."
+    )
+    time_cv: NonNeg = Field(
+        0.25, description="Coefficient of variation of the lognormal multiplier."
+    )
+    error_prob_per_line: Prob = Field(0.004, description="Probability a line is picked wrong.")
+    batch: BatchConfig = Field(default_factory=BatchConfig, description="Batch picking.")
+    zone: ZoneConfig = Field(default_factory=ZoneConfig, description="Zones (zone and wave).")
+    wave: WaveConfig = Field(default_factory=WaveConfig, description="Wave picking.")
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, v: str) -> str:
+        if v not in PICKING_METHODS:
+            raise ValueError(f"expected one of {', '.join(PICKING_METHODS)}, found {v!r}")
+        return v
+
+    @field_validator("routing")
+    @classmethod
+    def _routing(cls, v: str) -> str:
+        if v not in ROUTING_POLICIES:
+            raise ValueError(f"expected one of {', '.join(ROUTING_POLICIES)}, found {v!r}")
+        return v

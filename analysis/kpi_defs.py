@@ -96,6 +96,52 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
     KpiDef(
         "travel_m_per_order", "m/order", "Mean picking travel distance of picked orders.", False
     ),
+    KpiDef("travel_m_per_line", "m/line", "Picking travel per order line picked.", False),
+    KpiDef(
+        "shipped_by_target_pickup",
+        "share",
+        "Share of orders shipped by the carrier pickup after their service's cut-off "
+        "(on-time shipment).",
+        True,
+    ),
+    KpiDef(
+        "express_made_pickup",
+        "share",
+        "Share of highlighted (express, next-day) orders that made their carrier's pickup.",
+        True,
+        headline=True,
+    ),
+    KpiDef(
+        "picks_per_labour_hour",
+        "lines/h",
+        "Order lines picked per paid hour of pickers, sorters and consolidators.",
+        True,
+        headline=True,
+    ),
+    KpiDef(
+        "sort_time_mean_min",
+        "min",
+        "Batch picking with a sort station: mean time from joining the sort queue to sorted.",
+        False,
+    ),
+    KpiDef(
+        "consolidation_time_mean_min",
+        "min",
+        "Wave picking: mean time from joining the consolidation queue to consolidated.",
+        False,
+    ),
+    KpiDef(
+        "wave_completion_mean_min",
+        "min",
+        "Wave picking: mean time from a wave's release to its last order consolidated.",
+        False,
+    ),
+    KpiDef(
+        "wave_completion_max_min",
+        "min",
+        "Wave picking: longest time from a wave's release to its last order consolidated.",
+        False,
+    ),
     KpiDef("labour_cost", "currency", "Paid (on-duty) time in the window times wage.", False),
     KpiDef(
         "orders_shipped_in_window",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
+from analysis.picking_kpis import picking_kpis
 from analysis.resources import (
     MIN_PER_DAY,
     MIN_PER_HOUR,
@@ -111,6 +112,9 @@ def _order_kpis(
     same_day = (shipped & (day(pl.col("_shipped")) == day(placed))).fill_null(False)
     on_time = (pl.col("_delivered") <= pl.col("promised_at")).fill_null(False)
     ship_win = pl.col("shipped_at").is_between(start, end).fill_null(False)
+    # an order "made its carrier's pickup" when shipped by the pickup after its cut-off
+    target = cohort & (pl.col("ship_by_at") <= observe_end).fill_null(False)
+    made_pickup = (pl.col("_shipped") <= pl.col("ship_by_at")).fill_null(False)
 
     row = (
         orders.lazy()
@@ -147,6 +151,15 @@ def _order_kpis(
             .mean()
             .alias("orders_shipped_with_error"),
             pl.col("travel_m").filter(picked).cast(f64).mean().alias("travel_m_per_order"),
+            (
+                pl.col("travel_m").filter(picked).cast(f64).sum()
+                / pl.col("n_lines").filter(picked).cast(f64).sum()
+            ).alias("travel_m_per_line"),
+            made_pickup.filter(target).cast(f64).mean().alias("shipped_by_target_pickup"),
+            made_pickup.filter(target & pl.col("is_priority"))
+            .cast(f64)
+            .mean()
+            .alias("express_made_pickup"),
             pl.col("damaged").filter(cohort & shipped).cast(f64).mean().alias("damage_rate"),
             ship_win.sum().cast(f64).alias("orders_shipped_in_window"),
             pl.col("packaging_cost")
@@ -239,4 +252,5 @@ def run_kpis(
     for resource, value in util.select("resource", "utilisation").iter_rows():
         out[f"utilisation_{resource}"] = float(value)
     out.update(queue_stats(steps, start, end))
+    out.update(picking_kpis(orders, steps, roster, start=start, end=end))
     return out

@@ -205,6 +205,15 @@ class PickupSchedule:
         i = bisect.bisect_left(self.times, t)
         return self.times[i] if i < len(self.times) else math.inf
 
+    def ship_by(self, placed_at: float, cutoff_minute: float) -> float:
+        """The pickup an order should make: the first at or after its service's cut-off on
+        the day it was placed, or on the next day when placed after the cut-off."""
+        cal = self._cal
+        day = cal.day_of(placed_at)
+        if cal.minute_of_day(placed_at) > cutoff_minute:
+            day += 1
+        return self.next_pickup(cal.at(day, cutoff_minute))
+
     def delivered_at(self, shipped_at: float, transit_days: int, u: float) -> float:
         """Delivery time: ``transit_days`` delivery days after the pickup day, at a time of day
         spread uniformly (by ``u``) over the carrier's delivery window."""

@@ -75,15 +75,17 @@ class Order:
 
     __slots__ = (
         "id", "channel", "service", "priority", "n_lines", "n_units", "value", "placed_at",
-        "released_at", "promised_at", "picked_at", "packed_at", "labelled_at", "shipped_at",
-        "delivered_at", "slots", "units", "err_u", "volume_l", "weight_kg", "fragility",
-        "fragile", "u", "pick_errors", "errors_open", "errors_caught", "travel_m", "carrier",
-        "box", "n_parcels", "material", "billable_kg", "damaged", "packaging_cost",
+        "released_at", "promised_at", "ship_by_at", "picked_at", "packed_at", "labelled_at",
+        "shipped_at", "delivered_at", "slots", "units", "err_u", "volume_l", "weight_kg",
+        "fragility", "fragile", "u", "pick_errors", "errors_open", "errors_caught", "travel_m",
+        "carrier", "box", "n_parcels", "material", "billable_kg", "damaged", "packaging_cost",
         "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
+        "state_carrier",
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.released_at = self.picked_at = self.packed_at = self.labelled_at = np.nan
+        self.released_at = self.ship_by_at = np.nan
+        self.picked_at = self.packed_at = self.labelled_at = np.nan
         self.shipped_at = self.delivered_at = np.nan
         self.pick_errors = self.errors_open = self.errors_caught = 0
         self.travel_m = 0.0
@@ -96,6 +98,7 @@ class Order:
         self.batch_id = 0xFFFFFFFF
         self.pending = 0  # picking methods: parts of the order still to be picked or sorted
         self.state = None  # picking methods: any per-order state they need
+        self.state_carrier = None  # shipping: the carrier offer chosen when the order arrived
 
 
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:

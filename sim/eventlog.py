@@ -70,6 +70,7 @@ ORDERS_SCHEMA: dict[str, pl.DataType | None] = {
     "paid_at": pl.Float64(),
     "released_at": pl.Float64(),
     "promised_at": pl.Float64(),
+    "ship_by_at": pl.Float64(),
     "picked_at": pl.Float64(),
     "packed_at": pl.Float64(),
     "labelled_at": pl.Float64(),

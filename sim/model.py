@@ -163,7 +163,8 @@ class Model:
     def _write_order(self, o: Order) -> None:
         self.orders_t.add((
             o.id, o.id, o.channel, o.service, o.priority, o.n_lines, o.n_units, o.value,
-            o.placed_at, o.placed_at, o.released_at, o.promised_at, o.picked_at, o.packed_at,
+            o.placed_at, o.placed_at, o.released_at, o.promised_at, o.ship_by_at, o.picked_at,
+            o.packed_at,
             o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
             o.pick_errors - o.errors_caught, o.travel_m, o.carrier, o.box, o.n_parcels,
             o.material, o.billable_kg, o.damaged, o.packaging_cost, o.shipping_cost,
@@ -173,11 +174,13 @@ class Model:
         env = self.env
         live = self.live
         submit = self.picking.submit
+        plan = self.shipping.plan
         for o in self.source.orders():
             if o.placed_at > env.now:
                 yield env.timeout(o.placed_at - env.now)
             o.placed_at = env.now  # the same float as the clock (it may differ in the last bit)
             live[o.id] = o
+            plan(o)
             submit(o)
 
     # --- running ---------------------------------------------------------------------------
@@ -238,6 +241,7 @@ def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
     )  # fmt: skip
     unshipped = pl.col("shipped_at").is_null()
     return orders.with_columns(
+        pl.col("ship_by_at").replace(float("inf"), None),
         status.cast(pl.Enum(STATUSES)).alias("status"),
         (pl.col("damaged") & pl.col("delivered_at").is_not_null()).alias("damaged"),
         pl.when(unshipped).then(None).otherwise(pl.col("carrier")).alias("carrier"),

@@ -13,7 +13,8 @@ from sim.model import run_replication
 
 ORDERS = [
     "order_id", "customer_id", "channel", "service", "is_priority", "n_lines", "n_units",
-    "value", "placed_at", "paid_at", "released_at", "promised_at", "picked_at", "packed_at",
+    "value", "placed_at", "paid_at", "released_at", "promised_at", "ship_by_at", "picked_at",
+    "packed_at",
     "labelled_at", "shipped_at", "delivered_at", "status", "pick_errors", "pick_errors_caught",
     "pick_errors_shipped", "travel_m", "carrier", "box", "n_parcels", "material",
     "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost",

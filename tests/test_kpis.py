@@ -37,7 +37,7 @@ NAMES: dict[str, list[str]] = {
     "carriers": ["dhl", "ups"],
     "boxes": ["S", "M"],
     "materials": ["cardboard"],
-    "resources": ["pickers", "packers", "label_printers", "office"],
+    "resources": ["pickers", "packers", "label_printers", "office", "sorters", "consolidators"],
 }
 
 ORDER_DEFAULTS: dict[str, Any] = {
@@ -418,10 +418,14 @@ def test_every_kpi_has_a_definition() -> None:
         "on_time_delivery",
         "picking_accuracy_lines",
         "cost_per_order",
+        "picks_per_labour_hour",
+        "express_made_pickup",
         "utilisation_pickers",
         "utilisation_packers",
         "utilisation_label_printers",
         "utilisation_office",
+        "utilisation_sorters",
+        "utilisation_consolidators",
     }
     assert "pickers" in kpi_def("utilisation_pickers").description
     assert kpi_def("queue_max_pick").higher_is_better is False
@@ -587,3 +591,64 @@ def test_work_finished_after_the_shift_end_is_overtime_not_utilisation() -> None
     assert row["busy_min"].item() == pytest.approx(80 + 10)
     assert row["overtime_min"].item() == pytest.approx(30)
     assert row["utilisation"].item() == pytest.approx(0.9)
+
+
+def test_made_pickup_travel_per_line_and_picks_per_labour_hour() -> None:
+    # two express orders and a standard one; targets at 1000; the second express misses it
+    o = orders(
+        {"order_id": 1, "is_priority": True, "n_lines": 2, "placed_at": 10.0, "picked_at": 50.0,
+         "shipped_at": 1000.0, "ship_by_at": 1000.0, "travel_m": 30.0},
+        {"order_id": 2, "is_priority": True, "n_lines": 1, "placed_at": 20.0, "picked_at": 60.0,
+         "shipped_at": 2440.0, "ship_by_at": 1000.0, "travel_m": 30.0},
+        {"order_id": 3, "n_lines": 1, "placed_at": 30.0, "picked_at": 70.0,
+         "shipped_at": 1000.0, "ship_by_at": 1000.0, "travel_m": 20.0},
+    )  # fmt: skip
+    work = steps(
+        {"order_id": 1, "resource": "pickers", "worker": 0, "n_lines": 2, "t_ready": 10.0,
+         "t_start": 40.0, "t_end": 50.0},
+        {"order_id": 2, "resource": "pickers", "worker": 0, "n_lines": 1, "t_ready": 20.0,
+         "t_start": 50.0, "t_end": 60.0},
+        {"order_id": 3, "resource": "pickers", "worker": 0, "n_lines": 1, "t_ready": 30.0,
+         "t_start": 60.0, "t_end": 70.0},
+        {"order_id": 2, "step": "repick", "resource": "pickers", "worker": 0, "n_lines": 1,
+         "t_ready": 80.0, "t_start": 80.0, "t_end": 90.0},
+    )  # fmt: skip
+    staff = roster(
+        {"resource": "pickers", "worker": 0, "t_on": 0.0, "t_off": 120.0},
+        {"resource": "packers", "worker": 0, "t_on": 0.0, "t_off": 120.0},
+    )
+    k = run_kpis(o, work, staff, end_min=3000.0)
+    assert k["express_made_pickup"] == pytest.approx(1 / 2)
+    assert k["shipped_by_target_pickup"] == pytest.approx(2 / 3)
+    assert k["travel_m_per_line"] == pytest.approx(80.0 / 4)
+    # 4 lines picked (the re-pick is not a pick) in 2 paid picker hours (packers don't count)
+    assert k["picks_per_labour_hour"] == pytest.approx(4 / 2)
+    assert math.isnan(k["wave_completion_mean_min"]) and math.isnan(k["sort_time_mean_min"])
+
+
+def test_sort_consolidation_times_and_wave_completion() -> None:
+    # wave released at 100 with orders 1 and 2 (consolidated at 150 and 190); wave at 200
+    # with order 3 (consolidated at 230); sort rows of a batch: waits 10 and 30 minutes
+    o = orders(
+        {"order_id": 1, "released_at": 100.0, "picked_at": 150.0},
+        {"order_id": 2, "released_at": 100.0, "picked_at": 190.0},
+        {"order_id": 3, "released_at": 200.0, "picked_at": 230.0},
+    )
+    work = steps(
+        {"order_id": 1, "step": "consolidate", "resource": "consolidators", "worker": 0,
+         "t_ready": 140.0, "t_start": 145.0, "t_end": 150.0},
+        {"order_id": 2, "step": "consolidate", "resource": "consolidators", "worker": 0,
+         "t_ready": 170.0, "t_start": 185.0, "t_end": 190.0},
+        {"order_id": 3, "step": "consolidate", "resource": "consolidators", "worker": 0,
+         "t_ready": 220.0, "t_start": 225.0, "t_end": 230.0},
+        {"order_id": 1, "step": "sort", "resource": "sorters", "worker": 0,
+         "t_ready": 10.0, "t_start": 15.0, "t_end": 20.0},
+        {"order_id": 2, "step": "sort", "resource": "sorters", "worker": 0,
+         "t_ready": 10.0, "t_start": 20.0, "t_end": 40.0},
+    )  # fmt: skip
+    staff = roster({"resource": "pickers", "worker": 0, "t_on": 0.0, "t_off": 300.0})
+    k = run_kpis(o, work, staff, end_min=300.0)
+    assert k["consolidation_time_mean_min"] == pytest.approx((10 + 20 + 10) / 3)
+    assert k["sort_time_mean_min"] == pytest.approx((10 + 30) / 2)
+    assert k["wave_completion_mean_min"] == pytest.approx((90 + 30) / 2)
+    assert k["wave_completion_max_min"] == pytest.approx(90)

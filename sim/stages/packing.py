@@ -67,6 +67,12 @@ class Packing:
             unfinished=model.unfinished_order(PACK, self.res),
         )  # fmt: skip
 
+    def parcels(self, o: Order) -> tuple[int, int, float]:
+        """The box (index into the sorted boxes), number of parcels and billable weight (kg,
+        all parcels) an order will be packed into: a pure function of its volume and weight."""
+        b, n = self.boxes.choose(o.volume_l)
+        return b, n, n * max(o.weight_kg / n, self.boxes.dim_kg[b])
+
     def submit(self, order: Order) -> None:
         """Queue a picked order for packing, highlighted orders first."""
         order.t_ready = self.model.env.now
@@ -80,13 +86,12 @@ class Packing:
             o.repick = True  # verification catches the wrong lines; the order is set aside
             return (self.base + verify) * o.u[K_PACK]
         o.repick = False
-        b, n = self.boxes.choose(o.volume_l)
+        b, n, billable_kg = self.parcels(o)
         mat = self.fragile_material if o.fragile else self.material
         o.box, o.n_parcels, o.material = self.boxes.codes[b], n, mat
         work = self.base + verify + self.per_unit * o.n_units + n * self.mat_time[mat]
         o.packaging_cost = n * (self.boxes.cost[b] + self.mat_cost[mat])
-        per_parcel_kg = max(o.weight_kg / n, self.boxes.dim_kg[b])
-        o.billable_kg = n * per_parcel_kg
+        o.billable_kg = billable_kg
         o.damaged = o.u[K_DAMAGE] < o.fragility * (1.0 - self.mat_protection[mat])
         return work * o.u[K_PACK]
 

@@ -14,7 +14,7 @@ from sim.calendar import PickupSchedule
 from sim.demand import K_DELIVERY, K_JAM, K_TRANSIT, Order
 from sim.eventlog import EVENTS, OUTCOMES, STEPS
 from sim.stations import Job, Station
-from sim.units import seconds
+from sim.units import hhmm_to_minutes, seconds
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -72,6 +72,7 @@ class Shipping:
         self.bulk_setup = seconds(lb.bulk_setup_s)
         self._job_id = 0
         services = [s.name for s in sc.demand.services]
+        self.cutoffs = [hhmm_to_minutes(s.cutoff) for s in sc.demand.services]
         self.offers: list[list[CarrierService]] = [[] for _ in services]
         for ci, c in enumerate(sc.shipping.carriers):
             sched = PickupSchedule(model.cal, c)
@@ -147,17 +148,24 @@ class Shipping:
             m.log_event(o.id, ev, t1)
         m.retire(o)
 
-    def _hand_to_carrier(self, o: Order, t: float) -> None:
-        """Choose the cheapest carrier for the service; the parcel waits for its pickup."""
+    def plan(self, o: Order) -> None:
+        """When the order arrives: the carrier that will ship it (the cheapest for its
+        service and parcels) and the pickup it should make (``ship_by_at``)."""
+        _, n, billable_kg = self.model.packing.parcels(o)
         best, best_cost = None, float("inf")
-        per_parcel = o.billable_kg / max(o.n_parcels, 1)
         for offer in self.offers[o.service]:
-            cost = o.n_parcels * offer.rate(per_parcel)
+            cost = n * offer.rate(billable_kg / n)
             if cost < best_cost:
                 best, best_cost = offer, cost
         assert best is not None  # every service has a carrier (checked at load)
-        o.carrier = best.carrier
+        o.state_carrier = best
         o.shipping_cost = best_cost
+        o.ship_by_at = best.schedule.ship_by(o.placed_at, self.cutoffs[o.service])
+
+    def _hand_to_carrier(self, o: Order, t: float) -> None:
+        """The parcel waits at the dock for its carrier's next pickup, then travels."""
+        best: CarrierService = o.state_carrier
+        o.carrier = best.carrier
         o.shipped_at = best.schedule.next_pickup(t)
         days = best.transit_days(o.u[K_TRANSIT])
         o.delivered_at = best.schedule.delivered_at(o.shipped_at, days, o.u[K_DELIVERY])

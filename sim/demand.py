@@ -80,7 +80,7 @@ class Order:
         "fragility", "fragile", "u", "pick_errors", "errors_open", "errors_caught", "travel_m",
         "carrier", "box", "n_parcels", "material", "billable_kg", "damaged", "packaging_cost",
         "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
-        "state_carrier",
+        "plan",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -98,7 +98,7 @@ class Order:
         self.batch_id = 0xFFFFFFFF
         self.pending = 0  # picking methods: parts of the order still to be picked or sorted
         self.state = None  # picking methods: any per-order state they need
-        self.state_carrier = None  # shipping: the carrier offer chosen when the order arrived
+        self.plan = None  # (carrier offer, box, parcels, billable kg) chosen when it arrived
 
 
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:

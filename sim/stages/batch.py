@@ -230,16 +230,16 @@ class BatchPicking:
     def _seed_nearest(self) -> list[Order]:
         """The oldest order of the highest class waiting, and the orders of its class whose
         median aisle is nearest the seed's."""
-        seed, cls = None, 0
-        for cls, q in enumerate(self.queues):  # noqa: B007 (cls is used after the loop)
+        for cls, q in enumerate(self.queues):
             while q and q[0].state == TAKEN:  # taken as a companion: drop lazily
                 q.popleft()
                 self.ops += 1
             if q:
-                seed = q.popleft()
-                break
-        if seed is None:
-            return []
+                return self._around(q.popleft(), self.buckets[cls])
+        return []
+
+    def _around(self, seed: Order, buckets: list[deque[Order]]) -> list[Order]:
+        """A seed and the orders of its class's aisle buckets nearest its median aisle."""
         self.ops += 1
         seed.state = TAKEN
         units = seed.n_units
@@ -247,7 +247,6 @@ class BatchPicking:
             return [seed]
         k, cap, n = self.k, self.cap, self.n_aisles
         batch = [seed]
-        buckets = self.buckets[cls]
         a0 = self._aisle(seed)
         for d in range(n):
             if a0 - d < 0 and a0 + d >= n:
@@ -324,7 +323,7 @@ class BatchPicking:
             return work * o.u[K_PICK]
         slots = [s for o in job for s in o.slots]
         lines = len(slots)
-        dist = self.router(slots)
+        dist = sum(self.router(o.slots) for o in job)
         units = 0
         mult = 0.0
         for o in job:

@@ -86,7 +86,7 @@ class Packing:
             o.repick = True  # verification catches the wrong lines; the order is set aside
             return (self.base + verify) * o.u[K_PACK]
         o.repick = False
-        b, n, billable_kg = self.parcels(o)
+        _, b, n, billable_kg = o.plan  # chosen when the order arrived (Shipping.plan)
         mat = self.fragile_material if o.fragile else self.material
         o.box, o.n_parcels, o.material = self.boxes.codes[b], n, mat
         work = self.base + verify + self.per_unit * o.n_units + n * self.mat_time[mat]

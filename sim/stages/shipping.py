@@ -151,20 +151,20 @@ class Shipping:
     def plan(self, o: Order) -> None:
         """When the order arrives: the carrier that will ship it (the cheapest for its
         service and parcels) and the pickup it should make (``ship_by_at``)."""
-        _, n, billable_kg = self.model.packing.parcels(o)
+        b, n, billable_kg = self.model.packing.parcels(o)
         best, best_cost = None, float("inf")
         for offer in self.offers[o.service]:
             cost = n * offer.rate(billable_kg / n)
             if cost < best_cost:
                 best, best_cost = offer, cost
         assert best is not None  # every service has a carrier (checked at load)
-        o.state_carrier = best
+        o.plan = (best, b, n, billable_kg)
         o.shipping_cost = best_cost
         o.ship_by_at = best.schedule.ship_by(o.placed_at, self.cutoffs[o.service])
 
     def _hand_to_carrier(self, o: Order, t: float) -> None:
         """The parcel waits at the dock for its carrier's next pickup, then travels."""
-        best: CarrierService = o.state_carrier
+        best: CarrierService = o.plan[0]
         o.carrier = best.carrier
         o.shipped_at = best.schedule.next_pickup(t)
         days = best.transit_days(o.u[K_TRANSIT])

@@ -33,7 +33,7 @@ IN_PROGRESS, WAITING = OUTCOMES.index("in_progress"), OUTCOMES.index("waiting")
 
 Service = Callable[[Job, int], float]
 Finish = Callable[[Job, int, float, float], None]
-Unfinished = Callable[[Any, "int | None", "float | None"], None]
+Unfinished = Callable[[Any, int | None, float | None], None]
 
 
 def zone_bounds(n_aisles: int, n_zones: int) -> list[int]:
@@ -72,7 +72,9 @@ class Zones:
         self.bounds = zone_bounds(layout.n_aisles, n)
         self.per_aisle = 2 * layout.slots_per_side
         self.first_slot = [a * self.per_aisle for a in self.bounds[:-1]]
-        self.zone_of_aisle = [z for z in range(n) for _ in range(self.bounds[z + 1] - self.bounds[z])]
+        self.zone_of_aisle = [
+            z for z in range(n) for _ in range(self.bounds[z + 1] - self.bounds[z])
+        ]
         self.layouts = [zone_layout(layout, self.bounds[z + 1] - self.bounds[z]) for z in range(n)]
         self.routers: list[Router] = [make_router(lz, sc.picking.routing) for lz in self.layouts]
         periods = model.periods("pickers")  # writes the pickers' roster: call it once
@@ -116,9 +118,7 @@ class Zones:
         """
         return [self._station(z, service, finish, unfinished) for z in range(self.n)]
 
-    def _station(
-        self, z: int, service: Service, finish: Finish, unfinished: Unfinished
-    ) -> Station:
+    def _station(self, z: int, service: Service, finish: Finish, unfinished: Unfinished) -> Station:
         gid = self.worker_ids[z]
 
         def service_z(job: Job, w: int) -> float:

@@ -63,11 +63,36 @@ class Catalog:
         fragile = rng.random(n) < cat.fragile_share
         fragility = np.where(fragile, cat.damage_prob_fragile, cat.damage_prob_robust)
         perm = rng.permutation(layout.n_slots)
-        if cat.slotting == "popularity":
-            slots = np.argsort(layout.depot_distance(), kind="stable")[:n]
-        else:
+        if cat.slotting == "random":
             slots = perm[:n]
+        elif scenario.picking.method in ("zone", "wave"):
+            slots = _zone_balanced_slots(layout, scenario.picking.zone.n_zones, n)
+        else:
+            slots = np.argsort(layout.depot_distance(), kind="stable")[:n]
         return cls(cum, volume, weight, fragility, fragile, slots.astype(np.int64))
+
+
+def _zone_balanced_slots(layout: Layout, n_zones: int, n: int) -> np.ndarray:
+    """Popularity slotting for zone and wave picking: SKUs by popularity rank go to the zones
+    in turn (so the zones share the work), each to its zone's free slot nearest the zone's
+    depot."""
+    from sim.stages.zones import zone_bounds, zone_layout
+
+    per_side = 2 * layout.slots_per_side
+    bounds = zone_bounds(layout.n_aisles, n_zones)
+    queues = []
+    for z in range(n_zones):
+        local = zone_layout(layout, bounds[z + 1] - bounds[z]).depot_distance()
+        queues.append((bounds[z] * per_side + np.argsort(local, kind="stable")).tolist())
+    out: list[int] = []
+    taken = [0] * n_zones
+    z = 0
+    while len(out) < n:  # n <= total slots (checked at load), so this ends
+        if taken[z] < len(queues[z]):
+            out.append(queues[z][taken[z]])
+            taken[z] += 1
+        z = (z + 1) % n_zones
+    return np.asarray(out, dtype=np.int64)
 
 
 class Order:

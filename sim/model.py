@@ -24,8 +24,8 @@ from sim.eventlog import (
     Table,
 )
 from sim.routing import Layout
+from sim.stages.methods import PICKING_METHODS
 from sim.stages.packing import Packing
-from sim.stages.picking import PICKING_METHODS
 from sim.stages.shipping import Shipping
 from sim.stations import Station
 from sim.units import DAY

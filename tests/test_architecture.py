@@ -46,6 +46,6 @@ def test_no_print_in_library_code_except_the_cli():
 
 def test_the_picking_registry_and_the_schema_agree():
     from sim.config import PICKING_METHODS as names
-    from sim.stages.picking import PICKING_METHODS as registry
+    from sim.stages.methods import PICKING_METHODS as registry
 
     assert set(names) == set(registry)

@@ -178,7 +178,9 @@ class CatalogConfig(Section):
         0.02, description="Damage probability in transit of a robust SKU with no protection."
     )
     slotting: Literal["random", "popularity"] = Field(
-        "popularity", description="Slot assignment: random, or most popular nearest the depot."
+        "popularity",
+        description="Slot assignment: random, or most popular nearest the depot (zone and wave "
+        "picking: popular SKUs spread over the zones in turn, nearest each zone's depot).",
     )
 
     @model_validator(mode="after")

@@ -323,7 +323,7 @@ class BatchPicking:
             return work * o.u[K_PICK]
         slots = [s for o in job for s in o.slots]
         lines = len(slots)
-        dist = sum(self.router(o.slots) for o in job)
+        dist = self.router(slots)
         units = 0
         mult = 0.0
         for o in job:

@@ -62,6 +62,10 @@ if TYPE_CHECKING:
 CONSOLIDATE = STEPS.index("consolidate")
 
 
+#: Priority offset of tours without highlighted orders (they follow every highlighted tour).
+STANDARD_TOUR = 1 << 40
+
+
 class Tour:
     """One zone picker's tour: lines of one or more orders in one zone."""
 
@@ -206,9 +210,10 @@ class WavePicking:
 
     @staticmethod
     def _push(station: Station, tour: Tour, wave: int) -> None:
-        """Queue a tour: earlier waves first, then highlighted tours, then formation order."""
+        """Queue a tour: tours with highlighted orders first (a hot wave jumps the queue),
+        then earlier waves first, then formation order."""
         highlighted = any(p[0].priority for p in tour.parts)
-        station.push(tour, 2 * wave + (0 if highlighted else 1))
+        station.push(tour, wave if highlighted else STANDARD_TOUR + wave)
 
     def repick(self, order: Order) -> None:
         """One top-priority tour per zone holding a caught wrong line."""

@@ -1,0 +1,88 @@
+"""Run the four picking-method scenarios and print their KPIs as Markdown tables.
+
+    python bench/method_table.py [--seed 1] [--reps 3] [--volumes 500,2000,5000]
+
+The first table runs scenarios/single.toml, batch.toml, zone.toml and wave.toml as they are
+(the README's comparison table comes from it). The second runs each at other daily volumes,
+with every shift's headcount scaled in proportion to the volume (at least one), to show where
+each method wins. Replications use common random numbers: replication k of every method sees
+the same orders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.runner import run_with_kpis  # noqa: E402
+from sim.scenario import load_scenario, with_overrides  # noqa: E402
+
+METHODS = ("single", "batch", "zone", "wave")
+COLUMNS = (
+    ("lead_time_mean_h", "lead time, mean (h)", "{:.1f}"),
+    ("time_to_ship_mean_h", "placed to shipped, mean (h)", "{:.1f}"),
+    ("shipped_same_day", "shipped same day", "{:.1%}"),
+    ("express_made_pickup", "express made pickup", "{:.1%}"),
+    ("travel_m_per_order", "travel per order (m)", "{:.0f}"),
+    ("travel_m_per_line", "travel per line (m)", "{:.0f}"),
+    ("picks_per_labour_hour", "lines per picking labour hour", "{:.1f}"),
+    ("utilisation_pickers", "picker utilisation", "{:.0%}"),
+    ("labour_cost_per_order", "labour cost per order", "{:.2f}"),
+    ("cost_per_order", "cost per order", "{:.2f}"),
+)
+SCALED = ("time_to_ship_mean_h", "travel_m_per_order", "picks_per_labour_hour", "cost_per_order")
+
+
+def mean_kpis(scenario, seed: int, reps: int) -> dict[str, float]:
+    """KPIs averaged over replications 0..reps-1."""
+    runs = [run_with_kpis(scenario, seed, rep)[1] for rep in range(reps)]
+    return {k: statistics.fmean(r[k] for r in runs) for k in runs[0]}
+
+
+def scaled(scenario, volume: float):
+    """The scenario at another daily volume, every shift's headcount scaled in proportion."""
+    factor = volume / scenario.demand.orders_per_day
+    overrides: dict[str, object] = {"demand.orders_per_day": volume}
+    for i, shift in enumerate(scenario.staffing.shifts):
+        overrides[f"staffing.shifts.{i}.headcount"] = max(1, math.ceil(shift.headcount * factor))
+    return with_overrides(scenario, overrides)
+
+
+def main() -> int:
+    """Print the two tables."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--volumes", default="500,2000,5000")
+    args = ap.parse_args()
+    scenarios = {m: load_scenario(ROOT / "scenarios" / f"{m}.toml") for m in METHODS}
+
+    print(f"Seed {args.seed}, mean of {args.reps} replications (common random numbers).\n")
+    print("| KPI | " + " | ".join(METHODS) + " |")
+    print("|---|" + "---:|" * len(METHODS))
+    results = {m: mean_kpis(sc, args.seed, args.reps) for m, sc in scenarios.items()}
+    for key, label, fmt in COLUMNS:
+        cells = [fmt.format(results[m][key]) for m in METHODS]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+    volumes = [float(v) for v in args.volumes.split(",")]
+    print("\nStaff scaled with volume:\n")
+    print("| orders/day | KPI | " + " | ".join(METHODS) + " |")
+    print("|---:|---|" + "---:|" * len(METHODS))
+    for volume in volumes:
+        res = {m: mean_kpis(scaled(sc, volume), args.seed, args.reps) for m, sc in scenarios.items()}
+        for key, label, fmt in COLUMNS:
+            if key in SCALED:
+                cells = [fmt.format(res[m][key]) for m in METHODS]
+                print(f"| {volume:,.0f} | {label} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -119,6 +119,12 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         headline=True,
     ),
     KpiDef(
+        "picks_per_busy_hour",
+        "lines/h",
+        "Order lines picked per busy hour of pickers, sorters and consolidators (pick rate).",
+        True,
+    ),
+    KpiDef(
         "sort_time_mean_min",
         "min",
         "Batch picking with a sort station: mean time from joining the sort queue to sorted.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.resources import MIN_PER_HOUR, NAN, ratio, to_float
+from analysis.resources import MIN_PER_HOUR, NAN, ratio, to_float, utilisation
 
 #: Roles whose paid hours count as picking labour (picking, sorting batches, consolidating).
 PICKING_ROLES = ("pickers", "sorters", "consolidators")
@@ -16,7 +16,8 @@ def picking_kpis(
     """KPIs that compare picking methods, over the window ``[start, end]``.
 
     ``picks_per_labour_hour``: order lines picked (finished ``pick`` rows, re-picks excluded)
-    per paid hour of pickers, sorters and consolidators. ``sort_time_mean_min`` and
+    per paid hour of pickers, sorters and consolidators; ``picks_per_busy_hour``: the same per
+    hour they were busy (the method's pick rate, whatever the staffing). ``sort_time_mean_min`` and
     ``consolidation_time_mean_min``: mean time from joining the sort (consolidation) queue
     to leaving it. ``wave_completion_mean_min`` / ``_max_min``: per wave (orders released
     together), release to the last of its orders picked.
@@ -37,7 +38,14 @@ def picking_kpis(
         )
         .item()
     )
-    out = {"picks_per_labour_hour": ratio(lines, hours)}
+    busy = utilisation(steps, roster, start=start, end=end).filter(
+        pl.col("resource").is_in(PICKING_ROLES)
+    )
+    busy_hours = float(busy["busy_min"].sum()) / MIN_PER_HOUR
+    out = {
+        "picks_per_labour_hour": ratio(lines, hours),
+        "picks_per_busy_hour": ratio(lines, busy_hours),
+    }
     for step, name in (
         ("sort", "sort_time_mean_min"),
         ("consolidate", "consolidation_time_mean_min"),

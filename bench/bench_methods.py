@@ -1,7 +1,7 @@
 """Speed of every picking method: against the minimal SimPy pipeline, and with 10,000 orders
 waiting.
 
-    python bench/bench_methods.py [--orders 50000] [--repeat 3] [--markdown docs/BENCHMARKS_METHODS.md]
+    python bench/bench_methods.py [--orders 50000] [--repeat 3] [--markdown FILE]
 
 1. Ratio: each method on the baseline's scenario (scenarios/<method>.toml), ~N orders, against
    the minimal pipeline of bench_pipeline.py at the same N, interleaved in one process
@@ -119,7 +119,8 @@ def main() -> int:
         "holidays, so about 10,000 orders wait when picking starts. Median of "
         f"{k} interleaved pairs.",
         "",
-        "| method | flowing us/order | backlog us/order | max waiting | change | target within 20 % |",
+        "| method | flowing us/order | backlog us/order | max waiting | change "
+        "| target within 20 % |",
         "|---|---:|---:|---:|---:|---|",
     ]
     for method in METHODS:

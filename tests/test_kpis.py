@@ -623,6 +623,8 @@ def test_made_pickup_travel_per_line_and_picks_per_labour_hour() -> None:
     assert k["travel_m_per_line"] == pytest.approx(80.0 / 4)
     # 4 lines picked (the re-pick is not a pick) in 2 paid picker hours (packers don't count)
     assert k["picks_per_labour_hour"] == pytest.approx(4 / 2)
+    # busy picking: 10 + 10 + 10 minutes of picks and the 10-minute re-pick = 40 minutes
+    assert k["picks_per_busy_hour"] == pytest.approx(4 / (40 / 60))
     assert math.isnan(k["wave_completion_mean_min"]) and math.isnan(k["sort_time_mean_min"])
 
 

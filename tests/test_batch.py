@@ -380,6 +380,9 @@ def test_orders_left_at_the_end_are_reported_once(formation, sorting):
     raw = with_sorters(small_raw(orders_per_day=1200, days=1, drain=0), start="16:00", end="00:00")
     raw["staffing"]["shifts"][0] = {"role": "pickers", "start": "16:00", "end": "00:00",
                                     "headcount": 1}  # fmt: skip
+    # pick times pinned here so the backlog does not depend on the schema's defaults
+    raw["picking"] = {"tour_setup_s": 45, "time_per_line_s": 15, "time_per_unit_s": 4,
+                      "walking_speed_m_per_s": 1.0}  # fmt: skip
     sc = scenario_from(batch_raw(raw, formation=formation, sorting=sorting))
     r = run_replication(sc, seed=5)
     o, s = r.orders, r.steps

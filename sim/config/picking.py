@@ -96,12 +96,12 @@ class PickingConfig(Section):
     routing: str = Field(
         "s_shape", description="Tour routing: s_shape, return, midpoint, largest_gap, none."
     )
-    walking_speed_m_per_s: PosFloat = Field(1.0, description="Picker walking speed (m/s).")
+    walking_speed_m_per_s: PosFloat = Field(1.1, description="Picker walking speed (m/s).")
     tour_setup_s: NonNeg = Field(
-        45.0, description="Time per tour to get the pick list and cart (s)."
+        20.0, description="Time per tour to get the pick list and cart (s)."
     )
-    time_per_line_s: NonNeg = Field(15.0, description="Search and extract time per order line (s).")
-    time_per_unit_s: NonNeg = Field(4.0, description="Extra time per unit picked (s).")
+    time_per_line_s: NonNeg = Field(10.0, description="Search and extract time per order line (s).")
+    time_per_unit_s: NonNeg = Field(3.0, description="Extra time per unit picked (s).")
     time_variability: Literal["none", "exponential", "lognormal"] = Field(
         "lognormal", description="Random multiplier on each tour's work time (mean 1)."
     )

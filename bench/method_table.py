@@ -4,9 +4,9 @@
 
 The first table runs scenarios/single.toml, batch.toml, zone.toml and wave.toml as they are
 (the README's comparison table comes from it). The second runs each at other daily volumes,
-with every shift's headcount scaled in proportion to the volume (at least one), to show where
-each method wins. Replications use common random numbers: replication k of every method sees
-the same orders.
+with every shift's headcount scaled in proportion to the volume (at least one, and for zone
+and wave picking at least one picker per zone), to show where each method wins. Replications
+use common random numbers: replication k of every method sees the same orders.
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ COLUMNS = (
     ("labour_cost_per_order", "labour cost per order", "{:.2f}"),
     ("cost_per_order", "cost per order", "{:.2f}"),
 )
-SCALED = ("time_to_ship_mean_h", "travel_m_per_order", "picks_per_busy_hour", "cost_per_order")
+SCALED = (
+    "time_to_ship_mean_h",
+    "travel_m_per_order",
+    "picks_per_busy_hour",
+    "utilisation_pickers",
+    "labour_cost_per_order",
+)
 
 
 def mean_kpis(scenario, seed: int, reps: int) -> dict[str, float]:
@@ -50,8 +56,11 @@ def scaled(scenario, volume: float):
     """The scenario at another daily volume, every shift's headcount scaled in proportion."""
     factor = volume / scenario.demand.orders_per_day
     overrides: dict[str, object] = {"demand.orders_per_day": volume}
+    zoned = scenario.picking.method in ("zone", "wave")
     for i, shift in enumerate(scenario.staffing.shifts):
-        overrides[f"staffing.shifts.{i}.headcount"] = max(1, math.ceil(shift.headcount * factor))
+        least = scenario.picking.zone.n_zones if zoned and shift.role == "pickers" else 1
+        headcount = max(least, math.ceil(shift.headcount * factor))  # a picker in every zone
+        overrides[f"staffing.shifts.{i}.headcount"] = headcount
     return with_overrides(scenario, overrides)
 
 

@@ -870,3 +870,41 @@ def test_schema_markdown_parser_sees_sections() -> None:
     sections = _markdown_sections(schema_markdown())
     assert "staffing.shifts[].breaks[]" in sections
     assert sections["staffing.shifts[].breaks[]"] == ["start", "minutes"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"picking.method": "batch", "picking.batch.n_totes_per_cart": 0},
+         "picking.batch.n_totes_per_cart"),
+        ({"picking.method": "batch", "picking.batch.n_units_per_cart": 2},
+         "picking.batch.n_units_per_cart"),
+        ({"picking.method": "wave", "picking.wave.n_units_per_tour": 1,
+          "staffing.shifts": [{"role": "pickers", "headcount": 4},
+                              {"role": "packers"}, {"role": "consolidators"}]},
+         "picking.wave.n_units_per_tour"),
+        ({"picking.method": "zone", "picking.zone.n_zones": 21,
+          "staffing.shifts": [{"role": "pickers", "headcount": 30}, {"role": "packers"}]},
+         "picking.zone.n_zones"),
+        ({"picking.method": "wave", "picking.wave.release": "clock",
+          "picking.wave.clock_times": ["09:00", "23:30"],
+          "staffing.shifts": [{"role": "pickers", "headcount": 4}, {"role": "packers"},
+                              {"role": "consolidators"}]},
+         "picking.wave.clock_times"),
+        ({"picking.method": "wave",
+          "staffing.shifts": [{"role": "pickers", "headcount": 4}, {"role": "packers"}]},
+         "consolidators"),
+        ({"picking.method": "zone",
+          "staffing.shifts": [{"role": "pickers", "headcount": 2}, {"role": "packers"}]},
+         "zone 3"),
+        ({"picking.method": "batch", "picking.batch.sorting": "pick_then_sort"},
+         "sorters"),
+    ],
+)  # fmt: skip
+def test_picking_setups_that_cannot_work_are_rejected_naming_the_key(overrides, key):
+    # default units_per_line_pmf has 3 entries: the largest line is 3 units
+    with pytest.raises(ScenarioError) as info:
+        with_overrides(Scenario(), overrides)
+    msg = str(info.value)
+    assert_one_line(msg)
+    assert key in msg, msg

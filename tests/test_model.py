@@ -183,3 +183,21 @@ def test_no_step_starts_while_its_worker_is_off_duty(small):
         off = np.array(shifts["t_off"].to_list())
         for t in g["t_start"].to_list():
             assert np.any((on <= t) & (t < off)), (res, worker, t)
+
+
+def test_the_four_picking_methods_see_identical_orders():
+    """Common random numbers: the arrival and content columns of `orders` are identical for
+    single, batch, zone and wave picking (same seed and replication)."""
+    from sim.scenario import load_scenario
+
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent / "scenarios"
+    short = {"simulation.horizon_days": 2, "simulation.drain_days": 1}
+    frames = {
+        m: run_replication(
+            load_scenario(root / f"{m}.toml", short), seed=17, replication=2
+        ).orders.select(ARRIVAL_AND_CONTENT)
+        for m in ("single", "batch", "zone", "wave")
+    }
+    assert frames["single"].height > 3000
+    for m in ("batch", "zone", "wave"):
+        assert_frame_equal(frames["single"], frames[m])

@@ -1,7 +1,10 @@
 """Speed of every picking method: against the minimal SimPy pipeline, and with 10,000 orders
 waiting.
 
-    python bench/bench_methods.py [--orders 50000] [--repeat 3] [--markdown FILE]
+    python bench/bench_methods.py [--orders 50000] [--repeat 3] [--markdown docs/BENCHMARKS.md]
+
+With --markdown the tables replace this script's section of the file (between its markers),
+which bench_pipeline.py keeps when it rewrites the rest.
 
 1. Ratio: each method on the baseline's scenario (scenarios/<method>.toml), ~N orders, against
    the minimal pipeline of bench_pipeline.py at the same N, interleaved in one process
@@ -25,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pipeline import machine, minimal_pipeline  # noqa: E402
+from bench_pipeline import METHODS_BEGIN, METHODS_END, machine, minimal_pipeline  # noqa: E402
 
 from sim.model import run_replication  # noqa: E402
 from sim.scenario import load_scenario, with_overrides  # noqa: E402
@@ -77,6 +80,18 @@ def backlog_pair(method: str, n: int):
     holidays = [str(start), str(start + dt.timedelta(days=1))]
     backlogged = with_overrides(sc, {**over, "calendar.holidays": holidays})
     return flowing, backlogged
+
+
+def write_section(path: Path, text: str) -> None:
+    """Put the text between the bench_methods markers of the file (append them if absent)."""
+    block = f"{METHODS_BEGIN}\n{text}\n{METHODS_END}"
+    old = path.read_text() if path.exists() else ""
+    if METHODS_BEGIN in old and METHODS_END in old:
+        a, b = old.index(METHODS_BEGIN), old.index(METHODS_END) + len(METHODS_END)
+        new = old[:a] + block + old[b:]
+    else:
+        new = old.rstrip("\n") + ("\n\n" if old else "") + block + "\n"
+    path.write_text(new)
 
 
 def main() -> int:
@@ -144,7 +159,7 @@ def main() -> int:
     lines += ["", "Machine: " + "; ".join(f"{key}: {v}" for key, v in info.items()), ""]
     text = "\n".join(lines)
     if args.markdown:
-        args.markdown.write_text(text + "\n")
+        write_section(args.markdown, text)
     else:
         print(text)
     return 0

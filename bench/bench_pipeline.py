@@ -86,6 +86,11 @@ PROBE_EVERY = 2_000  # orders between speed probes in the minimal pipeline (~ a 
 # =========================================================================================
 
 
+#: Markers of the section of docs/BENCHMARKS.md that bench_methods.py writes.
+METHODS_BEGIN = "<!-- bench_methods.py: begin -->"
+METHODS_END = "<!-- bench_methods.py: end -->"
+
+
 def _clock() -> tuple[float, float]:
     """(wall-clock seconds, CPU seconds of this process)."""
     return time.perf_counter(), time.process_time()
@@ -900,6 +905,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         text = markdown(cmd, mach, ratio, scaling, verdicts, extra, p_ref)
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        # keep the picking-method section written by bench_methods.py
+        old = args.markdown.read_text() if args.markdown.exists() else ""
+        if METHODS_BEGIN in old and METHODS_END in old:
+            kept = old[old.index(METHODS_BEGIN) : old.index(METHODS_END) + len(METHODS_END)]
+            text = text.rstrip("\n") + "\n\n" + kept + "\n"
         args.markdown.write_text(text)
         print(f"\nwrote {args.markdown}")
     return 0

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING
 from sim.demand import K_PICK, Order
 from sim.eventlog import STEPS
 from sim.routing import make_router
-from sim.stages.picking import OK, PICK, REPICK, register
+from sim.stages.picking import OK, PICK, REPICK, PickTimes, register
 from sim.stations import Job, Station
 from sim.units import seconds
 
@@ -90,7 +90,7 @@ def split_lines(units: Sequence[int], cap: int) -> list[tuple[int, int]]:
 
 
 @register("batch")
-class BatchPicking:
+class BatchPicking(PickTimes):
     """Pickers collect batches of orders on a cart; orders are sorted on the cart or after."""
 
     def __init__(self, model: Model) -> None:
@@ -102,14 +102,10 @@ class BatchPicking:
         self.formation = bc.formation
         self.window = bc.time_window_min
         self.router = make_router(model.layout, pk.routing)
-        self.speed_m_per_min = pk.walking_speed_m_per_s * 60.0
-        self.setup = seconds(pk.tour_setup_s)
-        self.per_line = seconds(pk.time_per_line_s)
-        self.per_unit = seconds(pk.time_per_unit_s)
+        PickTimes.__init__(self, pk)
         self.tour_per_unit = self.per_unit
         if bc.sorting == "sort_while_pick":
             self.tour_per_unit += seconds(bc.sort_while_pick_time_per_unit_s)
-        self.p_error = pk.error_prob_per_line
         self.per_aisle = 2 * model.layout.slots_per_side
         self.n_aisles = model.layout.n_aisles
         n_classes = 1 if self.formation == "fcfs" else 2

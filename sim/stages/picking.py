@@ -17,6 +17,7 @@ from sim.stations import Job, Station
 from sim.units import seconds
 
 if TYPE_CHECKING:
+    from sim.config import PickingConfig
     from sim.model import Model
 
 PICK, REPICK = STEPS.index("pick"), STEPS.index("repick")
@@ -50,19 +51,27 @@ def register(name: str) -> Callable[[type], type]:
     return deco
 
 
+class PickTimes:
+    """The pick-time settings every method shares, in minutes: walking speed (metres per
+    minute), set-up per tour (or per tote), time per line and per unit, error probability."""
+
+    def __init__(self, pk: PickingConfig, setup_s: float | None = None) -> None:
+        self.speed_m_per_min = pk.walking_speed_m_per_s * 60.0
+        self.setup = seconds(pk.tour_setup_s if setup_s is None else setup_s)
+        self.per_line = seconds(pk.time_per_line_s)
+        self.per_unit = seconds(pk.time_per_unit_s)
+        self.p_error = pk.error_prob_per_line
+
+
 @register("single")
-class SingleOrderPicking:
+class SingleOrderPicking(PickTimes):
     """Each picker picks one order per tour and brings it to packing."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
         pk = model.scenario.picking
+        super().__init__(pk)
         self.router = make_router(model.layout, pk.routing)
-        self.speed_m_per_min = pk.walking_speed_m_per_s * 60.0
-        self.setup = seconds(pk.tour_setup_s)
-        self.per_line = seconds(pk.time_per_line_s)
-        self.per_unit = seconds(pk.time_per_unit_s)
-        self.p_error = pk.error_prob_per_line
         self.res = model.resource_code("pickers")
         self.station = Station(
             model.env, "pickers", model.periods("pickers"), self._service, self._finish,

@@ -51,7 +51,16 @@ from typing import TYPE_CHECKING
 
 from sim.demand import K_PICK, Order
 from sim.eventlog import STEPS
-from sim.stages.picking import OK, PICK, PRIO_REPICK, PRIO_SPECIAL, PRIO_STANDARD, REPICK, register
+from sim.stages.picking import (
+    OK,
+    PICK,
+    PRIO_REPICK,
+    PRIO_SPECIAL,
+    PRIO_STANDARD,
+    REPICK,
+    PickTimes,
+    register,
+)
 from sim.stages.zones import Zones, count_errors, log_unfinished
 from sim.stations import Job, Station
 from sim.units import hhmm_to_minutes, seconds
@@ -97,7 +106,7 @@ class Tour:
 
 
 @register("wave")
-class WavePicking:
+class WavePicking(PickTimes):
     """Waves of orders batch-picked zone by zone, then consolidated order by order."""
 
     def __init__(self, model: Model) -> None:
@@ -106,11 +115,7 @@ class WavePicking:
         pk = model.scenario.picking
         wv = pk.wave
         self.zones = Zones(model)
-        self.speed_m_per_min = pk.walking_speed_m_per_s * 60.0
-        self.setup = seconds(pk.tour_setup_s)
-        self.per_line = seconds(pk.time_per_line_s)
-        self.per_unit = seconds(pk.time_per_unit_s)
-        self.p_error = pk.error_prob_per_line
+        super().__init__(pk)
         self.cap = wv.n_units_per_tour
         self.cons_order = seconds(wv.consolidation_time_per_order_s)
         self.cons_unit = seconds(wv.consolidation_time_per_unit_s)

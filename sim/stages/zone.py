@@ -29,7 +29,16 @@ import simpy
 
 from sim.demand import K_PICK, Order
 from sim.eventlog import NULL_INT
-from sim.stages.picking import OK, PICK, PRIO_REPICK, PRIO_SPECIAL, PRIO_STANDARD, REPICK, register
+from sim.stages.picking import (
+    OK,
+    PICK,
+    PRIO_REPICK,
+    PRIO_SPECIAL,
+    PRIO_STANDARD,
+    REPICK,
+    PickTimes,
+    register,
+)
 from sim.stages.zones import Zones, count_errors, log_unfinished
 from sim.stations import Job
 from sim.units import seconds
@@ -58,19 +67,15 @@ class Visit:
 
 
 @register("zone")
-class ZonePicking:
+class ZonePicking(PickTimes):
     """Pick-and-pass: a tote per order visits its zones in sequence, one picker per zone."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
         pk = model.scenario.picking
         self.zones = Zones(model)
-        self.speed_m_per_min = pk.walking_speed_m_per_s * 60.0
-        self.setup = seconds(pk.zone.tote_setup_s)
+        super().__init__(pk, setup_s=pk.zone.tote_setup_s)
         self.handoff = seconds(pk.zone.handoff_s)
-        self.per_line = seconds(pk.time_per_line_s)
-        self.per_unit = seconds(pk.time_per_unit_s)
-        self.p_error = pk.error_prob_per_line
         self.res = model.resource_code("pickers")
         self.stations = self.zones.stations(self._service, self._finish, self._unfinished)
 

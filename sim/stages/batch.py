@@ -306,10 +306,7 @@ class BatchPicking(PickTimes):
     def _service(self, job: Job, worker: int) -> float:
         o: Order = job[0]
         if o.repick:
-            slots = o.slots[: o.errors_open]
-            dist = self.router(slots)
-            o.travel_m += dist
-            return self.setup + dist / self.speed_m_per_min + len(slots) * self.per_line
+            return self.repick_minutes(self.router, o)
         if o.n_units > self.cap:  # alone, over several tours
             work = 0.0
             for a, b in split_lines(o.units, self.cap):

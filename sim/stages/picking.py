@@ -7,7 +7,7 @@ Batch, zone and wave picking register here too; a new method touches this regist
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from sim.demand import K_PICK, Order
@@ -62,6 +62,14 @@ class PickTimes:
         self.per_unit = seconds(pk.time_per_unit_s)
         self.p_error = pk.error_prob_per_line
 
+    def repick_minutes(self, router: Callable[[Sequence[int]], float], o: Order) -> float:
+        """A re-pick tour of an order's caught wrong lines (no work-content multiplier): its
+        travel is added to the order."""
+        slots = o.slots[: o.errors_open]
+        dist = router(slots)
+        o.travel_m += dist
+        return self.setup + dist / self.speed_m_per_min + len(slots) * self.per_line
+
 
 @register("single")
 class SingleOrderPicking(PickTimes):
@@ -99,10 +107,7 @@ class SingleOrderPicking(PickTimes):
     def _service(self, job: Job, worker: int) -> float:
         o: Order = job[0]
         if o.repick:
-            slots = o.slots[: o.errors_open]
-            dist = self.router(slots)
-            o.travel_m += dist
-            return self.setup + dist / self.speed_m_per_min + len(slots) * self.per_line
+            return self.repick_minutes(self.router, o)
         dist = self.router(o.slots)
         o.travel_m += dist
         work = self.setup + dist / self.speed_m_per_min

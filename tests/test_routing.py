@@ -7,6 +7,8 @@ import functools
 import itertools
 import math
 import random
+from collections import Counter
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -407,3 +409,193 @@ def test_no_policy_beats_the_optimal_tour(layout: Layout, data: st.DataObject) -
         assert tour_distance(layout, slots, p) >= best - 1e-9 * (1 + best), p
     if len({s // (2 * layout.slots_per_side) for s in slots}) == 1:  # one aisle: all optimal
         assert close(tour_distance(layout, slots, "return"), best)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Exact expectations for midpoint and largest gap under random storage (depot left)
+# --------------------------------------------------------------------------------------------
+# With the depot left, a tour with |V| >= 2 walks
+#     2w * (rightmost aisle) + 2T (the two outer aisles, traversed) + sum_{middle a} cost(a),
+# where cost(a) depends only on the pick positions in aisle a; with |V| = 1 it is return
+# routing, 2w * aisle + 2 * ymax. The expected middle-aisle sum follows by linearity:
+#     sum_a sum_k P(k picks in a) * P(a strictly between the leftmost and rightmost visited
+#     aisles | k picks in a) * E[cost | k picks in a],
+# and E[cost | k] is an exact average over the S^k equally likely position tuples.
+# L = 12, w = 3, c = 4: T = 16, midpoint c/2 + L/2 = 8. The cross-aisle is wider than a slot
+# (c > L/S), so a midpoint taken as L/2 (forgetting c/2) would put the S = 4 position at depth
+# 6.5 in the back half. Which half the exact midpoint pick of an odd S belongs to cannot show in
+# any statistic of uniform random tours (reflecting y -> T - y swaps the halves and preserves
+# the distribution): the hand-computed cases in section 1 cover that rule.
+MG_LENGTH, MG_SPACING, MG_CROSS = 12.0, 3.0, 4.0
+MG_TOURS = 20_000
+
+
+def mg_layout(n: int, s: int) -> Layout:
+    return Layout(n, MG_LENGTH, MG_SPACING, MG_CROSS, s)
+
+
+def exact_depths_q(layout: Layout) -> list[Fraction]:
+    """The S pick depths c/2 + (k + 1/2) L / S along an aisle, as exact fractions."""
+    c, length = Fraction(layout.cross_aisle_width_m), Fraction(layout.aisle_length_m)
+    s = layout.slots_per_side
+    return [c / 2 + (k + Fraction(1, 2)) * length / s for k in range(s)]
+
+
+def aisle_cost(layout: Layout, policy: str, positions: tuple[int, ...]) -> Fraction:
+    """Walk inside one aisle for picks at ``positions``, straight from the policy definitions.
+
+    ``"return"``: 2 * ymax. ``"midpoint"``: the picks at or before the midpoint c/2 + L/2 (an
+    exact comparison of depths, the same as 2k + 1 <= S) are reached from the front, the others
+    from the back: 2 * f + 2 * (T - b). ``"largest_gap"``: 2 * (T - largest gap), with the gaps
+    taken from y = 0 through the sorted pick depths to y = T.
+    """
+    depths = exact_depths_q(layout)
+    ys = sorted({depths[k] for k in positions})
+    c, length = Fraction(layout.cross_aisle_width_m), Fraction(layout.aisle_length_m)
+    t = length + c
+    if policy == "return":
+        return 2 * ys[-1]
+    if policy == "midpoint":
+        mid = c / 2 + length / 2
+        front = [y for y in ys if y <= mid]
+        back = [y for y in ys if y > mid]
+        return 2 * max(front, default=Fraction(0)) + 2 * (t - min(back, default=t))
+    assert policy == "largest_gap"
+    points = [Fraction(0), *ys, t]
+    gap = max(b - a for a, b in itertools.pairwise(points))
+    return 2 * (t - gap)
+
+
+@functools.cache
+def position_sets(s: int, k: int) -> Counter[frozenset[int]]:
+    """How many of the S^k equally likely position tuples of k picks hit each set of positions."""
+    return Counter(frozenset(p) for p in itertools.product(range(s), repeat=k))
+
+
+def e_aisle_cost(layout: Layout, policy: str, k: int) -> Fraction:
+    """E[aisle_cost | k i.i.d. uniform picks in the aisle]: average over all S^k tuples.
+
+    The cost depends only on the set of positions picked, so it is evaluated once per set.
+    """
+    s = layout.slots_per_side
+    total = sum(
+        (
+            count * aisle_cost(layout, policy, tuple(pos))
+            for pos, count in position_sets(s, k).items()
+        ),
+        Fraction(0),
+    )
+    return total / s**k
+
+
+def e_middle(n: int, m: int, e_cost: Callable[[int], Fraction]) -> Fraction:
+    """E[sum over the middle visited aisles of a cost with conditional mean e_cost(k)]."""
+    total = Fraction(0)
+    for a in range(n):  # aisle a: a aisles to its left, n - 1 - a to its right
+        for k in range(1, m + 1):
+            p_k = math.comb(m, k) * Fraction(1, n) ** k * Fraction(n - 1, n) ** (m - k)
+            # the other q = m - k picks, uniform over the n - 1 other aisles, must hit at least
+            # one aisle on each side of a (inclusion-exclusion; 0**0 = 1 makes q = 0 give 0)
+            q = m - k
+            left, right = Fraction(a, n - 1), Fraction(n - 1 - a, n - 1)
+            p_between = 1 - right**q - left**q + Fraction(0) ** q
+            total += p_k * p_between * e_cost(k)
+    return total
+
+
+def e_midpoint_or_largest_gap(layout: Layout, policy: str, m: int) -> float:
+    """Exact E[tour length], depot left, m i.i.d. uniform picks (with replacement)."""
+    assert layout.depot == "left"
+    n = layout.n_aisles
+    t = Fraction(layout.aisle_length_m) + Fraction(layout.cross_aisle_width_m)
+    p_one = n * Fraction(1, n) ** m  # all m picks in a single aisle: return routing
+    single = p_one * e_aisle_cost(layout, "return", m)
+    outer = (1 - p_one) * 2 * t  # |V| >= 2: the leftmost and rightmost aisles are traversed
+    middle = e_middle(n, m, lambda k: e_aisle_cost(layout, policy, k))
+    return e_horizontal(layout, m) + float(single + outer + middle)
+
+
+def test_midpoint_largest_gap_exact_helpers() -> None:
+    # S = 3, L = 12, c = 4: depths 4, 8, 12 (8 = the midpoint, a front-half pick); T = 16
+    lay3 = mg_layout(4, 3)
+    assert exact_depths_q(lay3) == [4, 8, 12]
+    hand3 = {  # positions: (midpoint, largest gap)
+        (0,): (8, 8),  # mp front 2*4; lg gaps 4, 12 -> 2*(16 - 12)
+        (1,): (16, 16),  # mp front 2*8; lg gaps 8, 8
+        (2,): (8, 8),  # mp back 2*(16 - 12); lg gaps 12, 4 (pure back entry)
+        (0, 2): (16, 16),  # mp 8 + 8; lg gaps 4, 8, 4 -> 2*(16 - 8)
+        (0, 1): (16, 16),  # mp front 2*8; lg gaps 4, 4, 8 -> 2*8 (pure front entry)
+        (1, 2): (24, 16),  # mp 2*8 + 2*4; lg gaps 8, 4, 4 -> 2*8 (pure back entry)
+        (2, 1, 2, 0): (24, 24),  # mp 16 + 8; lg gaps 4, 4, 4, 4 -> 2*(16 - 4)
+    }
+    for pos, (mp, lg) in hand3.items():
+        assert aisle_cost(lay3, "midpoint", pos) == mp, pos
+        assert aisle_cost(lay3, "largest_gap", pos) == lg, pos
+    # the tuple enumeration: a given set of j positions is the image of j! S2(k, j) k-tuples
+    for s, k in [(3, 1), (3, 4), (4, 5), (4, 8)]:
+        counts = position_sets(s, k)
+        assert sum(counts.values()) == s**k
+        assert len(counts) == sum(math.comb(s, j) for j in range(1, min(s, k) + 1))
+        for pos, count in counts.items():
+            j = len(pos)
+            assert count == sum((-1) ** i * math.comb(j, i) * (j - i) ** k for i in range(j + 1))
+    # k = 1: (8 + 16 + 8) / 3; k = 2 over 9 tuples: singles 32 + 2 * (the three pairs)
+    assert e_aisle_cost(lay3, "midpoint", 1) == e_aisle_cost(lay3, "largest_gap", 1)
+    assert e_aisle_cost(lay3, "midpoint", 1) == Fraction(32, 3)
+    assert e_aisle_cost(lay3, "midpoint", 2) == Fraction(32 + 2 * (16 + 16 + 24), 9)
+    assert e_aisle_cost(lay3, "largest_gap", 2) == Fraction(32 + 2 * (16 + 16 + 16), 9)
+    assert e_aisle_cost(lay3, "return", 2) == Fraction(2 * (4 * 1 + 8 * 3 + 12 * 5), 9)
+    # S = 4: depths 3.5, 6.5, 9.5, 12.5 (midpoint 8 between positions 1 and 2; L/2 = 6 is not)
+    lay4 = mg_layout(4, 4)
+    assert exact_depths_q(lay4) == [
+        Fraction(7, 2),
+        Fraction(13, 2),
+        Fraction(19, 2),
+        Fraction(25, 2),
+    ]
+    assert aisle_cost(lay4, "midpoint", (1, 2)) == 26  # 2*6.5 + 2*(16 - 9.5)
+    assert aisle_cost(lay4, "largest_gap", (1, 2)) == 19  # gaps 6.5, 3, 6.5 -> 2*(16 - 6.5)
+    assert aisle_cost(lay4, "midpoint", (1, 0)) == 13  # 6.5 < 8 is a front pick: 2*6.5
+    assert aisle_cost(lay4, "largest_gap", (0, 1)) == 13  # gaps 3.5, 3, 9.5 -> 2*(16 - 9.5)
+    assert aisle_cost(lay4, "midpoint", (3, 0)) == aisle_cost(lay4, "largest_gap", (0, 3)) == 14
+    for k in (1, 2, 3):  # E[2 ymax | k] agrees with the section-2 helper
+        for lay in (lay3, lay4):
+            assert float(e_aisle_cost(lay, "return", k)) == pytest.approx(2 * e_max_depth(lay, k))
+    # with cost 1, e_middle counts the middle aisles: E|V| - 2 P(|V| >= 2) - P(|V| = 1)
+    for n, m in [(4, 1), (4, 2), (4, 3), (6, 5), (6, 8)]:
+        p_one = n * (1 / n) ** m
+        count = e_visited(n, m) - 2 * (1 - p_one) - p_one
+        assert float(e_middle(n, m, lambda k: Fraction(1))) == pytest.approx(count, abs=1e-12)
+    # one pick is return routing; two picks never have a middle aisle
+    for lay in (lay3, lay4):
+        for policy in ("midpoint", "largest_gap"):
+            assert e_midpoint_or_largest_gap(lay, policy, 1) == pytest.approx(e_return(lay, 1))
+            t = 16.0
+            p_one = 1 / 4
+            two = e_horizontal(lay, 2) + p_one * 2 * e_max_depth(lay, 2) + (1 - p_one) * 2 * t
+            assert e_midpoint_or_largest_gap(lay, policy, 2) == pytest.approx(two)
+
+
+@pytest.mark.parametrize(("n", "s"), [(4, 3), (4, 4)])
+def test_midpoint_largest_gap_exhaustive_three_picks(n: int, s: int) -> None:
+    # every one of the (2 S n)^3 ordered 3-pick tours is equally likely: the mean over all of
+    # them is the exact expectation (up to float rounding)
+    lay = mg_layout(n, s)
+    for policy in ("midpoint", "largest_gap"):
+        route = make_router(lay, policy)
+        tours = itertools.product(range(lay.n_slots), repeat=3)
+        mean = math.fsum(route(list(tour)) for tour in tours) / lay.n_slots**3
+        assert mean == pytest.approx(e_midpoint_or_largest_gap(lay, policy, 3), rel=1e-12)
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize(("n", "s"), [(4, 3), (4, 4), (6, 3), (6, 4)])
+def test_midpoint_largest_gap_expectations(n: int, s: int, m: int) -> None:
+    lay = mg_layout(n, s)
+    rng = np.random.default_rng(70_000 + 100 * n + 10 * s + m)
+    tours = rng.integers(0, lay.n_slots, size=(MG_TOURS, m)).tolist()
+    exact = {p: e_midpoint_or_largest_gap(lay, p, m) for p in ("midpoint", "largest_gap")}
+    assert exact["largest_gap"] <= exact["midpoint"] + 1e-9  # holds tour by tour
+    for policy, expected in exact.items():
+        route = make_router(lay, policy)
+        check_mean([route(t) for t in tours], expected, f"{policy} n={n} S={s} m={m}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 import simpy
@@ -49,7 +49,6 @@ class RunResult:
     end_min: float
     arrivals_end_min: float
     wall_s: float = 0.0
-    meta: dict = field(default_factory=dict)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """The four tables by name."""

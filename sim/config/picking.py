@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from sim.config.base import PICKING_METHODS, NonNeg, PosFloat, Prob, Section, _check_time
 from sim.routing import ROUTING_POLICIES
@@ -113,16 +113,10 @@ class PickingConfig(Section):
     zone: ZoneConfig = Field(default_factory=ZoneConfig, description="Zones (zone and wave).")
     wave: WaveConfig = Field(default_factory=WaveConfig, description="Wave picking.")
 
-    @field_validator("method")
+    @field_validator("method", "routing")
     @classmethod
-    def _method(cls, v: str) -> str:
-        if v not in PICKING_METHODS:
-            raise ValueError(f"expected one of {', '.join(PICKING_METHODS)}, found {v!r}")
-        return v
-
-    @field_validator("routing")
-    @classmethod
-    def _routing(cls, v: str) -> str:
-        if v not in ROUTING_POLICIES:
-            raise ValueError(f"expected one of {', '.join(ROUTING_POLICIES)}, found {v!r}")
+    def _known_name(cls, v: str, info: ValidationInfo) -> str:
+        allowed = PICKING_METHODS if info.field_name == "method" else ROUTING_POLICIES
+        if v not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, found {v!r}")
         return v

@@ -87,6 +87,18 @@ def _busy_intervals(steps: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([batched.select(cols), single.select(cols)])
 
 
+def _sum_by_resource(df: pl.DataFrame) -> pl.DataFrame:
+    """Per-resource sums of every other column, exact (``math.fsum``), so the result does not
+    depend on the row order or on how a parallel group-by splits the rows."""
+    cols = [c for c in df.columns if c != "resource"]
+    parts = df.partition_by("resource", maintain_order=True, as_dict=True)
+    data: dict[str, list] = {"resource": [key[0] for key in parts]}
+    for c in cols:
+        data[c] = [math.fsum(part[c].drop_nulls().to_list()) for part in parts.values()]
+    schema = {"resource": pl.String, **{c: pl.Float64 for c in cols}}
+    return pl.DataFrame(data, schema=schema)
+
+
 def utilisation(
     steps: pl.DataFrame, roster: pl.DataFrame, *, start: float, end: float
 ) -> pl.DataFrame:
@@ -111,11 +123,12 @@ def utilisation(
             pl.col("t_on").alias("t_start"),
             "t_off",
         )
-        .sort("t_start")
+        .sort("t_start", "resource", "worker")
     )
     intervals = (
         _busy_intervals(steps)
-        .sort("t_start")
+        # a total order (not just t_start) so the sums below add in the same order every run
+        .sort("t_start", "resource", "worker", "t_end", nulls_last=True)
         .join_asof(
             shifts,
             on="t_start",
@@ -126,28 +139,22 @@ def utilisation(
         .with_columns(pl.col("t_end").fill_null(end).clip(upper_bound=end))
     )
     off = pl.col("t_off").fill_null(pl.col("t_end"))
-    busy = intervals.group_by("resource").agg(
+    busy = intervals.select(
+        "resource",
         (pl.min_horizontal("t_end", off) - pl.col("t_start").clip(lower_bound=start))
         .clip(lower_bound=0.0)
-        .sum()
         .alias("busy_min"),
         (pl.col("t_end") - pl.max_horizontal(off, pl.lit(start)))
         .clip(lower_bound=0.0)
-        .sum()
         .alias("overtime_min"),
     )
-    duty = (
-        roster.lazy()
-        .select(
-            pl.col("resource").cast(pl.String),
-            (pl.col("t_off").clip(upper_bound=end) - pl.col("t_on").clip(lower_bound=start))
-            .clip(lower_bound=0.0)
-            .alias("on_duty_min"),
-        )
-        .group_by("resource")
-        .agg(pl.col("on_duty_min").sum())
+    duty = roster.lazy().select(
+        pl.col("resource").cast(pl.String),
+        (pl.col("t_off").clip(upper_bound=end) - pl.col("t_on").clip(lower_bound=start))
+        .clip(lower_bound=0.0)
+        .alias("on_duty_min"),
     )
-    busy_df, duty_df = pl.collect_all([busy, duty])
+    busy_df, duty_df = (_sum_by_resource(df) for df in pl.collect_all([busy, duty]))
     resources = _names(
         steps["resource"], roster["resource"], busy_df["resource"], duty_df["resource"]
     )

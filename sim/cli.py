@@ -1,4 +1,4 @@
-"""The ``omsim`` command line: run, validate, schema."""
+"""The ``omsim`` command line: run, compare, validate, schema."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _parse_sets(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _progress_bar(label: str, total_days: float):
+def _progress_bar(label: str, total_days: float, unit: str = "simulated days"):
     """A rich progress bar on a terminal, nothing otherwise; returns (callback, close)."""
     if not sys.stderr.isatty():
         return None, lambda: None
@@ -45,7 +45,7 @@ def _progress_bar(label: str, total_days: float):
 
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f} simulated days"), TimeElapsedColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} " + unit), TimeElapsedColumn(),
         transient=True, console=Console(stderr=True),
     )  # fmt: skip
     bar.start()
@@ -57,6 +57,19 @@ def _progress_bar(label: str, total_days: float):
     return update, bar.stop
 
 
+def _fmt(value: float | None, unit: str) -> str:
+    """A KPI value for a table cell: shares as percentages, counts without decimals."""
+    if value is None or math.isnan(value):
+        return "-"
+    if unit == "share":
+        return f"{value:.2%}"
+    if unit in ("orders", "steps", "currency") or abs(value) >= 1e4:
+        return (
+            f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e4 else f"{value:,.2f}"
+        )
+    return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
+
+
 def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> None:
     """The KPI table on standard output: headline KPIs first; per-resource rows of resources
     absent from the scenario are left out."""
@@ -64,19 +77,6 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
     from rich.table import Table
 
     from analysis.kpis import kpi_def
-
-    def fmt(value: float, unit: str) -> str:
-        if value is None or math.isnan(value):
-            return "-"
-        if unit == "share":
-            return f"{value:.2%}"
-        if unit in ("orders", "steps", "currency") or abs(value) >= 1e4:
-            return (
-                f"{value:,.0f}"
-                if float(value).is_integer() or abs(value) >= 1e4
-                else (f"{value:,.2f}")
-            )
-        return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
 
     console = Console()
     console.print(title)
@@ -89,7 +89,7 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
     rows = [r for r in rows if not (r[0] not in _FIXED and (r[1] is None or math.isnan(r[1])))]
     rows.sort(key=lambda r: not r[2].headline)
     for name, value, d in rows:
-        cells = [name, fmt(value, d.unit), d.unit] + ([d.description] if explain else [])
+        cells = [name, _fmt(value, d.unit), d.unit] + ([d.description] if explain else [])
         table.add_row(*cells, style="bold" if d.headline else None)
     console.print(table)
 
@@ -171,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a scenario key by dotted path, e.g. picking.routing=return",
     )
     r.set_defaults(func=cmd_run)
+
+    from sim.compare_cli import add_compare_parser
+
+    add_compare_parser(sub)
 
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+", type=Path)

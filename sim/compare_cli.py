@@ -1,0 +1,180 @@
+"""``omsim compare``: several scenarios on common random numbers, paired against the first."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+
+import polars as pl
+
+from sim.cli import UsageError, _fmt, _progress_bar
+from sim.scenario import load_scenario
+
+
+def _parse_kpis(text: str | None) -> list[str] | None:
+    """``--kpis a,b,c`` as a list of known KPI names (None: the default headline KPIs)."""
+    from analysis.kpi_defs import kpi_def
+
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError("omsim: --kpis: expected comma-separated KPI names, found none")
+    for name in names:
+        try:
+            kpi_def(name)
+        except KeyError:
+            raise UsageError(
+                f"omsim: --kpis: expected known KPI names, found {name!r} "
+                "(see 'omsim run --explain')"
+            ) from None
+    return names
+
+
+def _chosen_kpis(results: pl.DataFrame, requested: list[str] | None) -> list[str]:
+    """The requested KPIs (each must be in the results), or the headline ones with values."""
+    from analysis.kpi_defs import headline_kpis
+    from sim.experiment import kpi_columns
+
+    columns = kpi_columns(results)
+    if requested is None:
+        return [k for k in headline_kpis(columns) if results[k].is_not_nan().any()]
+    absent = [k for k in requested if k not in columns]
+    if absent:
+        raise UsageError(
+            f"omsim: --kpis: expected KPIs these scenarios report, found {', '.join(absent)}"
+        )
+    return requested
+
+
+def _signed(value: float | None, unit: str) -> str:
+    """A difference for a table cell, with its sign; an exact zero is ``0``."""
+    if value is None or math.isnan(value):
+        return "-"
+    if value == 0:
+        return "0"
+    text = _fmt(abs(value), unit)
+    return ("+" if value > 0 else "-") + text
+
+
+def print_comparison(table: pl.DataFrame, title: str) -> None:
+    """The comparison on standard output: for each KPI a row per scenario with its mean ± CI
+    half-width and, after the first scenario, the paired difference against the first with
+    its CI and p-value. Significant improvements are bold green with ``*``; significant
+    deteriorations (for KPIs with a good direction) red."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from analysis.kpi_defs import kpi_def
+
+    console = Console()
+    console.print(title)
+    grid = Table()
+    grid.add_column("KPI", no_wrap=True)
+    grid.add_column("scenario")
+    grid.add_column("mean ± 95% CI", justify="right")
+    grid.add_column("diff vs 1 [95% CI]", justify="right")
+    grid.add_column("p", justify="right")
+    kpis = table["kpi"].unique(maintain_order=True).to_list()
+    for kpi in kpis:
+        d = kpi_def(kpi)
+        rows = table.filter(pl.col("kpi") == kpi).rows(named=True)
+        for i, row in enumerate(rows):
+            hw = row["half_width"]
+            half = "" if hw is None or math.isnan(hw) else f" ± {_fmt(hw, d.unit)}"
+            cells: list[str | Text] = [
+                kpi if i == 0 else "",
+                f"{row['scenario_index'] + 1}. {row['scenario']}",
+                _fmt(row["mean"], d.unit) + half,
+            ]
+            if row["scenario_index"] == 0:
+                cells += ["", ""]
+            else:
+                p = row["p_value"]
+                diff = (
+                    f"{_signed(row['diff_mean'], d.unit)} "
+                    f"[{_signed(row['diff_low'], d.unit)}, {_signed(row['diff_high'], d.unit)}]"
+                )
+                p_text = "-" if p is None or math.isnan(p) else f"{p:.3g}"
+                style = None
+                if row["better"]:
+                    diff, style = diff + " *", "bold green"
+                elif row["significant"] and d.higher_is_better is not None:
+                    style = "red"
+                cells += [Text(diff, style=style or ""), Text(p_text, style=style or "")]
+            grid.add_row(*cells, end_section=i == len(rows) - 1)
+    console.print(grid)
+    console.print("* significantly better than 1 (paired t-test, common random numbers, p < 0.05)")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """omsim compare: replications of several scenarios, each compared with the first."""
+    from analysis.compare import compare_table
+    from sim.experiment import run_experiment
+
+    if args.replications < 2:
+        raise UsageError(
+            f"omsim: -r/--replications: expected at least 2, found {args.replications}"
+        )
+    if args.jobs < 1:
+        raise UsageError(f"omsim: --jobs: expected at least 1, found {args.jobs}")
+    if args.warmup_days < 0:
+        raise UsageError(f"omsim: --warmup-days: expected >= 0, found {args.warmup_days}")
+    requested = _parse_kpis(args.kpis)
+    scenarios = [load_scenario(Path(path)) for path in args.scenarios]
+    total = len(scenarios) * args.replications
+    update, close = _progress_bar("compare", total, unit="runs")
+    start = time.perf_counter()
+    try:
+        results = run_experiment(
+            scenarios, args.replications, args.seed, args.warmup_days, args.jobs, update
+        )
+    finally:
+        close()
+    wall = time.perf_counter() - start
+    kpis = _chosen_kpis(results, requested)
+    title = (
+        f"{len(scenarios)} scenarios x {args.replications} replications, seed {args.seed}"
+        f"{f', warm-up {args.warmup_days:g} days' if args.warmup_days else ''}: "
+        f"{total} runs in {wall:.1f} s"
+    )
+    print_comparison(compare_table(results, kpis), title)
+    return 0
+
+
+def add_compare_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the ``compare`` subcommand."""
+    c = sub.add_parser(
+        "compare",
+        help="run replications of several scenarios and compare each with the first",
+        description="Run replications 0..R-1 of every scenario with the same seed (common "
+        "random numbers) and compare each scenario with the first by paired t-tests.",
+    )
+    c.add_argument("scenarios", nargs="+", type=Path, help="scenario TOML files; the first is "
+                   "the reference")  # fmt: skip
+    c.add_argument(
+        "-r", "--replications", type=int, default=10, help="replications per scenario (default 10)"
+    )
+    c.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    c.add_argument(
+        "--warmup-days",
+        type=float,
+        default=0.0,
+        help="exclude orders placed in the first W days from the KPIs",
+    )
+    c.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N replications in parallel processes (default 1); results do not depend on N",
+    )
+    c.add_argument(
+        "--kpis",
+        metavar="A,B,C",
+        help="comma-separated KPIs to compare (default: the headline KPIs)",
+    )
+    c.set_defaults(func=cmd_compare)

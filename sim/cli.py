@@ -118,6 +118,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{result.orders.height:,} orders simulated in {result.wall_s:.1f} s"
     )
     print_kpis(kpis, title, args.explain)
+    from analysis.warmup import suggest_warmup_days
+
+    days = suggest_warmup_days(result.steps, end=result.arrivals_end_min)
+    print(
+        f"suggested warm-up (MSER-5 on the hourly pick queue): {days:.1f} days "
+        f"(--warmup-days {args.warmup_days:g} used)"
+    )
     if args.out:
         out = write_run(result, args.out, kpis)
         print(f"wrote orders, steps, events, roster (.parquet), kpis.json, manifest.json to {out}")

@@ -241,3 +241,21 @@ def test_nan_kpis_do_not_break_the_table():
     )
     row = compare_table(results, [LEAD]).row(1, named=True)
     assert row["diff_mean"] == 1.0 and math.isnan(row["p_value"]) and not row["better"]
+
+
+def test_compare_set_and_days_apply_to_every_scenario(capsys):
+    from sim.cli import main
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    args = ["compare", str(root / "single.toml"), str(root / "batch.toml"), "-r", "2",
+            "--days", "1", "--set", "demand.orders_per_day=150", "--set",
+            "simulation.drain_days=1", "--kpis", "orders_placed"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "orders_placed" in out
+    # common random numbers: both scenarios placed the same orders, so the difference is 0
+    assert "0 [0, 0]" in out
+    bad = ["compare", str(root / "single.toml"), str(root / "batch.toml"), "--set", "nokey"]
+    assert main(bad) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--set nokey" in err

@@ -113,7 +113,7 @@ def print_comparison(table: pl.DataFrame, title: str) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     """omsim compare: replications of several scenarios, each compared with the first."""
     from analysis.compare import compare_table
-    from sim.experiment import run_experiment
+    from sim.experiment import run_experiment, run_to_precision
 
     if args.replications < 2:
         raise UsageError(
@@ -132,9 +132,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     update, close = _progress_bar("compare", total, unit="runs")
     start = time.perf_counter()
     try:
-        results = run_experiment(
-            scenarios, args.replications, args.seed, args.warmup_days, args.jobs, update
-        )
+        if args.precision is not None:
+            if not 0 < args.precision < 1:
+                raise UsageError(
+                    f"omsim: --precision: expected a fraction in (0, 1), found {args.precision}"
+                )
+            results, reps = run_to_precision(
+                scenarios, args.seed, args.precision, requested, args.replications,
+                max(args.max_replications, args.replications), args.warmup_days, args.jobs,
+                None,
+            )  # fmt: skip
+            total = reps * len(scenarios)
+            args.replications = reps
+        else:
+            results = run_experiment(
+                scenarios, args.replications, args.seed, args.warmup_days, args.jobs, update
+            )
     finally:
         close()
     wall = time.perf_counter() - start
@@ -144,6 +157,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"{f', warm-up {args.warmup_days:g} days' if args.warmup_days else ''}: "
         f"{total} runs in {wall:.1f} s"
     )
+    if args.precision is not None:
+        title += (
+            f"; {args.replications} replications reached a relative CI half-width of "
+            f"{args.precision:g}" if args.replications < args.max_replications else
+            f"; stopped at the cap of {args.max_replications} replications before a relative "
+            f"CI half-width of {args.precision:g}"
+        )  # fmt: skip
     print_comparison(compare_table(results, kpis), title)
     return 0
 
@@ -179,6 +199,19 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         "--kpis",
         metavar="A,B,C",
         help="comma-separated KPIs to compare (default: the headline KPIs)",
+    )
+    c.add_argument(
+        "--precision",
+        type=float,
+        metavar="P",
+        help="add replications until every KPI's 95%% CI half-width is within P x |mean| "
+        "(e.g. 0.05), starting from -r",
+    )
+    c.add_argument(
+        "--max-replications",
+        type=int,
+        default=100,
+        help="cap on replications with --precision (default 100)",
     )
     c.add_argument("--days", type=float, help="override simulation.horizon_days in every scenario")
     c.add_argument(

@@ -33,16 +33,16 @@ def _run_item(item: tuple[Scenario, int, int, float]) -> dict[str, float]:
 
 
 def _results_frame(
-    scenarios: Sequence[Scenario], replications: int, results: list[dict[str, float]]
+    scenarios: Sequence[Scenario], reps: range, results: list[dict[str, float]]
 ) -> pl.DataFrame:
     """The experiment table from the KPI dicts in item order (scenario-major)."""
     names: list[str] = []
     for kpis in results:  # union of KPI names in first-seen order
         names.extend(k for k in kpis if k not in names)
     ids = {
-        "scenario_index": [i for i in range(len(scenarios)) for _ in range(replications)],
-        "scenario": [s.name for s in scenarios for _ in range(replications)],
-        "replication": [r for _ in scenarios for r in range(replications)],
+        "scenario_index": [i for i in range(len(scenarios)) for _ in reps],
+        "scenario": [s.name for s in scenarios for _ in reps],
+        "replication": [r for _ in scenarios for r in reps],
     }
     cols = {n: [kpis.get(n, math.nan) for kpis in results] for n in names}
     schema = {"scenario_index": pl.Int64, "scenario": pl.String, "replication": pl.Int64}
@@ -57,8 +57,10 @@ def run_experiment(
     warmup_days: float = 0.0,
     jobs: int = 1,
     progress: ExperimentProgress | None = None,
+    first_replication: int = 0,
 ) -> pl.DataFrame:
-    """Run every scenario for replications ``0 .. replications-1`` with the same seed.
+    """Run every scenario for replications ``first .. first+replications-1`` (default from 0)
+    with the same seed.
 
     Returns one row per (scenario index, scenario name, replication), in that order, and one
     float column per KPI (NaN where a KPI is absent or undefined in a run). ``jobs > 1`` runs
@@ -72,7 +74,8 @@ def run_experiment(
         raise ValueError(f"replications must be >= 1, got {replications}")
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
-    items = [(sc, seed, rep, warmup_days) for sc in scenarios for rep in range(replications)]
+    reps = range(first_replication, first_replication + replications)
+    items = [(sc, seed, rep, warmup_days) for sc in scenarios for rep in reps]
     total = len(items)
     results: list[dict[str, float]] = []
     if jobs == 1 or total == 1:
@@ -89,9 +92,58 @@ def run_experiment(
                 results.append(future.result())
                 if progress is not None:
                     progress(done, total)
-    return _results_frame(scenarios, replications, results)
+    return _results_frame(scenarios, reps, results)
 
 
 def kpi_columns(results: pl.DataFrame) -> list[str]:
     """The KPI columns of an experiment table (everything but the identifying columns)."""
     return [c for c in results.columns if c not in ID_COLUMNS]
+
+
+def run_to_precision(
+    scenarios: list[Scenario],
+    seed: int,
+    rel_precision: float,
+    kpis: Sequence[str] | None = None,
+    start: int = 5,
+    cap: int = 100,
+    warmup_days: float = 0.0,
+    jobs: int = 1,
+    progress: ExperimentProgress | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Add replications until every chosen KPI's 95 % CI half-width is within
+    ``rel_precision`` of its mean, for every scenario, or ``cap`` replications are run.
+
+    Starts with ``start`` replications; after each round the number needed is estimated from
+    the variance so far (:func:`analysis.stats.replications_needed`) and only the missing
+    replications are run, at most doubling the count per round. ``kpis`` defaults to the headline KPIs that have values. Returns the
+    experiment table (rows ordered by scenario, then replication) and the replications run.
+    """
+    from analysis.kpi_defs import headline_kpis
+    from analysis.stats import replications_needed
+
+    results = run_experiment(scenarios, start, seed, warmup_days, jobs, progress)
+    n = start
+    names = list(kpis) if kpis else [
+        k for k in headline_kpis(kpi_columns(results)) if results[k].is_not_nan().any()
+    ]  # fmt: skip
+    while n < cap:
+        needed = n
+        for i in range(len(scenarios)):
+            rows = results.filter(pl.col("scenario_index") == i)
+            for k in names:
+                values = rows[k].drop_nans().drop_nulls().to_list()
+                try:
+                    needed = max(needed, replications_needed(values, rel_precision))
+                except ValueError:  # fewer than two values or a zero mean: nothing to estimate
+                    continue
+        if needed <= n:
+            break
+        # at most double per round: a small pilot's t-quantile overestimates the need
+        target = min(cap, needed, 2 * n)
+        more = run_experiment(scenarios, target - n, seed, warmup_days, jobs, progress, n)
+        results = pl.concat([results, more], how="diagonal_relaxed").sort(
+            "scenario_index", "replication"
+        )
+        n = target
+    return results, n

@@ -259,3 +259,28 @@ def test_compare_set_and_days_apply_to_every_scenario(capsys):
     assert main(bad) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "--set nokey" in err
+
+
+def test_run_to_precision_adds_replications_until_the_target_holds():
+    from analysis.stats import mean_ci
+    from sim.experiment import run_to_precision
+    from sim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    short = {"simulation.horizon_days": 1, "simulation.drain_days": 1,
+             "demand.orders_per_day": 200}  # fmt: skip
+    scs = [load_scenario(root / f"{m}.toml", short) for m in ("single", "batch")]
+    kpis = ["travel_m_per_order", "lead_time_mean_h"]
+    res, n = run_to_precision(scs, seed=3, rel_precision=0.03, kpis=kpis, start=3, cap=60)
+    assert 3 < n < 60  # three pilots are not enough at 3 %, sixty are more than enough
+    for i in range(2):
+        rows = res.filter(pl.col("scenario_index") == i)
+        assert rows["replication"].to_list() == list(range(n))
+        for k in kpis:
+            ci = mean_ci(rows[k].to_list())
+            assert ci.half_width <= 0.03 * abs(ci.mean) + 1e-12, (i, k)
+    # a loose target is met by the pilot replications alone; an impossible one stops at the cap
+    _, n_loose = run_to_precision(scs, seed=3, rel_precision=0.5, kpis=kpis, start=3, cap=60)
+    assert n_loose == 3
+    _, n_cap = run_to_precision(scs, seed=3, rel_precision=1e-6, kpis=kpis, start=3, cap=8)
+    assert n_cap == 8

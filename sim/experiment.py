@@ -116,8 +116,9 @@ def run_to_precision(
 
     Starts with ``start`` replications; after each round the number needed is estimated from
     the variance so far (:func:`analysis.stats.replications_needed`) and only the missing
-    replications are run, at most doubling the count per round. ``kpis`` defaults to the headline KPIs that have values. Returns the
-    experiment table (rows ordered by scenario, then replication) and the replications run.
+    replications are run, at most doubling the count per round. ``kpis`` defaults to the
+    headline KPIs that have values. Returns the experiment table (rows ordered by scenario,
+    then replication) and the replications run.
     """
     from analysis.kpi_defs import headline_kpis
     from analysis.stats import replications_needed

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from sim.config import Scenario
 from sim.scenario import apply_overrides, validate
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+# In CI (CI=true) hypothesis draws the same examples every run, so a green build stays green;
+# on a developer's machine it explores new examples each run.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def _merge(a: dict, b: dict) -> dict:

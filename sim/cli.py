@@ -26,6 +26,25 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
+def add_override_args(parser: argparse.ArgumentParser, where: str = "the scenario") -> None:
+    """``--days`` and ``--set KEY=VALUE`` (repeatable) on a command that loads scenarios."""
+    parser.add_argument("--days", type=float, help=f"override simulation.horizon_days in {where}")
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help=f"override a key in {where} by dotted path, e.g. picking.routing=return",
+    )
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, object]:
+    """The dotted-key overrides given by ``--days`` and ``--set``."""
+    overrides: dict[str, object] = dict(_parse_sets(args.set or []))
+    if args.days is not None:
+        overrides["simulation.horizon_days"] = args.days
+    return overrides
+
+
 def _parse_sets(items: Sequence[str]) -> dict[str, str]:
     out = {}
     for item in items:
@@ -99,10 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
     from sim.runner import run_with_kpis
 
-    overrides: dict[str, object] = _parse_sets(args.set or [])
-    if args.days is not None:
-        overrides["simulation.horizon_days"] = args.days
-    scenario = load_scenario(args.scenario, overrides)
+    scenario = load_scenario(args.scenario, overrides_from(args))
     sim = scenario.simulation
     update, close = _progress_bar(
         f"{scenario.name} (seed {args.seed})", sim.horizon_days + sim.drain_days
@@ -162,7 +178,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", type=Path, help="scenario TOML file")
     r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     r.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
-    r.add_argument("--days", type=float, help="override simulation.horizon_days")
     r.add_argument(
         "--warmup-days",
         type=float,
@@ -171,12 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
     r.add_argument("--out", type=Path, help="directory for the tables, kpis.json, manifest.json")
-    r.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="override a scenario key by dotted path, e.g. picking.routing=return",
-    )
+    add_override_args(r)
     r.set_defaults(func=cmd_run)
 
     from sim.compare_cli import add_compare_parser

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sim.cli import UsageError, _fmt, _parse_sets, _progress_bar
+from sim.cli import UsageError, _fmt, _progress_bar, add_override_args, overrides_from
 from sim.scenario import load_scenario
 
 
@@ -124,9 +124,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.warmup_days < 0:
         raise UsageError(f"omsim: --warmup-days: expected >= 0, found {args.warmup_days}")
     requested = _parse_kpis(args.kpis)
-    overrides: dict[str, object] = _parse_sets(args.set or [])
-    if args.days is not None:
-        overrides["simulation.horizon_days"] = args.days
+    overrides = overrides_from(args)
     scenarios = [load_scenario(Path(path), overrides) for path in args.scenarios]
     total = len(scenarios) * args.replications
     update, close = _progress_bar("compare", total, unit="runs")
@@ -213,11 +211,5 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         default=100,
         help="cap on replications with --precision (default 100)",
     )
-    c.add_argument("--days", type=float, help="override simulation.horizon_days in every scenario")
-    c.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="override a key in every scenario by dotted path, e.g. demand.orders_per_day=5000",
-    )
+    add_override_args(c, "every scenario")
     c.set_defaults(func=cmd_compare)

@@ -205,6 +205,13 @@ KPI_PATTERNS: dict[str, KpiDef] = _defs(
         "Maximum number of {suffix} steps waiting to start in the window.",
         False,
     ),
+    KpiDef(
+        "wait_mean_min_",
+        "min",
+        "Mean wait (min) of {suffix} steps from ready to started, over the attempts that "
+        "joined the queue in the window and started by the end of the run.",
+        False,
+    ),
 )
 
 

@@ -256,15 +256,26 @@ def time_weighted_mean(
 
 
 def queue_stats(steps: pl.DataFrame, start: float, end: float) -> dict[str, float]:
-    """``queue_mean_<step>`` and ``queue_max_<step>`` for every step name (vectorised).
+    """``queue_mean_<step>``, ``queue_max_<step>`` and ``wait_mean_min_<step>`` for every step
+    name (vectorised).
 
     Mean = total clipped waiting time / window length (the area under the queue-length step
-    function); max = the largest length, reached right after some attempt joins the queue.
+    function); max = the largest length, reached right after some attempt joins the queue;
+    wait = mean minutes from ready to start of the attempts that joined the queue in the
+    window and had started by the end of the run (NaN if none).
     """
     names = _names(steps["step"])
     if not end > start:
-        return {f"queue_{k}_{s}": NAN for s in names for k in ("mean", "max")}
+        out = {f"queue_{k}_{s}": NAN for s in names for k in ("mean", "max")}
+        return out | {f"wait_mean_min_{s}": NAN for s in names}
     waits = _waits(steps, start, end).collect()
+    started = steps.filter(
+        pl.col("t_ready").is_between(start, end) & pl.col("t_start").is_not_null()
+    ).select(pl.col("step").cast(pl.String), (pl.col("t_start") - pl.col("t_ready")).alias("w"))
+    mean_wait: dict[str, float] = {}
+    for name, group in started.partition_by("step", as_dict=True).items():
+        w = group["w"].to_numpy()  # exact sum: the same mean whatever the row order
+        mean_wait[str(name[0])] = math.fsum(w) / w.size
     out: dict[str, float] = {}
     for s in names:
         sel = waits.filter(pl.col("step") == s)
@@ -272,4 +283,5 @@ def queue_stats(steps: pl.DataFrame, start: float, end: float) -> dict[str, floa
         area = float((sel["b"] - sel["a"]).sum()) if sel.height else 0.0
         out[f"queue_mean_{s}"] = area / (end - start)
         out[f"queue_max_{s}"] = float(_length_at(a, b, a).max()) if a.size else 0.0
+        out[f"wait_mean_min_{s}"] = mean_wait.get(s, NAN)
     return out

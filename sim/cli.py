@@ -190,8 +190,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     from sim.compare_cli import add_compare_parser
+    from sim.report_cli import add_report_parser
+    from sim.runs_cli import add_runs_parser
+    from sim.size_cli import add_size_parser
+    from sim.sweep_cli import add_sweep_parser
 
     add_compare_parser(sub)
+    add_size_parser(sub)
+    add_sweep_parser(sub)
+    add_runs_parser(sub)
+    add_report_parser(sub)
 
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+", type=Path)

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from sim.model import RunResult
-
-PACKAGES = ("omsim", "simpy", "numpy", "scipy", "polars", "pydantic")
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that determine a run's results."""
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+from sim.versions import package_versions
 
 
 def manifest(result: RunResult) -> dict[str, Any]:

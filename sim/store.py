@@ -1,0 +1,301 @@
+"""The run store: an experiment on disk, as Parquet per (scenario, replication) plus a manifest.
+
+Layout of a run directory::
+
+    manifest.json                  what the experiment is: kind, command, seed, warm-up,
+                                   scenarios (key, name) in order, status, failures, versions
+    scenarios/<key>.json           each resolved scenario (``key`` = its fingerprint)
+    runs/<key>/r0000.kpis.parquet  one row: the run's KPIs (written last: marks the run done)
+    runs/<key>/r0000.<detail>.parquet   detail tables of the run (lead times, queues by hour)
+
+Every file is written under a temporary name and renamed into place, so a run killed at any
+moment leaves only whole files; a run counts as stored once its ``kpis`` file exists.
+Scenarios are keyed by fingerprint, so re-running the same command with ``--resume`` reuses
+every stored run and computes only the missing ones. This module does no simulation (it
+never imports SimPy): the report and the app read stores through it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+#: Columns identifying a run in the tables read back from a store.
+STORE_ID_COLUMNS = ("scenario_key", "scenario", "replication")
+
+
+class StoreError(Exception):
+    """A run directory that cannot be used as asked (one line, for the CLI)."""
+
+
+def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write through ``write(tmp)`` and rename into place (atomic on one file system)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    _atomic(path, lambda p: p.write_text(json.dumps(obj, indent=2, default=str) + "\n"))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A replication that raised: which scenario, seed and replication, and the error."""
+
+    scenario: str
+    scenario_key: str
+    seed: int
+    replication: int
+    error: str
+
+    def describe(self) -> str:
+        """One line for the user."""
+        return (
+            f"replication {self.replication} of scenario {self.scenario!r} (seed {self.seed}) "
+            f"failed: {self.error}"
+        )
+
+
+class RunStore:
+    """An experiment directory (see the module docstring). Create with :meth:`create`, open
+    an existing one with :meth:`open`."""
+
+    def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
+        self.root = root
+        self.manifest = manifest
+
+    # --- creating and opening --------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        root: str | Path,
+        kind: str,
+        settings: dict[str, Any],
+        command: list[str] | None = None,
+        resume: bool = False,
+    ) -> RunStore:
+        """A store for a new experiment, or (``resume``) the stored one it continues.
+
+        ``settings`` (seed, warm-up, replications...) must equal the stored ones to resume;
+        without ``resume`` the directory must not hold an experiment already.
+        """
+        root = Path(root)
+        if (root / MANIFEST).exists():
+            if not resume:
+                raise StoreError(
+                    f"{root}: expected a new run directory, found a stored experiment; "
+                    "pass --resume to finish it or choose another --out"
+                )
+            store = cls.open(root)
+            m = store.manifest
+            if m.get("kind") != kind:
+                raise StoreError(
+                    f"{root}: --resume expected a stored '{kind}' experiment, found "
+                    f"'{m.get('kind')}'"
+                )
+            for key, value in settings.items():
+                if m["settings"].get(key) != value:
+                    raise StoreError(
+                        f"{root}: --resume expected {key} = {m['settings'].get(key)!r} as "
+                        f"stored, found {value!r}; rerun with the stored value"
+                    )
+            m["status"] = "running"
+            m["failures"] = []
+            store._save()
+            return store
+        if resume:
+            raise StoreError(f"{root}: --resume expected a stored experiment, found none")
+        if root.exists() and any(root.iterdir()):
+            raise StoreError(f"{root}: expected a new or empty run directory, found other files")
+        from sim.versions import package_versions
+
+        manifest = {
+            "format": FORMAT,
+            "kind": kind,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "command": command or [],
+            "settings": settings,
+            "scenarios": [],
+            "status": "running",
+            "failures": [],
+            "versions": package_versions(),
+        }
+        store = cls(root, manifest)
+        store._save()
+        return store
+
+    @classmethod
+    def open(cls, root: str | Path) -> RunStore:
+        """An existing store; :class:`StoreError` if ``root`` holds none."""
+        root = Path(root)
+        path = root / MANIFEST
+        if not path.is_file():
+            raise StoreError(f"{root}: expected a run directory with {MANIFEST}, found none")
+        try:
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path}: expected a JSON manifest, found {exc}") from None
+        if manifest.get("format") != FORMAT:
+            raise StoreError(
+                f"{path}: expected run-store format {FORMAT}, found {manifest.get('format')!r}"
+            )
+        return cls(root, manifest)
+
+    def _save(self) -> None:
+        _write_json(self.root / MANIFEST, self.manifest)
+
+    # --- scenarios -------------------------------------------------------------------------
+
+    def add_scenario(self, scenario: Any, label: str | None = None) -> str:
+        """Register a resolved scenario (idempotent); returns its key (the fingerprint).
+
+        ``label`` names it in tables and reports (default: the scenario's name).
+        """
+        key = scenario.fingerprint()
+        if not any(s["key"] == key for s in self.manifest["scenarios"]):
+            _write_json(self.root / "scenarios" / f"{key}.json", scenario.model_dump(mode="json"))
+            self.manifest["scenarios"].append({"key": key, "name": label or scenario.name})
+            self._save()
+        return key
+
+    def scenarios(self) -> list[dict[str, str]]:
+        """``[{key, name}]`` in the order they were added."""
+        return list(self.manifest["scenarios"])
+
+    def scenario_dict(self, key: str) -> dict[str, Any]:
+        """The resolved scenario stored under ``key``, as plain JSON data."""
+        return json.loads((self.root / "scenarios" / f"{key}.json").read_text())
+
+    # --- runs ------------------------------------------------------------------------------
+
+    def _run_path(self, key: str, replication: int, table: str) -> Path:
+        return self.root / "runs" / key / f"r{replication:04d}.{table}.parquet"
+
+    def has_run(self, key: str, replication: int) -> bool:
+        """Whether the run is stored (its KPI file exists)."""
+        return self._run_path(key, replication, "kpis").exists()
+
+    def write_run(
+        self,
+        key: str,
+        replication: int,
+        kpis: dict[str, float],
+        details: dict[str, pl.DataFrame] | None = None,
+    ) -> None:
+        """Store one run: detail tables first, then the KPI row that marks it done."""
+        for name, frame in (details or {}).items():
+            _atomic(self._run_path(key, replication, name), frame.write_parquet)
+        row = pl.DataFrame(
+            {k: [math.nan if v is None else float(v)] for k, v in kpis.items()},
+            schema={k: pl.Float64 for k in kpis},
+        )
+        _atomic(self._run_path(key, replication, "kpis"), row.write_parquet)
+
+    def run_kpis(self, key: str, replication: int) -> dict[str, float]:
+        """The stored KPIs of one run."""
+        return pl.read_parquet(self._run_path(key, replication, "kpis")).row(0, named=True)
+
+    def replications(self, key: str) -> list[int]:
+        """Stored replications of a scenario, ascending."""
+        folder = self.root / "runs" / key
+        if not folder.is_dir():
+            return []
+        return sorted(int(p.name[1:5]) for p in folder.glob("r[0-9][0-9][0-9][0-9].kpis.parquet"))
+
+    def _names(self) -> dict[str, str]:
+        return {s["key"]: s["name"] for s in self.manifest["scenarios"]}
+
+    def kpis(self, keys: Iterable[str] | None = None) -> pl.DataFrame:
+        """One row per stored run: ``scenario_key``, ``scenario``, ``replication`` and the
+        KPI columns (Float64), ordered by scenario (as added), then replication."""
+        return self._table("kpis", keys)
+
+    def details(self, table: str, keys: Iterable[str] | None = None) -> pl.DataFrame:
+        """A detail table of every stored run, with the identifying columns in front."""
+        return self._table(table, keys)
+
+    def _table(self, table: str, keys: Iterable[str] | None) -> pl.DataFrame:
+        names = self._names()
+        frames = []
+        for key in keys if keys is not None else names:
+            for rep in self.replications(key):
+                path = self._run_path(key, rep, table)
+                if not path.exists():
+                    continue
+                frame = pl.read_parquet(path)
+                frames.append(
+                    frame.select(
+                        pl.lit(key).alias("scenario_key"),
+                        pl.lit(names.get(key, key)).alias("scenario"),
+                        pl.lit(rep, dtype=pl.Int64).alias("replication"),
+                        pl.all(),
+                    )
+                )
+        if not frames:
+            return pl.DataFrame(
+                schema={"scenario_key": pl.String, "scenario": pl.String, "replication": pl.Int64}
+            )
+        return pl.concat(frames, how="diagonal_relaxed")
+
+    # --- outcome ---------------------------------------------------------------------------
+
+    def finish(self, failures: list[Failure], summary: dict[str, Any] | None = None) -> None:
+        """Record how the experiment ended: complete, or with the failed replications."""
+        self.manifest["status"] = "failed_runs" if failures else "complete"
+        self.manifest["failures"] = [f.__dict__ for f in failures]
+        self.manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        if summary:
+            self.manifest.setdefault("summary", {}).update(summary)
+        self._save()
+
+    def record(self, **fields: Any) -> None:
+        """Store extra results in the manifest (for example a sizing frontier)."""
+        self.manifest.setdefault("summary", {}).update(fields)
+        self._save()
+
+
+def list_stores(parent: str | Path) -> list[dict[str, Any]]:
+    """Experiments stored directly under ``parent`` (newest first): path, kind, created,
+    status, scenarios and the number of stored runs."""
+    parent = Path(parent)
+    out = []
+    if not parent.is_dir():
+        return out
+    for manifest in parent.glob(f"*/{MANIFEST}"):
+        try:
+            store = RunStore.open(manifest.parent)
+        except StoreError:
+            continue
+        m = store.manifest
+        runs = sum(len(store.replications(s["key"])) for s in m["scenarios"])
+        out.append(
+            {
+                "path": str(manifest.parent),
+                "kind": m.get("kind", "?"),
+                "created": m.get("created", ""),
+                "status": m.get("status", "?"),
+                "scenarios": [s["name"] for s in m["scenarios"]],
+                "runs": runs,
+                "failures": len(m.get("failures", [])),
+            }
+        )
+    out.sort(key=lambda r: r["created"], reverse=True)
+    return out

@@ -9,7 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.executors import ClusterError
 from sim.scenario import ScenarioError, load_scenario
+from sim.store import StoreError
 
 log = logging.getLogger("omsim")
 _FIXED: frozenset[str] = frozenset()  # filled lazily with analysis.kpis.KPI_DEFS
@@ -219,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (ScenarioError, UsageError) as exc:
         print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (StoreError, ClusterError) as exc:
+        print(f"omsim: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from pathlib import Path
 
 import polars as pl
 
-from sim.cli import UsageError, _fmt, _progress_bar, add_override_args, overrides_from
+from sim.cli import UsageError, _fmt, add_override_args, overrides_from
 from sim.scenario import load_scenario
 
 
@@ -113,46 +114,76 @@ def print_comparison(table: pl.DataFrame, title: str) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     """omsim compare: replications of several scenarios, each compared with the first."""
     from analysis.compare import compare_table
-    from sim.experiment import run_experiment, run_to_precision
+    from sim.experiment import ExperimentFailed, run_experiment, run_to_precision
+    from sim.experiment_cli import (
+        EXIT_FAILED_RUNS,
+        check_experiment_args,
+        jobs_of,
+        open_store,
+        progress_bar,
+        report_failures,
+        stored_note,
+    )
 
-    if args.replications < 2:
+    check_experiment_args(args)
+    if args.precision is not None and not 0 < args.precision < 1:
         raise UsageError(
-            f"omsim: -r/--replications: expected at least 2, found {args.replications}"
+            f"omsim: --precision: expected a fraction in (0, 1), found {args.precision}"
         )
-    if args.jobs < 1:
-        raise UsageError(f"omsim: --jobs: expected at least 1, found {args.jobs}")
-    if args.warmup_days < 0:
-        raise UsageError(f"omsim: --warmup-days: expected >= 0, found {args.warmup_days}")
     requested = _parse_kpis(args.kpis)
     overrides = overrides_from(args)
     scenarios = [load_scenario(Path(path), overrides) for path in args.scenarios]
+    labels = _labels(scenarios, args.scenarios)
+    settings = {
+        "seed": args.seed,
+        "warmup_days": args.warmup_days,
+        "replications": args.replications,
+        "precision": args.precision,
+        "scenarios": [s.fingerprint() for s in scenarios],
+    }
+    store = open_store(args, "compare", settings)
+    options = {"store": store, "cluster": args.cluster, "labels": labels}
+    jobs = jobs_of(args)
     total = len(scenarios) * args.replications
-    update, close = _progress_bar("compare", total, unit="runs")
     start = time.perf_counter()
-    try:
-        if args.precision is not None:
-            if not 0 < args.precision < 1:
-                raise UsageError(
-                    f"omsim: --precision: expected a fraction in (0, 1), found {args.precision}"
-                )
-            results, reps = run_to_precision(
-                scenarios, args.seed, args.precision, requested, args.replications,
-                max(args.max_replications, args.replications), args.warmup_days, args.jobs,
-                None,
-            )  # fmt: skip
-            total = reps * len(scenarios)
-            args.replications = reps
-        else:
-            results = run_experiment(
-                scenarios, args.replications, args.seed, args.warmup_days, args.jobs, update
-            )
-    finally:
-        close()
+    failures = []
+    with progress_bar("compare", total) as update:
+        try:
+            if args.precision is not None:
+                results, reps = run_to_precision(
+                    scenarios, args.seed, args.precision, requested, args.replications,
+                    max(args.max_replications, args.replications), args.warmup_days, jobs,
+                    None, **options,
+                )  # fmt: skip
+                args.replications = reps
+            else:
+                results = run_experiment(
+                    scenarios, args.replications, args.seed, args.warmup_days, jobs, update,
+                    **options,
+                )  # fmt: skip
+        except ExperimentFailed as exc:
+            failures, results = exc.failures, exc.results
     wall = time.perf_counter() - start
+    store.finish(failures, {"replications": args.replications, "wall_s": round(wall, 3)})
+    report_failures(failures)
+    total = results.height
+    if failures:
+        # paired comparisons need every scenario's run of a replication
+        complete = (
+            results.group_by("replication")
+            .len()
+            .filter(pl.col("len") == len(scenarios))["replication"]
+        )
+        results = results.filter(pl.col("replication").is_in(complete.implode()))
+        if results["replication"].n_unique() < 2:
+            sys.stderr.write(
+                "omsim: fewer than 2 replications finished for every scenario; no comparison\n"
+            )
+            return EXIT_FAILED_RUNS
     kpis = _chosen_kpis(results, requested)
     title = (
-        f"{len(scenarios)} scenarios x {args.replications} replications, seed {args.seed}"
-        f"{f', warm-up {args.warmup_days:g} days' if args.warmup_days else ''}: "
+        f"{len(scenarios)} scenarios x {results['replication'].n_unique()} replications, seed "
+        f"{args.seed}{f', warm-up {args.warmup_days:g} days' if args.warmup_days else ''}: "
         f"{total} runs in {wall:.1f} s"
     )
     if args.precision is not None:
@@ -163,36 +194,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"CI half-width of {args.precision:g}"
         )  # fmt: skip
     print_comparison(compare_table(results, kpis), title)
-    return 0
+    sys.stdout.write(stored_note(store) + "\n")
+    return EXIT_FAILED_RUNS if failures else 0
+
+
+def _labels(scenarios: list, paths: list[Path]) -> list[str]:
+    """Names for the compared scenarios: their names, or their file stems where two share
+    a name."""
+    names = [s.name for s in scenarios]
+    if len(set(names)) == len(names):
+        return names
+    stems = [Path(p).stem for p in paths]
+    if len(set(stems)) == len(stems):
+        return stems
+    return [f"{n} ({i + 1})" for i, n in enumerate(names)]
 
 
 def add_compare_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``compare`` subcommand."""
+    from sim.experiment_cli import add_experiment_args
+
     c = sub.add_parser(
         "compare",
         help="run replications of several scenarios and compare each with the first",
         description="Run replications 0..R-1 of every scenario with the same seed (common "
-        "random numbers) and compare each scenario with the first by paired t-tests.",
+        "random numbers) and compare each scenario with the first by paired t-tests. The runs "
+        "are stored (see --out) for 'omsim report'.",
     )
     c.add_argument("scenarios", nargs="+", type=Path, help="scenario TOML files; the first is "
                    "the reference")  # fmt: skip
-    c.add_argument(
-        "-r", "--replications", type=int, default=10, help="replications per scenario (default 10)"
-    )
-    c.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    c.add_argument(
-        "--warmup-days",
-        type=float,
-        default=0.0,
-        help="exclude orders placed in the first W days from the KPIs",
-    )
-    c.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help="run N replications in parallel processes (default 1); results do not depend on N",
-    )
+    add_experiment_args(c)
     c.add_argument(
         "--kpis",
         metavar="A,B,C",

@@ -21,6 +21,18 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _runs_dir(tmp_path_factory):
+    """Experiments run by tests are stored in a temporary directory, not in ./runs."""
+    old = os.environ.get("OMSIM_RUNS_DIR")
+    os.environ["OMSIM_RUNS_DIR"] = str(tmp_path_factory.mktemp("runs"))
+    yield
+    if old is None:
+        os.environ.pop("OMSIM_RUNS_DIR", None)
+    else:
+        os.environ["OMSIM_RUNS_DIR"] = old
+
+
 def _merge(a: dict, b: dict) -> dict:
     out = copy.deepcopy(a)
     for k, v in b.items():

@@ -148,6 +148,13 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         "Wave picking: longest time from a wave's release to its last order consolidated.",
         False,
     ),
+    KpiDef(
+        "warmup_mser5_days",
+        "days",
+        "Suggested warm-up: MSER-5 on the hourly pick queue from the start of the run to the "
+        "end of arrivals (ignores the window; a diagnostic, not a result).",
+        None,
+    ),
     KpiDef("labour_cost", "currency", "Paid (on-duty) time in the window times wage.", False),
     KpiDef(
         "orders_shipped_in_window",

@@ -36,6 +36,7 @@ from analysis.resources import (
     to_float,
     utilisation,
 )
+from analysis.warmup import suggest_warmup_days
 
 __all__ = [
     "KPI_DEFS",
@@ -253,4 +254,5 @@ def run_kpis(
         out[f"utilisation_{resource}"] = float(value)
     out.update(queue_stats(steps, start, end))
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
+    out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
     return out

@@ -136,9 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{result.orders.height:,} orders simulated in {result.wall_s:.1f} s"
     )
     print_kpis(kpis, title, args.explain)
-    from analysis.warmup import suggest_warmup_days
-
-    days = suggest_warmup_days(result.steps, end=result.arrivals_end_min)
+    days = kpis["warmup_mser5_days"]
     print(
         f"suggested warm-up (MSER-5 on the hourly pick queue): {days:.1f} days "
         f"(--warmup-days {args.warmup_days:g} used)"

@@ -194,8 +194,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"CI half-width of {args.precision:g}"
         )  # fmt: skip
     print_comparison(compare_table(results, kpis), title)
+    sys.stdout.write(warmup_note(results, args.warmup_days) + "\n")
     sys.stdout.write(stored_note(store) + "\n")
     return EXIT_FAILED_RUNS if failures else 0
+
+
+def warmup_note(results: pl.DataFrame, used_days: float) -> str:
+    """The MSER-5 warm-up suggestion over the runs, and whether the warm-up used covers it."""
+    if "warmup_mser5_days" not in results.columns:
+        return "suggested warm-up: not available"
+    days = results["warmup_mser5_days"].drop_nans().drop_nulls()
+    if days.len() == 0:
+        return "suggested warm-up: not available"
+    worst, mean = float(days.max()), float(days.mean())
+    text = (
+        f"suggested warm-up (MSER-5 on the hourly pick queue): {mean:.1f} days on average, "
+        f"{worst:.1f} at most over the runs; --warmup-days {used_days:g} used"
+    )
+    if used_days + 1e-9 < worst:
+        text += f" (consider --warmup-days {math.ceil(worst * 2) / 2:g})"
+    return text
 
 
 def _labels(scenarios: list, paths: list[Path]) -> list[str]:

@@ -35,7 +35,10 @@ COST_PARTS = (
     ("packaging_cost_per_order", "packaging"),
     ("shipping_cost_per_order", "shipping"),
 )
-COST_COLOURS = ("#4c72b0", "#dd8452", "#8c8c8c")
+COST_COLOURS = ("#555555", "#9a9a9a", "#d0d0d0")  # greys: never mistaken for a scenario
+
+#: Line styles cycled by scenario, so curves that coincide stay distinguishable.
+LINE_STYLES = ("-", "--", "-.", ":")
 
 #: Overlaid ECDFs stay legible up to this many scenarios; beyond it lead times are box plots.
 MAX_ECDF_SCENARIOS = 8
@@ -86,7 +89,10 @@ def _has_values(frame: pl.DataFrame, column: str) -> bool:
 
 
 def _legend(fig: Figure, names: Sequence[str], colours: Colours) -> None:
-    handles = [Line2D([], [], color=colours[n], lw=2.5) for n in names]
+    handles = [
+        Line2D([], [], color=colours[n], ls=LINE_STYLES[i % len(LINE_STYLES)], lw=2)
+        for i, n in enumerate(names)
+    ]
     fig.legend(handles, list(names), loc="outside lower center", ncol=min(len(names), 4))
 
 
@@ -114,7 +120,7 @@ def lead_time_figure(
         return _lead_time_boxes(orders, names, colours)
     fig = _figure(8.0, 4.2)
     ax = fig.add_subplot()
-    for name in names:
+    for i, name in enumerate(names):
         values = _values(orders, name, "lead_time_h")
         delivered = np.sort(values[~np.isnan(values)])
         if values.size == 0:
@@ -123,7 +129,7 @@ def lead_time_figure(
         label = f"{name} ({delivered.size / values.size:.0%} of {values.size:,} delivered)"
         ax.step(
             np.r_[0.0, delivered], np.r_[0.0, share], where="post", color=colours[name],
-            label=label, lw=1.8,
+            ls=LINE_STYLES[i % len(LINE_STYLES)], label=label, lw=1.8,
         )  # fmt: skip
     ax.set_xlabel("lead time, placed to delivered (hours)")
     ax.set_ylabel("share of orders delivered within")
@@ -168,8 +174,10 @@ def _bar_panels(
     colours: Colours,
     xlabel: str,
     percent: bool,
+    full_scale: bool = False,
 ) -> Figure:
-    """One panel per column: a horizontal bar per scenario, mean with 95 % CI error bars."""
+    """One panel per column: a horizontal bar per scenario, mean with 95 % CI error bars.
+    ``percent`` draws shares as %; ``full_scale`` makes the axis reach at least 100 %."""
     ncols = min(len(columns), 4)
     nrows = math.ceil(len(columns) / ncols)
     fig = _figure(2.6 * ncols + 1.6, nrows * (0.9 + 0.3 * len(names)) + 0.5)
@@ -190,7 +198,7 @@ def _bar_panels(
         ax.set_title(titles[i], fontsize="medium")
         ax.set_xlabel(xlabel)
         top = np.nanmax(np.r_[means + errs, 0.0]) if means.size else 0.0
-        ax.set_xlim(0, max(100.0, top * 1.05) if percent else max(top * 1.1, 1e-9))
+        ax.set_xlim(0, max(100.0, top * 1.05) if full_scale else max(top * 1.1, 1e-9))
         ax.grid(axis="x", alpha=0.3)
     axes[0, 0].set_yticks(y, names)
     axes[0, 0].invert_yaxis()
@@ -212,7 +220,7 @@ def utilisation_figure(
         return None
     titles = [c.removeprefix("utilisation_").replace("_", " ") for c in columns]
     return _bar_panels(
-        kpis, columns, titles, names, _colours(names, colours), "utilisation (%)", True
+        kpis, columns, titles, names, _colours(names, colours), "utilisation (%)", True, True
     )
 
 
@@ -290,13 +298,16 @@ def queue_figure(
         if i >= len(steps):
             ax.set_axis_off()
             continue
-        for name in names:
+        for j, name in enumerate(names):
             sel = means.filter((pl.col("scenario") == name) & (pl.col("step") == steps[i]))
             if sel.is_empty():
                 continue
             hour = sel["hour"].to_numpy()
             value = sel["queue_mean"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
-            ax.plot(hour, value, color=colours[name], lw=1.6, marker=".", ms=4)
+            ax.plot(
+                hour, value, color=colours[name], ls=LINE_STYLES[j % len(LINE_STYLES)], lw=1.6,
+                marker=".", ms=4,
+            )  # fmt: skip
         ax.set_title(steps[i], fontsize="medium")
         ax.set_xlabel("hour of day")
         ax.set_ylabel("mean attempts waiting")
@@ -334,7 +345,7 @@ def cost_figure(
     for (column, label), colour in zip(parts, COST_COLOURS, strict=False):
         width = np.array([np.nanmean(_values(kpis, n, column)) for n in names])
         width = np.nan_to_num(width)
-        ax.barh(y, width, left=left, color=colour, label=label, height=0.6)
+        ax.barh(y, width, left=left, color=colour, label=label, height=0.6, edgecolor="white")
         left += width
     for yi, total in zip(y, left, strict=True):
         ax.text(total, yi, f" {total:,.2f}", va="center", fontsize="small")

@@ -1,0 +1,221 @@
+"""The HTML report of a stored experiment (``omsim report RUN_DIR``).
+
+:func:`build_report` reads a run store (:class:`sim.store.RunStore`) and returns one
+self-contained HTML page: what was compared (the scenario parameters that differ), the
+headline KPIs per scenario with paired differences against the first scenario, figures
+(:mod:`analysis.plots`), any results the command recorded (a sizing frontier, a sweep
+table), failed replications, and how the numbers were obtained. :func:`write_report` writes
+it atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from analysis import plots
+from analysis.compare import compare_table
+from analysis.kpi_defs import headline_kpis
+from analysis.report_html import document, esc, figure_html, swatch
+from analysis.report_sections import (
+    compared_html,
+    failures_html,
+    kpi_table_html,
+    methods_text,
+    summary_html,
+)
+from sim.store import STORE_ID_COLUMNS, RunStore
+
+log = logging.getLogger(__name__)
+
+#: Line figures (queues over the day) draw at most this many scenarios, evenly spaced.
+MAX_LINE_SCENARIOS = 8
+
+# --- experiment table -------------------------------------------------------------------
+
+
+def experiment_results(store: RunStore) -> pl.DataFrame:
+    """The store's KPI table as an experiment table: ``scenario_index`` (the store's scenario
+    order), ``scenario``, ``replication`` and the KPI columns."""
+    order = {s["key"]: i for i, s in enumerate(store.scenarios())}
+    kpis = store.kpis()
+    index = pl.col("scenario_key").replace_strict(order, default=None, return_dtype=pl.Int64)
+    return kpis.select(
+        index.alias("scenario_index"),
+        "scenario",
+        "replication",
+        pl.exclude(STORE_ID_COLUMNS),
+    ).sort("scenario_index", "replication")
+
+
+def report_kpis(results: pl.DataFrame) -> list[str]:
+    """The KPIs of the report: the headline KPIs with a value in some run."""
+    columns = [c for c in results.columns if c not in ("scenario_index", *STORE_ID_COLUMNS)]
+    return [k for k in headline_kpis(columns) if results[k].fill_nan(None).drop_nulls().len()]
+
+
+# --- figures ----------------------------------------------------------------------------
+
+
+def evenly_spaced(names: Sequence[str], k: int) -> list[str]:
+    """At most ``k`` of ``names``, evenly spaced and always with the first and the last."""
+    names = list(names)
+    if len(names) <= k:
+        return names
+    picks = sorted({round(i * (len(names) - 1) / (k - 1)) for i in range(k)})
+    return [names[i] for i in picks]
+
+
+def _figures_html(
+    results: pl.DataFrame, orders: pl.DataFrame, queues: pl.DataFrame, names: list[str]
+) -> list[str]:
+    colours = plots.scenario_colours(names)
+    out: list[str] = []
+    n = len(names)
+    fig = plots.lead_time_figure(orders, names, colours)
+    if fig is not None:
+        if n > plots.MAX_ECDF_SCENARIOS:
+            caption = (
+                "Lead time (placed to delivered, hours) of the delivered orders of every "
+                "scenario, pooled over replications: box from the 25th to the 75th "
+                "percentile, line at the median, whiskers to 1.5 IQR (outliers not drawn)."
+            )
+        else:
+            caption = (
+                "Lead time (placed to delivered, hours): share of the orders placed after "
+                "the warm-up delivered within x hours, pooled over replications. A curve "
+                "levels off below 100% when orders were still undelivered at the end of the run."
+            )
+        out.append(figure_html(fig, caption, "lead-time distribution per scenario"))
+    fig = plots.utilisation_figure(results, names, colours)
+    if fig is not None:
+        caption = (
+            "Utilisation (busy time / on-duty time, %) per resource after the warm-up: mean "
+            "over replications with 95% confidence interval. Resources a scenario lacks are "
+            "left out."
+        )
+        out.append(figure_html(fig, caption, "utilisation per resource and scenario"))
+    shown = evenly_spaced(names, MAX_LINE_SCENARIOS)
+    fig = plots.queue_figure(queues, shown, colours)
+    if fig is not None:
+        caption = (
+            "Queue length over the day: mean number of attempts waiting to start each step, "
+            "by hour of day, from the end of the warm-up to the end of arrivals, averaged "
+            "over days and replications."
+        )
+        if len(shown) < n:
+            caption += (
+                f" {len(shown)} of the {n} scenarios are drawn, evenly spaced in the "
+                "experiment's order."
+            )
+        out.append(figure_html(fig, caption, "queue length by hour of day per step"))
+    fig = plots.cost_figure(results, names)
+    if fig is not None:
+        caption = (
+            "Cost per shipped order (currency units), broken down into labour, packaging "
+            "and shipping: means over replications; the number is the total."
+        )
+        out.append(figure_html(fig, caption, "cost per order by component and scenario"))
+    fig = plots.return_reasons_figure(results, names, colours)
+    if fig is not None:
+        caption = "Return rate by reason: mean over replications with 95% confidence interval."
+        out.append(figure_html(fig, caption, "return rates by reason and scenario"))
+    return out
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def _common_replications(results: pl.DataFrame, n_scenarios: int) -> pl.DataFrame:
+    """Rows of the replications every scenario finished (paired comparisons need them)."""
+    complete = (
+        results.group_by("replication").len().filter(pl.col("len") == n_scenarios)["replication"]
+    )
+    return results.filter(pl.col("replication").is_in(complete.implode()))
+
+
+def build_report(store: RunStore) -> str:
+    """The report of a stored experiment as one self-contained HTML document (inline CSS,
+    figures as base64 PNG data URIs; no external URLs, scripts or fonts)."""
+    m = store.manifest
+    kind = str(m.get("kind", "experiment"))
+    scenarios = store.scenarios()
+    names = [s["name"] for s in scenarios]
+    dicts = [store.scenario_dict(s["key"]) for s in scenarios]
+    results = experiment_results(store)
+    orders, queues = store.details("orders"), store.details("queues")
+    body: list[str] = []
+    what = " vs ".join(names) if 1 < len(names) <= 3 else f"{len(names)} scenarios"
+    title = f"omsim {kind}: {what}"
+    body.append(f"<h1>{esc(title)}</h1>")
+    meta = (
+        f"{kind} experiment stored in {store.root}, created {m.get('created', '?')}, status "
+        f"{m.get('status', '?')}; report written {time.strftime('%Y-%m-%d %H:%M:%S %z')}."
+    )
+    body.append(f'<p class="meta">{esc(meta)}</p>')
+    if m.get("command"):
+        body.append(f'<p class="meta">Command: <code>{esc(" ".join(m["command"]))}</code></p>')
+    failures = list(m.get("failures") or [])
+    if failures:
+        body.append(f'<p class="worse">{len(failures)} replication(s) failed: see below.</p>')
+    colours = plots.scenario_colours(names)
+    counts = results.group_by("scenario_index").len()
+    count = dict(zip(counts["scenario_index"].to_list(), counts["len"].to_list(), strict=True))
+    items = "".join(
+        f"<li>{swatch(colours[n])}<strong>{i + 1}. {esc(n)}</strong>"
+        f"{' — ' + esc(d.get('description')) if d.get('description') else ''} "
+        f'<span class="note">({count.get(i, 0)} runs stored)</span></li>'
+        for i, (n, d) in enumerate(zip(names, dicts, strict=True))
+    )
+    body.append(f"<h2>Scenarios</h2><ul>{items}</ul>")
+    body.append("<h2>What was compared</h2>" + compared_html(names, dicts))
+
+    used = _common_replications(results, len(names)) if names else results
+    body.append("<h2>KPIs</h2>")
+    kpis = report_kpis(used) if not used.is_empty() else []
+    if used.is_empty() or not kpis:
+        body.append("<p>No replication finished for every scenario: no KPIs to report.</p>")
+    else:
+        if used.height < results.height:
+            body.append(
+                '<p class="note">Only the replications every scenario finished are used '
+                f"({used['replication'].n_unique()} replications).</p>"
+            )
+        body.append(kpi_table_html(compare_table(used, kpis)))
+    reps = used["replication"].unique().to_list()
+    keep = pl.col("replication").is_in(reps)
+    figures = _figures_html(used, orders.filter(keep), queues.filter(keep), names)
+    body.append("<h2>Figures</h2>" + ("".join(figures) or "<p>No run data to draw.</p>"))
+    if figures and not plots.return_columns(used):
+        body.append(
+            "<p>The scenarios record no returns, so there is no figure of return reasons.</p>"
+        )
+    summary = {k: v for k, v in (m.get("summary") or {}).items() if k != "replications"}
+    if summary:
+        body.append(f"<h2>Results recorded by {esc(kind)}</h2>" + summary_html(summary))
+    if failures:
+        body.append("<h2>Failed replications</h2>" + failures_html(failures))
+    methods = methods_text(m, names, dicts, reps)
+    body.append(f'<h2>Methods</h2><p id="methods">{esc(methods)}</p>')
+    log.debug("report of %s: %d scenarios, %d figures", store.root, len(names), len(figures))
+    return document(title, "\n".join(body))
+
+
+def write_report(store: RunStore, path: str | Path) -> Path:
+    """Write :func:`build_report` to ``path`` (through a temporary file renamed into place)
+    and return the path."""
+    path = Path(path)
+    text = build_report(store)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

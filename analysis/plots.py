@@ -93,7 +93,9 @@ def _legend(fig: Figure, names: Sequence[str], colours: Colours) -> None:
         Line2D([], [], color=colours[n], ls=LINE_STYLES[i % len(LINE_STYLES)], lw=2)
         for i, n in enumerate(names)
     ]
-    fig.legend(handles, list(names), loc="outside lower center", ncol=min(len(names), 4))
+    longest = max((len(n) for n in names), default=0)
+    per_row = max(1, min(len(names), 4, 100 // max(longest + 6, 1)))
+    fig.legend(handles, list(names), loc="outside lower center", ncol=per_row)
 
 
 # --- lead time -------------------------------------------------------------------------

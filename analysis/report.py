@@ -71,6 +71,31 @@ def evenly_spaced(names: Sequence[str], k: int) -> list[str]:
     return [names[i] for i in picks]
 
 
+def _sweep_figure_html(summary: dict) -> list[str]:
+    """The sweep's best-option chart, rebuilt from the results ``omsim sweep`` recorded."""
+    from analysis.sweep import best_option_figure
+
+    chart, best, points = summary.get("chart"), summary.get("best"), summary.get("sweep")
+    if not (chart and best and points):
+        return []
+    x, option = chart["x"], chart["option"]
+    fig = best_option_figure(
+        pl.DataFrame(points).with_columns(pl.col(x).cast(pl.Float64)),
+        pl.DataFrame(best),
+        x,
+        option,
+        chart["objective"],
+        chart["unit"],
+        chart["higher_is_better"],
+    )
+    caption = (
+        f"Sweep: mean {chart['objective']} against {x}, one line per {option} with its 95% "
+        f"confidence band; the strip names the best {option} at each {x} (hatched where it is "
+        "not significantly better than the runner-up, paired t-test on common random numbers)."
+    )
+    return [figure_html(fig, caption, f"best {option} by {x}")]
+
+
 def _figures_html(
     results: pl.DataFrame, orders: pl.DataFrame, queues: pl.DataFrame, names: list[str]
 ) -> list[str]:
@@ -189,7 +214,8 @@ def build_report(store: RunStore) -> str:
         body.append(kpi_table_html(compare_table(used, kpis)))
     reps = used["replication"].unique().to_list()
     keep = pl.col("replication").is_in(reps)
-    figures = _figures_html(used, orders.filter(keep), queues.filter(keep), names)
+    figures = _sweep_figure_html(m.get("summary") or {})
+    figures += _figures_html(used, orders.filter(keep), queues.filter(keep), names)
     body.append("<h2>Figures</h2>" + ("".join(figures) or "<p>No run data to draw.</p>"))
     if figures and not plots.return_columns(used):
         body.append(

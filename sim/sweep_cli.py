@@ -162,6 +162,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )  # fmt: skip
         fig.savefig(chart, dpi=120)
         record["best"] = best.to_dicts()
+        record["chart"] = {"x": x, "option": option, "objective": objective, "unit": unit,
+                           "higher_is_better": higher}  # fmt: skip
         sys.stdout.write(f"chart: {chart}\n")
     else:
         sys.stdout.write(

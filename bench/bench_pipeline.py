@@ -91,6 +91,32 @@ METHODS_BEGIN = "<!-- bench_methods.py: begin -->"
 METHODS_END = "<!-- bench_methods.py: end -->"
 
 
+def section_markers(script: str) -> tuple[str, str]:
+    """The begin/end markers of the section of docs/BENCHMARKS.md a script writes."""
+    return f"<!-- {script}: begin -->", f"<!-- {script}: end -->"
+
+
+def kept_sections(text: str) -> list[str]:
+    """The sections other scripts wrote (between their markers), in order."""
+    import re
+
+    pattern = re.compile(r"<!-- (bench_\w+\.py): begin -->.*?<!-- \1: end -->", re.S)
+    return [m.group(0) for m in pattern.finditer(text)]
+
+
+def write_section(path: Path, script: str, text: str) -> None:
+    """Put the text between the script's markers in the file (append them if absent)."""
+    begin, end = section_markers(script)
+    block = f"{begin}\n{text}\n{end}"
+    old = path.read_text() if path.exists() else ""
+    if begin in old and end in old:
+        a, b = old.index(begin), old.index(end) + len(end)
+        new = old[:a] + block + old[b:]
+    else:
+        new = old.rstrip("\n") + ("\n\n" if old else "") + block + "\n"
+    path.write_text(new)
+
+
 def _clock() -> tuple[float, float]:
     """(wall-clock seconds, CPU seconds of this process)."""
     return time.perf_counter(), time.process_time()
@@ -905,10 +931,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         text = markdown(cmd, mach, ratio, scaling, verdicts, extra, p_ref)
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        # keep the picking-method section written by bench_methods.py
+        # keep the sections written by the other scripts (bench_methods.py, ...)
         old = args.markdown.read_text() if args.markdown.exists() else ""
-        if METHODS_BEGIN in old and METHODS_END in old:
-            kept = old[old.index(METHODS_BEGIN) : old.index(METHODS_END) + len(METHODS_END)]
+        for kept in kept_sections(old):
             text = text.rstrip("\n") + "\n\n" + kept + "\n"
         args.markdown.write_text(text)
         print(f"\nwrote {args.markdown}")

@@ -29,6 +29,7 @@ from analysis.report_sections import (
     methods_text,
     summary_html,
 )
+from analysis.report_sizing import focus_staffings, frontier_figure, sizing_html
 from sim.store import STORE_ID_COLUMNS, RunStore
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,15 @@ MAX_LINE_SCENARIOS = 8
 # --- experiment table -------------------------------------------------------------------
 
 
-def experiment_results(store: RunStore) -> pl.DataFrame:
+def experiment_results(
+    store: RunStore, scenarios: list[dict[str, str]] | None = None
+) -> pl.DataFrame:
     """The store's KPI table as an experiment table: ``scenario_index`` (the store's scenario
-    order), ``scenario``, ``replication`` and the KPI columns."""
-    order = {s["key"]: i for i, s in enumerate(store.scenarios())}
-    kpis = store.kpis()
+    order, or that of ``scenarios``, a subset of ``store.scenarios()``), ``scenario``,
+    ``replication`` and the KPI columns."""
+    scenarios = store.scenarios() if scenarios is None else scenarios
+    order = {s["key"]: i for i, s in enumerate(scenarios)}
+    kpis = store.kpis([s["key"] for s in scenarios])
     index = pl.col("scenario_key").replace_strict(order, default=None, return_dtype=pl.Int64)
     return kpis.select(
         index.alias("scenario_index"),
@@ -170,10 +175,22 @@ def build_report(store: RunStore) -> str:
     m = store.manifest
     kind = str(m.get("kind", "experiment"))
     scenarios = store.scenarios()
+    focus_note = ""
+    if kind == "size":  # compare the recommended staffing with the other efficient ones
+        focus = focus_staffings(m.get("summary") or {})
+        chosen = [s for label in focus for s in scenarios if s["name"] == label]
+        if chosen:
+            focus_note = (
+                f"Of the {len(scenarios)} staffings simulated, the KPIs and figures show the "
+                "recommended one (first) and the other staffings that meet every SLA on the "
+                "efficient frontier."
+            )
+            scenarios = chosen
     names = [s["name"] for s in scenarios]
     dicts = [store.scenario_dict(s["key"]) for s in scenarios]
-    results = experiment_results(store)
-    orders, queues = store.details("orders"), store.details("queues")
+    results = experiment_results(store, scenarios)
+    keys = [s["key"] for s in scenarios]
+    orders, queues = store.details("orders", keys), store.details("queues", keys)
     body: list[str] = []
     what = " vs ".join(names) if 1 < len(names) <= 3 else f"{len(names)} scenarios"
     title = f"omsim {kind}: {what}"
@@ -198,6 +215,8 @@ def build_report(store: RunStore) -> str:
         for i, (n, d) in enumerate(zip(names, dicts, strict=True))
     )
     body.append(f"<h2>Scenarios</h2><ul>{items}</ul>")
+    if focus_note:
+        body.append(f'<p class="note">{esc(focus_note)}</p>')
     body.append("<h2>What was compared</h2>" + compared_html(names, dicts))
 
     used = _common_replications(results, len(names)) if names else results
@@ -222,6 +241,17 @@ def build_report(store: RunStore) -> str:
             "<p>The scenarios record no returns, so there is no figure of return reasons.</p>"
         )
     summary = {k: v for k, v in (m.get("summary") or {}).items() if k != "replications"}
+    if kind == "size" and "frontier" in summary:
+        body.append("<h2>Staff sizing</h2>" + sizing_html(summary))
+        fig = frontier_figure(summary["frontier"])
+        if fig is not None:
+            caption = (
+                "Cost/SLA frontier: every simulated staffing's one-sided 95% bound on each SLA "
+                "against its weekly wage bill; the recommended staffing is starred (staffings "
+                "costing more than 1.6 times it are off the chart)."
+            )
+            body.append(figure_html(fig, caption, "cost/SLA frontier"))
+        summary = {k: v for k, v in summary.items() if k not in ("frontier", "answer")}
     if summary:
         body.append(f"<h2>Results recorded by {esc(kind)}</h2>" + summary_html(summary))
     if failures:

@@ -254,7 +254,7 @@ def test_names_are_escaped_and_recorded_results_failures_and_returns_are_shown(
     tmp_path, experiment
 ):
     a, b, full = experiment
-    store = RunStore.create(tmp_path / "odd", "size", {"seed": SEED, "warmup_days": WARMUP})
+    store = RunStore.create(tmp_path / "odd", "custom", {"seed": SEED, "warmup_days": WARMUP})
     keys = [store.add_scenario(a, "a <b>&"), store.add_scenario(b, "<script>x</script>")]
     for key, source in zip(keys, full.scenarios(), strict=True):
         for rep in full.replications(source["key"]):
@@ -268,7 +268,7 @@ def test_names_are_escaped_and_recorded_results_failures_and_returns_are_shown(
     html = build_report(store)
     assert "<script" not in html and "<b>&" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "a &lt;b&gt;&amp;" in html
-    [front] = tables_in("Results recorded by size", html)
+    [front] = tables_in("Results recorded by custom", html)
     assert [[t for t, _ in r] for r in front] == [
         ["packers", "cost_per_order"], ["3", "12.5"], ["4", "13"]
     ]  # fmt: skip
@@ -278,6 +278,51 @@ def test_names_are_escaped_and_recorded_results_failures_and_returns_are_shown(
     assert "2 replications (replications 0–1)" in methods_of(html)
     # no detail tables were stored: only the KPI figures (utilisation, cost, returns)
     assert len(images_of(html)) == 3 and "record no returns" not in html
+
+
+def _sla(name, kpi, op, target, mean, bound):
+    met = bound >= target if op == ">=" else bound <= target
+    return {"sla": name, "kpi": kpi, "op": op, "target": target, "mean": mean, "bound": bound,
+            "met": met}  # fmt: skip
+
+
+def test_a_sizing_report_recommends_the_answer_and_draws_the_frontier(tmp_path, experiment):
+    a, b, full = experiment
+    store = RunStore.create(tmp_path / "size", "size", {"seed": SEED, "warmup_days": WARMUP})
+    labels = ["packers=9", "packers=1", "packers=5"]
+    sources = full.scenarios()
+    for label, source, scenario in zip(labels, [sources[0], sources[1], sources[0]], [a, b, a],
+                                       strict=True):  # fmt: skip
+        key = store.add_scenario(with_overrides(scenario, {"description": label}), label)
+        for rep in full.replications(source["key"]):
+            store.write_run(key, rep, full.run_kpis(source["key"], rep))
+    sla = "shipped_same_day >= 0.5"
+    frontier = [
+        {"staffing": "packers=1", "headcount": {"packers": 1}, "weekly_cost": 100.0,
+         "feasible": False, "efficient": True, "answer": False,
+         "slas": [_sla(sla, "shipped_same_day", ">=", 0.5, 0.3, 0.2)]},
+        {"staffing": "packers=5", "headcount": {"packers": 5}, "weekly_cost": 500.0,
+         "feasible": True, "efficient": True, "answer": True,
+         "slas": [_sla(sla, "shipped_same_day", ">=", 0.5, 0.7, 0.6)]},
+        {"staffing": "packers=9", "headcount": {"packers": 9}, "weekly_cost": 900.0,
+         "feasible": True, "efficient": True, "answer": False,
+         "slas": [_sla(sla, "shipped_same_day", ">=", 0.5, 0.8, 0.75)]},
+    ]  # fmt: skip
+    answer = {"staffing": "packers=5", "headcount": {"packers": 5}, "weekly_cost": 500.0,
+              "proven_optimal": True, "locally_minimal": True}  # fmt: skip
+    store.record(frontier=frontier, answer=answer)
+    store.finish([])
+    html = build_report(store)
+    # the recommended staffing comes first, then the other feasible efficient one; the
+    # infeasible staffing is only in the frontier table
+    scen = html[html.index("<h2>Scenarios</h2>") : html.index("<h2>What was compared")]
+    assert scen.index("packers=5") < scen.index("packers=9") and "packers=1" not in scen
+    [plan, front] = tables_in("Staff sizing", html)[:2]
+    assert [[t for t, _ in r] for r in plan] == [["shift", "headcount"], ["packers", "5"]]
+    assert "proven cheapest" in html
+    assert [r[1][0] for r in front[1:]] == ["1", "5", "9"]
+    # no detail tables were stored: utilisation and cost, plus the frontier chart
+    assert len(images_of(html)) == 3 and "Cost/SLA frontier" in html
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -235,4 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m sim.cli``: run the imported module's main, so its exception classes are the
+    # ones the other modules raise (this file runs as ``__main__``, a second copy).
+    from sim.cli import main as _main
+
+    sys.exit(_main())

@@ -1,0 +1,165 @@
+"""Compare page: choose scenarios, replications and seed, run ``omsim compare`` with a progress
+bar, and show the KPI table and the figures. A comparison already in the run store (same
+scenario fingerprints, seed, replications and warm-up) is opened, not recomputed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from app_pages import common
+from app_pages.compare_view import open_view, render
+from sim.scenario import ScenarioError, load_scenario
+
+#: Chosen by default when the folder has them: the four picking methods.
+DEFAULT_SCENARIOS = ("single", "batch", "zone", "wave")
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def fingerprint(path: str, stamp: tuple, overrides: str) -> str:
+    """The fingerprint of a scenario file with the page's overrides (JSON), validated by
+    the schema (:class:`ScenarioError` otherwise)."""
+    del stamp  # part of the cache key only
+    return load_scenario(path, json.loads(overrides)).fingerprint()
+
+
+def _settings(files: list[str]) -> dict[str, Any]:
+    """The page's inputs."""
+    default = [f for f in DEFAULT_SCENARIOS if f in files] or files[:2]
+    chosen = st.multiselect(
+        "Scenarios (the first is the reference the others are compared with)",
+        files,
+        key=common.remembered("compare_scenarios", default, files),
+    )
+    common.remember("compare_scenarios")
+    cols = st.columns(5)
+    with cols[0]:
+        st.number_input(
+            "Replications",
+            step=1,
+            key=common.remembered("compare_reps", 3),
+            help="Runs per scenario; replication k of every scenario sees the same "
+            "orders (common random numbers).",
+        )
+    with cols[1]:
+        st.number_input("Seed", step=1, key=common.remembered("compare_seed", 1))
+    with cols[2]:
+        st.number_input(
+            "Warm-up days",
+            step=0.5,
+            format="%g",
+            key=common.remembered("compare_warmup", 0.0),
+            help="Orders placed in the first days are left out of the KPIs.",
+        )
+    with cols[3]:
+        st.number_input(
+            "Days of orders (0: as in the files)",
+            step=1.0,
+            format="%g",
+            key=common.remembered("compare_days", 0.0),
+            help="Overrides simulation.horizon_days in every scenario.",
+        )
+    with cols[4]:
+        st.number_input(
+            "Orders per day (0: as in the files)",
+            step=100.0,
+            format="%g",
+            key=common.remembered("compare_volume", 0.0),
+            help="Overrides demand.orders_per_day in every scenario.",
+        )
+    values = {
+        k: common.remember(f"compare_{k}") for k in ("reps", "seed", "warmup", "days", "volume")
+    }
+    overrides: dict[str, float] = {}
+    if values["days"]:
+        overrides["simulation.horizon_days"] = float(values["days"])
+    if values["volume"]:
+        overrides["demand.orders_per_day"] = float(values["volume"])
+    return {"chosen": chosen, "overrides": overrides, **values}
+
+
+def _command(paths: list[Path], s: dict[str, Any], run_dir: Path, resume: bool) -> list[str]:
+    """The ``omsim compare`` arguments of the settings."""
+    args = [
+        "compare",
+        *map(str, paths),
+        "-r",
+        str(int(s["reps"])),
+        "--seed",
+        str(int(s["seed"])),
+        "--warmup-days",
+        common.number_text(float(s["warmup"])),
+        "--out",
+        str(run_dir),
+    ]
+    if "simulation.horizon_days" in s["overrides"]:
+        args += ["--days", common.number_text(s["overrides"]["simulation.horizon_days"])]
+    if "demand.orders_per_day" in s["overrides"]:
+        volume = common.number_text(s["overrides"]["demand.orders_per_day"])
+        args += ["--set", f"demand.orders_per_day={volume}"]
+    return args + (["--resume"] if resume else [])
+
+
+def _experiment(root: Path, s: dict[str, Any]) -> tuple[list[Path], Path] | None:
+    """The chosen scenario files and the run directory of the experiment the settings
+    describe (None, after showing the schema's message, when a scenario is invalid)."""
+    paths = [common.inside(root, name, ".toml") for name in s["chosen"]]
+    stamp = common.folder_stamp(root)
+    try:
+        prints = [fingerprint(str(p), stamp, json.dumps(s["overrides"])) for p in paths]
+    except ScenarioError as exc:
+        st.error(str(exc), icon="⚠️")
+        return None
+    spec = {
+        "scenarios": prints,
+        "labels": s["chosen"],
+        "seed": s["seed"],
+        "replications": s["reps"],
+        "warmup_days": s["warmup"],
+    }
+    return paths, common.experiment_dir("compare", spec)
+
+
+def main() -> None:
+    """The Compare page."""
+    st.title("Compare scenarios")
+    root = common.scenarios_root()
+    files = common.scenario_files(root)
+    if not files:
+        st.warning(f"No scenario files in {root}.")
+        return
+    s = _settings(files)
+    if not s["chosen"]:
+        st.info("Choose at least one scenario.")
+        return
+    experiment = _experiment(root, s)
+    if experiment is None:
+        return
+    paths, run_dir = experiment
+    status = common.store_status(run_dir)
+    label = "Show the stored comparison" if status == "complete" else "Run comparison"
+    if st.button(label, type="primary") and status != "complete":
+        args = _command(paths, s, run_dir, resume=status is not None)
+        common.show_outcome(common.run_omsim(args, run_dir, int(s["reps"]), "Simulating"))
+        status = common.store_status(run_dir)
+    if status in common.FINISHED:
+        st.session_state["compare_last"] = run_dir.name
+        view = open_view(str(run_dir), common.store_stamp(run_dir))
+    elif (last := st.session_state.get("compare_last")) and common.store_status(
+        last_dir := common.run_store_dir(last)
+    ) in common.FINISHED:
+        st.info(
+            "Showing the last comparison; its settings differ from the ones above. Press "
+            "Run comparison to compute these."
+        )
+        view = open_view(str(last_dir), common.store_stamp(last_dir))
+    else:
+        view = None
+    if view is not None:
+        render(view)
+
+
+main()

@@ -1,0 +1,80 @@
+"""Runs and reports page: the experiments in the run store (from the app or the command line);
+open one without recomputing anything and download its HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common, compare_view, sizing_view, sweep_view
+from sim.store import StoreError, list_stores
+
+
+def _safe(name: str) -> bool:
+    """Whether a run directory's name is safe and it lies in the run store (a symbolic link
+    to elsewhere does not)."""
+    try:
+        common.run_store_dir(name)
+    except common.UnsafeName:
+        return False
+    return True
+
+
+def _open(run_dir: Path, kind: str) -> None:
+    """The stored results, shown as the page that computes them shows them."""
+    stamp = common.store_stamp(run_dir)
+    try:
+        if kind == "sweep":
+            sweep_view.render(sweep_view.sweep_view(str(run_dir), stamp))
+        elif kind == "size":
+            sizing_view.render(sizing_view.sizing_view(str(run_dir), stamp))
+        elif (view := compare_view.open_view(str(run_dir), stamp)) is not None:
+            compare_view.render(view)
+    except (StoreError, OSError, ValueError) as exc:
+        st.error(f"Cannot show this experiment: {exc}")
+
+
+def main() -> None:
+    """The Runs and reports page."""
+    st.title("Runs and reports")
+    root = common.runs_root()
+    stores = [s for s in list_stores(root) if _safe(Path(s["path"]).name)]
+    st.caption(f"Experiments stored in {root}, newest first.")
+    if not stores:
+        st.info(
+            "No experiment stored yet: run one on the Compare, Staff sizing or Sweep page, "
+            "or with omsim compare / size / sweep."
+        )
+        return
+    rows = [
+        {
+            "run directory": Path(s["path"]).name,
+            "kind": s["kind"],
+            "created": s["created"],
+            "status": s["status"] + (f" ({s['failures']} failed)" if s["failures"] else ""),
+            "runs": s["runs"],
+            "scenarios": ", ".join(s["scenarios"][:4])
+            + (f" (+{len(s['scenarios']) - 4} more)" if len(s["scenarios"]) > 4 else ""),
+        }
+        for s in stores
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    names = [r["run directory"] for r in rows]
+    kinds = {r["run directory"]: r["kind"] for r in rows}
+    name = st.selectbox("Open", names, key=common.remembered("runs_open", names[0], names))
+    common.remember("runs_open")
+    run_dir = common.run_store_dir(name)
+    st.download_button(
+        "Download the HTML report",
+        lambda: common.report_bytes(run_dir),
+        file_name=f"{name}.html",
+        mime="text/html",
+        on_click="ignore",
+        type="primary",
+    )
+    _open(run_dir, kinds[name])
+
+
+main()

@@ -22,6 +22,7 @@ from sim.streams import CATALOG_REPLICATION, Stream, generator
 from sim.units import DAY, HOUR, WEEKDAYS
 
 BLOCK = 4096
+NAN = float("nan")
 
 # Columns of the per-order uniform matrix (a fixed number of draws per order).
 U_LINES, U_SERVICE, U_CHANNEL, U_VALUE = 0, 1, 2, 3
@@ -109,9 +110,9 @@ class Order:
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.released_at = self.ship_by_at = np.nan
-        self.picked_at = self.packed_at = self.labelled_at = np.nan
-        self.shipped_at = self.delivered_at = np.nan
+        self.released_at = self.ship_by_at = NAN
+        self.picked_at = self.packed_at = self.labelled_at = NAN
+        self.shipped_at = self.delivered_at = NAN
         self.pick_errors = self.errors_open = self.errors_caught = 0
         self.travel_m = 0.0
         self.carrier = self.box = self.material = NULL_CODE
@@ -221,30 +222,34 @@ class OrderSource:
             o_fragile = np.maximum.reduceat(cat.fragile[skus].astype(np.int8), starts)
             slots_l, units_l, err_l = slots.tolist(), units.tolist(), L[:, 2].tolist()
             times_l = times.tolist()
+            # plain lists: indexing them is several times cheaper than numpy scalars
+            starts_l, ends_l = starts.tolist(), ends.tolist()
+            service_l, channel_l = service.tolist(), channel.tolist()
+            units_o, value_l = o_units.tolist(), value.tolist()
+            vol_l, wt_l, frag_l = o_vol.tolist(), o_wt.tolist(), o_frag.tolist()
+            fragile_l = o_fragile.astype(bool).tolist()
+            pick_l, pack_l = pick_mult.tolist(), pack_mult.tolist()
+            rest_l = U[:, U_VERIFY:U_RESERVED].tolist()
             for i in range(n):
                 o = Order()
                 o.id = self.next_id
                 self.next_id += 1
-                a, b = int(starts[i]), int(ends[i])
+                a, b = starts_l[i], ends_l[i]
                 o.placed_at = times_l[i]
-                s = int(service[i])
+                s = service_l[i]
                 o.service = s
                 o.priority = priority[s]
-                o.channel = int(channel[i])
+                o.channel = channel_l[i]
                 o.n_lines = b - a
-                o.n_units = int(o_units[i])
-                o.value = float(value[i])
+                o.n_units = units_o[i]
+                o.value = value_l[i]
                 o.slots = slots_l[a:b]
                 o.units = units_l[a:b]
                 o.err_u = err_l[a:b]
-                o.volume_l = float(o_vol[i])
-                o.weight_kg = float(o_wt[i])
-                o.fragility = float(o_frag[i])
-                o.fragile = bool(o_fragile[i])
-                o.u = (
-                    float(pick_mult[i]),
-                    float(pack_mult[i]),
-                    *U[i, U_VERIFY:U_RESERVED].tolist(),
-                )
+                o.volume_l = vol_l[i]
+                o.weight_kg = wt_l[i]
+                o.fragility = frag_l[i]
+                o.fragile = fragile_l[i]
+                o.u = (pick_l[i], pack_l[i], *rest_l[i])
                 o.promised_at = self.promises[s](o.placed_at)
                 yield o

@@ -17,7 +17,7 @@ fixed enums are pinned by ``tests/test_eventlog_schema.py`` and documented in th
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
@@ -181,6 +181,13 @@ class Table:
         """Append one row (values in schema order; enums as integer codes)."""
         pending = self.pending
         pending.append(row)
+        if len(pending) >= FLUSH_ROWS:
+            self.flush()
+
+    def add_rows(self, rows: Iterable[tuple]) -> None:
+        """Append several rows."""
+        pending = self.pending
+        pending.extend(rows)
         if len(pending) >= FLUSH_ROWS:
             self.flush()
 

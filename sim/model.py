@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import polars as pl
@@ -154,6 +156,10 @@ class Model:
         """Append one events row."""
         self.events_t.add((order_id, event, t))
 
+    def log_events(self, order_id: int, events: Sequence[int], t: float) -> None:
+        """Append one events row per event, all at time t."""
+        self.events_t.add_rows([(order_id, e, t) for e in events])
+
     def retire(self, o: Order) -> None:
         """The order leaves the model: write its row."""
         del self.live[o.id]
@@ -189,10 +195,11 @@ class Model:
         t_wall = time.perf_counter()
         end = self.cal.end
         n_chunks = max(1, math.ceil(end / DAY))
-        for k in range(1, n_chunks + 1):
-            self.env.run(until=min(k * DAY, end))
-            if progress is not None:
-                progress(min(k * DAY, end) / DAY, end / DAY)
+        with fewer_collections():
+            for k in range(1, n_chunks + 1):
+                self.env.run(until=min(k * DAY, end))
+                if progress is not None:
+                    progress(min(k * DAY, end) / DAY, end / DAY)
         result = self._finalize()
         result.wall_s = time.perf_counter() - t_wall
         return result
@@ -246,6 +253,27 @@ def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
         pl.when(unshipped).then(None).otherwise(pl.col("carrier")).alias("carrier"),
         pl.when(unshipped).then(0.0).otherwise(pl.col("shipping_cost")).alias("shipping_cost"),
     )
+
+
+#: Cyclic garbage collector thresholds while the model runs (CPython's default: 700, 10, 10).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often (restored afterwards).
+
+    The event loop allocates millions of short-lived events while thousands of orders stay
+    alive; at CPython's default thresholds the collector rescans them so often that it takes
+    a quarter of a run (measured: docs/BENCHMARKS.md). Cycles are still collected, only in
+    larger batches; results do not depend on it.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def run_replication(

@@ -135,8 +135,7 @@ class Shipping:
                 o.t_ready = t1
                 self.office.push(o, 0 if o.priority else 1)
             else:
-                for ev in NOTICES:
-                    m.log_event(o.id, ev, t1)
+                m.log_events(o.id, NOTICES, t1)
                 m.retire(o)
 
     def _notified(self, job: Job, worker: int, t0: float, t1: float) -> None:
@@ -144,8 +143,7 @@ class Shipping:
         o: Order = job[0]
         m.log_step(o.id, NOTIFY, 1, self.res_office, worker, o.batch_id, o.n_lines, o.t_ready,
                    t0, t1, OK)  # fmt: skip
-        for ev in NOTICES:
-            m.log_event(o.id, ev, t1)
+        m.log_events(o.id, NOTICES, t1)
         m.retire(o)
 
     def plan(self, o: Order) -> None:

@@ -100,22 +100,26 @@ class Station:
 
     def _work(self, w: int, periods: list[tuple[float, float]]):
         env = self.env
+        # the hot loop of every run: bind what it calls once (the callables never change)
+        take, service, finish = self.take, self.service, self.finish
+        busy, idle = self.busy, self.idle
+        timeout, event = env.timeout, env.event
         for on, off in periods:
             if env.now < on:
-                yield env.timeout(on - env.now)
+                yield timeout(on - env.now)
             while env.now < off:
-                job = self.take(self)
+                job = take(self)
                 if not job:
-                    ev = env.event()
-                    self.idle[w] = (ev, off)
+                    ev = event()
+                    idle[w] = (ev, off)
                     job = yield ev
                     if job is None:
                         break
                 t0 = env.now
-                self.busy[w] = (job, t0)
-                yield env.timeout(self.service(job, w))
-                del self.busy[w]
-                self.finish(job, w, t0, env.now)
+                busy[w] = (job, t0)
+                yield timeout(service(job, w))
+                del busy[w]
+                finish(job, w, t0, env.now)
 
     def _roster(self, ends: list[float]):
         """Send idle workers off duty at the end of their periods."""

@@ -33,6 +33,14 @@ METHODS = ("single", "batch", "zone", "wave")
 TARGET_WALL_S = 60.0
 TARGET_SPEEDUP = 1.7
 
+NOTES = """\
+Notes. The margins are thin and the machine's speed drifts (the speed probe of the pipeline
+benchmark above ranges over 2x within minutes); rerun when the contention lines show load from
+other work. History on this machine, 2026-11-27: 69.8 s and 1.82x before the model ran the
+cyclic garbage collector with larger thresholds (profiling showed it rescanning the live orders
+for about a fifth of each run) and before two hot-loop changes (order fields from plain lists,
+the worker loop binding its callables); 60.9 s with the collector change alone."""
+
 
 def omsim_compare(replications: int, jobs: int, out: Path) -> tuple[float, float]:
     """Wall and CPU seconds (children included) of one ``omsim compare`` of the four methods."""
@@ -107,6 +115,7 @@ def main() -> int:
         cpus = ", ".join(f"{c:.1f}" for _, c in runs[jobs])
         per_min = n_runs / statistics.median(w for w, _ in runs[jobs]) * 60
         lines.append(f"| {jobs} | {walls} | {cpus} | {per_min:.1f} |")
+    lines += ["", NOTES]
     text = "\n".join(lines)
     print(text)
     if args.markdown is not None:

@@ -40,9 +40,8 @@ MAX_UPLOAD_BYTES = 200 * 1024
 #: Seconds between two looks at the run store while an experiment runs.
 POLL_S = 0.25
 
-#: How the app starts the command line: ``sim.cli.main`` imported as a module. (Not
-#: ``python -m sim.cli``: run as ``__main__`` that module's UsageError is another class than
-#: the one the subcommands raise, and a bad input would end in a traceback.)
+#: How the app starts the command line: ``sim.cli.main`` imported as a module (the same as
+#: ``omsim`` or ``python -m sim.cli``, without depending on the console script's location).
 ENTRY = "import sys; from sim.cli import main; sys.exit(main())"
 
 #: Experiment states after which a store is read as it is (no recomputation).

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pipeline import METHODS_BEGIN, METHODS_END, machine, minimal_pipeline  # noqa: E402
+from bench_pipeline import machine, minimal_pipeline, write_section  # noqa: E402
 
 from sim.model import run_replication  # noqa: E402
 from sim.scenario import load_scenario, with_overrides  # noqa: E402
@@ -79,18 +79,6 @@ def backlog_pair(method: str, n: int):
     holidays = [str(start), str(start + dt.timedelta(days=1))]
     backlogged = with_overrides(sc, {**over, "calendar.holidays": holidays})
     return flowing, backlogged
-
-
-def write_section(path: Path, text: str) -> None:
-    """Put the text between the bench_methods markers of the file (append them if absent)."""
-    block = f"{METHODS_BEGIN}\n{text}\n{METHODS_END}"
-    old = path.read_text() if path.exists() else ""
-    if METHODS_BEGIN in old and METHODS_END in old:
-        a, b = old.index(METHODS_BEGIN), old.index(METHODS_END) + len(METHODS_END)
-        new = old[:a] + block + old[b:]
-    else:
-        new = old.rstrip("\n") + ("\n\n" if old else "") + block + "\n"
-    path.write_text(new)
 
 
 def main() -> int:
@@ -159,7 +147,7 @@ def main() -> int:
     lines += ["", "Machine: " + "; ".join(f"{key}: {v}" for key, v in info.items()), ""]
     text = "\n".join(lines)
     if args.markdown:
-        write_section(args.markdown, text)
+        write_section(args.markdown, "bench_methods.py", text)
     else:
         print(text)
     return 0

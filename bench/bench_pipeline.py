@@ -750,7 +750,9 @@ pack: 4 servers, exponential 2 min; label: 1 server, fixed 0.3 min; 20 % priorit
 Poisson arrivals at 100 orders/hour): one process per order, one `simpy.PriorityResource` per
 step, exponential draws from a numpy Generator in blocks of 4096, and per step the facts a
 minimal log needs (order, step, t_ready, t_start, t_end) appended to Python lists and turned
-into polars frames at the end. Both include building their tables.
+into polars frames at the end. Both include building their tables. The full model runs
+CPython's cyclic garbage collector with larger thresholds (`sim.model.GC_THRESHOLDS`); the
+minimal pipeline keeps the defaults, as a plain SimPy program would.
 
 The full model runs `scenarios/baseline.toml` with `simulation.horizon_days = N / 2000` and
 `simulation.drain_days = 3`, so it generates about N orders with the baseline's whole process

@@ -1,6 +1,6 @@
 """The results of a stored staff sizing: the cost/SLA frontier as a table and a chart, and the
 recommended staffing plan per shift, from what ``omsim size`` recorded in the manifest
-(``summary.frontier`` and ``summary.answer``; see sim/size_cli.py).
+(``summary.frontier`` and ``summary.answer``; see sim/size_run.py).
 
 Presentation only: the chart places the recorded SLA means and bounds against the recorded
 weekly costs; which staffings are feasible, efficient or the answer was decided by the CLI.

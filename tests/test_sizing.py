@@ -21,7 +21,7 @@ from analysis.sla import (
     resolve_kpi,
 )
 from sim.cli import main
-from sim.size_cli import efficient, size_staffing
+from sim.size_run import efficient, size_staffing
 from sim.sizing import (
     MonotoneOracle,
     paid_hours_per_week,

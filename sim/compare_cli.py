@@ -153,7 +153,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 results, reps = run_to_precision(
                     scenarios, args.seed, args.precision, requested, args.replications,
                     max(args.max_replications, args.replications), args.warmup_days, jobs,
-                    None, **options,
+                    update, **options,
                 )  # fmt: skip
                 args.replications = reps
             else:

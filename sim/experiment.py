@@ -199,6 +199,11 @@ def run_experiment(
     return table
 
 
+def _shifted(progress: ExperimentProgress, offset: int) -> ExperimentProgress:
+    """A progress callback counting on from ``offset`` runs already done."""
+    return lambda done, total: progress(offset + done, offset + total)
+
+
 def kpi_columns(results: pl.DataFrame) -> list[str]:
     """The KPI columns of an experiment table (everything but the identifying columns)."""
     return [c for c in results.columns if c not in ID_COLUMNS]
@@ -248,8 +253,16 @@ def run_to_precision(
             break
         # at most double per round: a small pilot's t-quantile overestimates the need
         target = min(cap, needed, 2 * n)
+        offset = n * len(scenarios)  # runs of the earlier rounds: the bar goes on from there
         more = run_experiment(
-            scenarios, target - n, seed, warmup_days, jobs, progress, n, **options
+            scenarios,
+            target - n,
+            seed,
+            warmup_days,
+            jobs,
+            None if progress is None else _shifted(progress, offset),
+            n,
+            **options,
         )
         results = pl.concat([results, more], how="diagonal_relaxed").sort(
             "scenario_index", "replication"

@@ -271,8 +271,15 @@ def test_run_to_precision_adds_replications_until_the_target_holds():
              "demand.orders_per_day": 200}  # fmt: skip
     scs = [load_scenario(root / f"{m}.toml", short) for m in ("single", "batch")]
     kpis = ["travel_m_per_order", "lead_time_mean_h"]
-    res, n = run_to_precision(scs, seed=3, rel_precision=0.03, kpis=kpis, start=3, cap=60)
+    calls: list[tuple[int, int]] = []
+    res, n = run_to_precision(
+        scs, seed=3, rel_precision=0.03, kpis=kpis, start=3, cap=60,
+        progress=lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
     assert 3 < n < 60  # three pilots are not enough at 3 %, sixty are more than enough
+    # the progress bar counts on over the rounds: every run once, ending at all of them
+    assert [d for d, _ in calls] == list(range(1, 2 * n + 1))
+    assert calls[-1] == (2 * n, 2 * n) and all(t >= d for d, t in calls)
     for i in range(2):
         rows = res.filter(pl.col("scenario_index") == i)
         assert rows["replication"].to_list() == list(range(n))

@@ -48,6 +48,18 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         headline=True,
     ),
     KpiDef("lead_time_p50_h", "h", "Median lead time placed -> delivered.", False),
+    KpiDef(
+        "special_lead_time_mean_h",
+        "h",
+        "Mean lead time of the delivered special orders (priority service or a high-value action).",
+        False,
+    ),
+    KpiDef(
+        "regular_lead_time_mean_h",
+        "h",
+        "Mean lead time of the delivered orders that are not special.",
+        False,
+    ),
     KpiDef("lead_time_p90_h", "h", "90th percentile of the lead time placed -> delivered.", False),
     KpiDef(
         "lead_time_p95_h",
@@ -181,9 +193,17 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         False,
     ),
     KpiDef(
+        "special_cost_per_order",
+        "currency/order",
+        "Mean cost of high-value actions (gifts, notes, discount codes) over the orders "
+        "shipped in the window.",
+        False,
+    ),
+    KpiDef(
         "cost_per_order",
         "currency/order",
-        "labour_cost_per_order + packaging_cost_per_order + shipping_cost_per_order.",
+        "labour_cost_per_order + packaging_cost_per_order + shipping_cost_per_order + "
+        "special_cost_per_order.",
         False,
         headline=True,
     ),

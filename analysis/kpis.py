@@ -109,6 +109,8 @@ def _order_kpis(
     delivered = pl.col("_delivered").is_not_null()
     picked = cohort & pl.col("_picked").is_not_null()
     lead_h = ((pl.col("_delivered") - placed) / MIN_PER_HOUR).filter(cohort & delivered)
+    # special orders: highlighted by their service, or given a high-value action at packing
+    special = pl.col("is_priority") | (pl.col("special_action").cast(pl.String) != "none")
     ship_h = ((pl.col("_shipped") - placed) / MIN_PER_HOUR).filter(cohort & shipped)
     same_day = (shipped & (day(pl.col("_shipped")) == day(placed))).fill_null(False)
     on_time = (pl.col("_delivered") <= pl.col("promised_at")).fill_null(False)
@@ -131,6 +133,12 @@ def _order_kpis(
             (cohort & delivered).sum().cast(f64).alias("orders_delivered"),
             (cohort & ~delivered).sum().cast(f64).alias("orders_in_progress"),
             lead_h.mean().alias("lead_time_mean_h"),
+            lead_h.filter(special.filter(cohort & delivered))
+            .mean()
+            .alias("special_lead_time_mean_h"),
+            lead_h.filter(~special.filter(cohort & delivered))
+            .mean()
+            .alias("regular_lead_time_mean_h"),
             lead_h.quantile(0.50, "linear").alias("lead_time_p50_h"),
             lead_h.quantile(0.90, "linear").alias("lead_time_p90_h"),
             lead_h.quantile(0.95, "linear").alias("lead_time_p95_h"),
@@ -173,6 +181,11 @@ def _order_kpis(
             .cast(f64)
             .mean()
             .alias("shipping_cost_per_order"),
+            pl.col("special_cost")
+            .filter(ship_win)
+            .cast(f64)
+            .mean()
+            .alias("special_cost_per_order"),
         )
         .collect()
         .row(0, named=True)
@@ -247,6 +260,7 @@ def run_kpis(
         out["labour_cost_per_order"]
         + out["packaging_cost_per_order"]
         + out["shipping_cost_per_order"]
+        + out["special_cost_per_order"]
     )
 
     util = utilisation(steps, roster, start=start, end=end)

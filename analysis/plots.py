@@ -34,8 +34,9 @@ COST_PARTS = (
     ("labour_cost_per_order", "labour"),
     ("packaging_cost_per_order", "packaging"),
     ("shipping_cost_per_order", "shipping"),
+    ("special_cost_per_order", "special orders"),  # drawn only when some scenario has it
 )
-COST_COLOURS = ("#555555", "#9a9a9a", "#d0d0d0")  # greys: never mistaken for a scenario
+COST_COLOURS = ("#555555", "#9a9a9a", "#d0d0d0", "#b8a36b")  # greys: never mistaken for a scenario
 
 #: Line styles cycled by scenario, so curves that coincide stay distinguishable.
 LINE_STYLES = ("-", "--", "-.", ":")
@@ -337,7 +338,10 @@ def cost_figure(
     """
     del colours
     names = _order(kpis, scenarios)
-    parts = [(c, label) for c, label in COST_PARTS if _has_values(kpis, c)]
+    parts = [
+        (c, label) for c, label in COST_PARTS if _has_values(kpis, c)
+        and (c != "special_cost_per_order" or bool(kpis[c].fill_nan(0.0).abs().max()))
+    ]  # fmt: skip
     if not names or not parts:
         return None
     fig = _figure(8.0, 1.3 + 0.38 * len(names))

@@ -106,7 +106,7 @@ class Order:
         "fragility", "fragile", "u", "pick_errors", "errors_open", "errors_caught", "travel_m",
         "carrier", "box", "n_parcels", "material", "billable_kg", "damaged", "packaging_cost",
         "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
-        "plan",
+        "plan", "special_action", "special_cost",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -125,6 +125,8 @@ class Order:
         self.pending = 0  # picking methods: parts of the order still to be picked or sorted
         self.state = None  # picking methods: any per-order state they need
         self.plan = None  # (carrier offer, box, parcels, billable kg) chosen when it arrived
+        self.special_action = 0  # index into SPECIAL_ACTIONS: what packing added
+        self.special_cost = 0.0
 
 
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:

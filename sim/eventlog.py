@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
+from sim.config.special import SPECIAL_ACTIONS
+
 # --- fixed enumerations -----------------------------------------------------------------
 
 #: Order status at the end of the run. ``delivered`` is final; the others mean the order was
@@ -89,6 +91,8 @@ ORDERS_SCHEMA: dict[str, pl.DataType | None] = {
     "damaged": pl.Boolean(),
     "packaging_cost": pl.Float32(),
     "shipping_cost": pl.Float32(),
+    "special_action": pl.Enum(SPECIAL_ACTIONS),
+    "special_cost": pl.Float32(),
 }
 
 STEPS_SCHEMA: dict[str, pl.DataType | None] = {

@@ -173,6 +173,7 @@ class Model:
             o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
             o.pick_errors - o.errors_caught, o.travel_m, o.carrier, o.box, o.n_parcels,
             o.material, o.billable_kg, o.damaged, o.packaging_cost, o.shipping_cost,
+            o.special_action, o.special_cost,
         ))  # fmt: skip
 
     def _arrivals(self):

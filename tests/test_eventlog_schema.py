@@ -17,7 +17,8 @@ ORDERS = [
     "packed_at",
     "labelled_at", "shipped_at", "delivered_at", "status", "pick_errors", "pick_errors_caught",
     "pick_errors_shipped", "travel_m", "carrier", "box", "n_parcels", "material",
-    "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost",
+    "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost", "special_action",
+    "special_cost",
 ]  # fmt: skip
 STEPS_COLS = [
     "order_id", "step", "attempt", "resource", "worker", "batch_id", "n_lines", "t_ready",

@@ -58,6 +58,8 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "material": "cardboard",
     "billable_weight_kg": 1.0,
     "damaged": False,
+    "special_action": "none",
+    "special_cost": 0.0,
 }
 STEP_DEFAULTS: dict[str, Any] = {"attempt": 1, "step": "pick", "outcome": "ok"}
 ROSTER_DEFAULTS: dict[str, Any] = {"wage_per_hour": 15.0}

@@ -34,9 +34,12 @@ from sim.config.operations import (
 from sim.config.picking import BatchConfig, PickingConfig, WaveConfig, ZoneConfig
 from sim.config.root import Scenario
 from sim.config.shipping import CarrierConfig, CarrierServiceConfig, ShippingConfig
+from sim.config.special import SPECIAL_ACTIONS, SpecialOrdersConfig
 from sim.config.staffing import BreakConfig, CostsConfig, ShiftConfig, StaffingConfig
 
 __all__ = [
+    "SPECIAL_ACTIONS",
+    "SpecialOrdersConfig",
     "BatchConfig",
     "WaveConfig",
     "ZoneConfig",

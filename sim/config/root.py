@@ -13,6 +13,7 @@ from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, Simul
 from sim.config.operations import LabelConfig, PackingConfig, WarehouseConfig
 from sim.config.picking import PickingConfig
 from sim.config.shipping import ShippingConfig
+from sim.config.special import SpecialOrdersConfig
 from sim.config.staffing import CostsConfig, StaffingConfig
 
 
@@ -32,6 +33,9 @@ class Scenario(Section):
     packing: PackingConfig = Field(default_factory=PackingConfig, description="Packing.")
     labels: LabelConfig = Field(default_factory=LabelConfig, description="Label printing.")
     shipping: ShippingConfig = Field(default_factory=ShippingConfig, description="Shipping.")
+    special_orders: SpecialOrdersConfig = Field(
+        default_factory=SpecialOrdersConfig, description="High-value orders."
+    )
     staffing: StaffingConfig = Field(default_factory=StaffingConfig, description="Shifts.")
     costs: CostsConfig = Field(default_factory=CostsConfig, description="Costs.")
 

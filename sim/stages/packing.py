@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.config.special import SPECIAL_ACTIONS
 from sim.demand import K_DAMAGE, K_PACK, K_VERIFY, Order
 from sim.eventlog import OUTCOMES, STEPS
 from sim.stations import Job, Station
@@ -61,6 +62,11 @@ class Packing:
         self.mat_time = [seconds(m.time_s) for m in mats]
         self.mat_cost = [m.cost_per_order for m in mats]
         self.mat_protection = [m.protection_share for m in mats]
+        sp = model.scenario.special_orders
+        extra_s, self.special_cost = sp.action_time_cost()
+        self.special_time = seconds(extra_s)
+        self.special_code = SPECIAL_ACTIONS.index(sp.high_value_action)
+        self.special_min_value = sp.high_value_min_value
         self.res = model.resource_code("packers")
         self.station = Station(
             model.env, "packers", model.periods("packers"), self._service, self._finish,
@@ -93,6 +99,10 @@ class Packing:
         o.packaging_cost = n * (self.boxes.cost[b] + self.mat_cost[mat])
         o.billable_kg = billable_kg
         o.damaged = o.u[K_DAMAGE] < o.fragility * (1.0 - self.mat_protection[mat])
+        if self.special_code and o.value >= self.special_min_value:
+            # a high-value order: the gift, note or code goes in the parcel
+            o.special_action, o.special_cost = self.special_code, self.special_cost
+            work += self.special_time
         return work * o.u[K_PACK]
 
     def _finish(self, job: Job, worker: int, t0: float, t1: float) -> None:

@@ -233,6 +233,13 @@ KPI_PATTERNS: dict[str, KpiDef] = _defs(
         False,
     ),
     KpiDef(
+        "release_time_mean_min_",
+        "min",
+        "Mean minutes from placed to released to the warehouse of the orders placed in the "
+        "window from channel {suffix} (payment, consolidation and wave release delays).",
+        False,
+    ),
+    KpiDef(
         "wait_mean_min_",
         "min",
         "Mean wait (min) of {suffix} steps from ready to started, over the attempts that "

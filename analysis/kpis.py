@@ -20,6 +20,8 @@ Conventions
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
@@ -199,6 +201,28 @@ def _order_kpis(
 # --- all KPIs of a run ------------------------------------------------------------------
 
 
+def release_kpis(
+    orders: pl.DataFrame, *, start: float, end: float, observe_end: float
+) -> dict[str, float]:
+    """``release_time_mean_min_<channel>``: mean minutes from placed to released to the
+    warehouse of the orders placed in ``[start, end]`` from each channel and released by
+    ``observe_end`` (NaN for a channel without such orders). Names come from the channel
+    Enum, so every channel of the scenario has its key."""
+    from analysis.resources import _names
+
+    cohort = orders.filter(
+        pl.col("placed_at").is_between(start, end)
+        & (pl.col("released_at") <= observe_end).fill_null(False)
+    ).select(
+        pl.col("channel").cast(pl.String), (pl.col("released_at") - pl.col("placed_at")).alias("w")
+    )
+    out = {}
+    for channel in _names(orders["channel"]):
+        w = cohort.filter(pl.col("channel") == channel)["w"].to_numpy()
+        out[f"release_time_mean_min_{channel}"] = math.fsum(w) / w.size if w.size else NAN
+    return out
+
+
 def run_kpis(
     orders: pl.DataFrame,
     steps: pl.DataFrame,
@@ -268,5 +292,6 @@ def run_kpis(
         out[f"utilisation_{resource}"] = float(value)
     out.update(queue_stats(steps, start, end))
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
+    out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
     out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
     return out

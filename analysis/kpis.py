@@ -30,6 +30,7 @@ from analysis.resources import (
     MIN_PER_DAY,
     MIN_PER_HOUR,
     NAN,
+    _names,
     default_end,
     queue_length,
     queue_stats,
@@ -208,8 +209,6 @@ def release_kpis(
     warehouse of the orders placed in ``[start, end]`` from each channel and released by
     ``observe_end`` (NaN for a channel without such orders). Names come from the channel
     Enum, so every channel of the scenario has its key."""
-    from analysis.resources import _names
-
     cohort = orders.filter(
         pl.col("placed_at").is_between(start, end)
         & (pl.col("released_at") <= observe_end).fill_null(False)

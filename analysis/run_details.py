@@ -15,7 +15,14 @@ import numpy as np
 import polars as pl
 
 from analysis.kpis import order_flow
-from analysis.resources import MIN_PER_DAY, MIN_PER_HOUR, _names, _waits
+from analysis.resources import (
+    MIN_PER_DAY,
+    MIN_PER_HOUR,
+    _length_at,
+    _names,
+    _sorted_ends,
+    _waits,
+)
 
 #: Queue lengths are sampled at this interval (minutes) to average them by hour of day.
 SAMPLE_MIN = 1.0
@@ -66,10 +73,8 @@ def queue_by_hour(
     waits = _waits(steps, start, end).collect()
     rows: dict[str, list] = {"step": [], "hour": [], "queue_mean": []}
     for step in _names(steps["step"]):
-        sel = waits.filter(pl.col("step") == step)
-        a = np.sort(sel["a"].to_numpy())
-        b = np.sort(sel["b"].to_numpy())
-        length = np.searchsorted(a, t, side="right") - np.searchsorted(b, t, side="right")
+        a, b = _sorted_ends(waits.filter(pl.col("step") == step))
+        length = _length_at(a, b, t)
         sums = np.bincount(hour, weights=length, minlength=24)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)

@@ -301,6 +301,21 @@ def show_outcome(outcome: Outcome) -> None:
         st.warning(line)
 
 
+def run_and_show(
+    args: list[str],
+    run_dir: Path,
+    status: str | None,
+    replications: int,
+    label: str,
+    planned: bool = True,
+) -> str | None:
+    """Run ``omsim <args> --out run_dir`` (with ``--resume`` when an experiment is stored
+    there already), show its outcome, and return the stored experiment's new status."""
+    args = [*args, "--out", str(run_dir), *(["--resume"] if status is not None else [])]
+    show_outcome(run_omsim(args, run_dir, replications, label, planned=planned))
+    return store_status(run_dir)
+
+
 def number_text(value: float) -> str:
     """A number for the command line, exactly (``2000``, ``0.5``, ``2000.0``)."""
     return repr(float(value)) if isinstance(value, float) else str(int(value))

@@ -81,8 +81,9 @@ def _settings(files: list[str]) -> dict[str, Any]:
     return {"chosen": chosen, "overrides": overrides, **values}
 
 
-def _command(paths: list[Path], s: dict[str, Any], run_dir: Path, resume: bool) -> list[str]:
-    """The ``omsim compare`` arguments of the settings."""
+def _command(paths: list[Path], s: dict[str, Any]) -> list[str]:
+    """The ``omsim compare`` arguments of the settings (``--out`` and ``--resume`` are added
+    by :func:`common.run_and_show`)."""
     args = [
         "compare",
         *map(str, paths),
@@ -92,15 +93,13 @@ def _command(paths: list[Path], s: dict[str, Any], run_dir: Path, resume: bool) 
         str(int(s["seed"])),
         "--warmup-days",
         common.number_text(float(s["warmup"])),
-        "--out",
-        str(run_dir),
     ]
     if "simulation.horizon_days" in s["overrides"]:
         args += ["--days", common.number_text(s["overrides"]["simulation.horizon_days"])]
     if "demand.orders_per_day" in s["overrides"]:
         volume = common.number_text(s["overrides"]["demand.orders_per_day"])
         args += ["--set", f"demand.orders_per_day={volume}"]
-    return args + (["--resume"] if resume else [])
+    return args
 
 
 def _experiment(root: Path, s: dict[str, Any]) -> tuple[list[Path], Path] | None:
@@ -142,9 +141,9 @@ def main() -> None:
     status = common.store_status(run_dir)
     label = "Show the stored comparison" if status == "complete" else "Run comparison"
     if st.button(label, type="primary") and status != "complete":
-        args = _command(paths, s, run_dir, resume=status is not None)
-        common.show_outcome(common.run_omsim(args, run_dir, int(s["reps"]), "Simulating"))
-        status = common.store_status(run_dir)
+        status = common.run_and_show(
+            _command(paths, s), run_dir, status, int(s["reps"]), "Simulating"
+        )
     if status in common.FINISHED:
         st.session_state["compare_last"] = run_dir.name
         view = open_view(str(run_dir), common.store_stamp(run_dir))

@@ -108,17 +108,10 @@ def main() -> None:
             str(int(s["reps"])),
             "--seed",
             str(int(s["seed"])),
-            "--out",
-            str(run_dir),
         ]
         if s["days"]:
             args += ["--days", common.number_text(float(s["days"]))]
-        if status is not None:
-            args.append("--resume")
-        common.show_outcome(
-            common.run_omsim(args, run_dir, int(s["reps"]), "Sizing", planned=False)
-        )
-        status = common.store_status(run_dir)
+        status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sizing", planned=False)
     if not ready:
         st.info("Give at least one SLA and one role.")
     if status in common.FINISHED:

@@ -98,15 +98,10 @@ def main() -> None:
             str(int(s["seed"])),
             "--objective",
             s["objective"],
-            "--out",
-            str(run_dir),
         ]
         if s["days"]:
             args += ["--days", common.number_text(float(s["days"]))]
-        if status is not None:
-            args.append("--resume")
-        common.show_outcome(common.run_omsim(args, run_dir, int(s["reps"]), "Sweeping"))
-        status = common.store_status(run_dir)
+        status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sweeping")
     if status in common.FINISHED:
         try:
             render(sweep_view(str(run_dir), common.store_stamp(run_dir)))

@@ -16,14 +16,15 @@ from sim.config.base import (
     Section,
     Weekday,
 )
+from sim.config.channels import ChannelConfig
 from sim.config.demand import (
     CalendarConfig,
     CatalogConfig,
-    ChannelConfig,
     DemandConfig,
     ServiceConfig,
     SimulationConfig,
 )
+from sim.config.inventory import InventoryConfig
 from sim.config.operations import (
     BoxConfig,
     LabelConfig,
@@ -31,6 +32,7 @@ from sim.config.operations import (
     PackingConfig,
     WarehouseConfig,
 )
+from sim.config.payment import OutageConfig, PaymentConfig, ProcessorConfig
 from sim.config.picking import BatchConfig, PickingConfig, WaveConfig, ZoneConfig
 from sim.config.root import Scenario
 from sim.config.shipping import CarrierConfig, CarrierServiceConfig, ShippingConfig
@@ -52,6 +54,10 @@ __all__ = [
     "CatalogConfig",
     "ChannelConfig",
     "CostsConfig",
+    "InventoryConfig",
+    "OutageConfig",
+    "PaymentConfig",
+    "ProcessorConfig",
     "DemandConfig",
     "LabelConfig",
     "MaterialConfig",

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.units import WEEKDAYS, hhmm_to_minutes
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Role = Literal["pickers", "packers", "office", "sorters", "consolidators"]
+Role = Literal[
+    "pickers", "packers", "office", "sorters", "consolidators", "order_entry", "payment_review"
+]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 PosFloat = Annotated[float, Field(gt=0.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]

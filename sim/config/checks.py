@@ -59,14 +59,15 @@ def check_picking(sc: Scenario) -> None:
                 f"{', '.join(str(z + 1) for z in empty)} (add pickers or set zone = ...)"
             )
     if pk.method == "batch" and pk.batch.sorting == "pick_then_sort":
-        _need_role(sc, "sorters", "picking.batch.sorting = pick_then_sort")
+        need_role(sc, "sorters", "picking.batch.sorting = pick_then_sort")
     if pk.method == "wave":
-        _need_role(sc, "consolidators", "picking.method = wave")
+        need_role(sc, "consolidators", "picking.method = wave")
         if pk.wave.release == "clock":
             _check_wave_times(sc)
 
 
-def _need_role(sc: Scenario, role: str, why: str) -> None:
+def need_role(sc: Scenario, role: str, why: str) -> None:
+    """Raise ValueError unless some shift staffs ``role`` (``why`` says what needs it)."""
     if not any(s.role == role and s.headcount > 0 and s.days for s in sc.staffing.shifts):
         raise ValueError(
             f"staffing.shifts: expected at least one {role} shift with headcount > 0 "

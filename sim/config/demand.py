@@ -17,6 +17,7 @@ from sim.config.base import (
     _check_shares,
     _check_time,
 )
+from sim.config.channels import ChannelConfig
 
 
 class SimulationConfig(Section):
@@ -41,13 +42,6 @@ class CalendarConfig(Section):
     holidays: tuple[dt.date, ...] = Field(
         [], description="Dates with no shifts, pickups or deliveries."
     )
-
-
-class ChannelConfig(Section):
-    """A sales channel and its share of demand."""
-
-    name: str = Field("webshop", description="Channel name.")
-    share: Prob = Field(1.0, description="Share of orders from this channel (fraction).")
 
 
 class ServiceConfig(Section):

@@ -10,8 +10,11 @@ from pydantic import Field, model_validator
 from sim.config.base import Section
 from sim.config.checks import check_picking
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
+from sim.config.inventory import InventoryConfig
 from sim.config.operations import LabelConfig, PackingConfig, WarehouseConfig
+from sim.config.payment import PaymentConfig
 from sim.config.picking import PickingConfig
+from sim.config.receiving_checks import check_receiving
 from sim.config.shipping import ShippingConfig
 from sim.config.special import SpecialOrdersConfig
 from sim.config.staffing import CostsConfig, StaffingConfig
@@ -28,6 +31,10 @@ class Scenario(Section):
     calendar: CalendarConfig = Field(default_factory=CalendarConfig, description="Business days.")
     demand: DemandConfig = Field(default_factory=DemandConfig, description="Orders.")
     catalog: CatalogConfig = Field(default_factory=CatalogConfig, description="SKUs.")
+    inventory: InventoryConfig = Field(
+        default_factory=InventoryConfig, description="Stock and replenishment."
+    )
+    payment: PaymentConfig = Field(default_factory=PaymentConfig, description="Payments.")
     warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig, description="Layout.")
     picking: PickingConfig = Field(default_factory=PickingConfig, description="Picking.")
     packing: PackingConfig = Field(default_factory=PackingConfig, description="Packing.")
@@ -79,6 +86,7 @@ class Scenario(Section):
                 f"found {cat.n_skus}"
             )
         check_picking(self)
+        check_receiving(self)
         return self
 
     # --- helpers -------------------------------------------------------------------------
@@ -103,5 +111,7 @@ class Scenario(Section):
                 "office",
                 "sorters",
                 "consolidators",
+                "order_entry",
+                "payment_review",
             ],
         }

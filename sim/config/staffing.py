@@ -23,7 +23,9 @@ class ShiftConfig(Section):
     """A shift: who works, on which days, from when to when, how many."""
 
     role: Role = Field(
-        "pickers", description="Role: pickers, packers, office, sorters or consolidators."
+        "pickers",
+        description="Role: pickers, packers, office, sorters, consolidators, order_entry "
+        "(re-keying manual channels) or payment_review (fraud review).",
     )
     zone: Annotated[int, Field(ge=0)] = Field(
         0,
@@ -95,6 +97,14 @@ class CostsConfig(Section):
     """Wages."""
 
     wage_per_hour: dict[Role, NonNeg] = Field(
-        {"pickers": 18.0, "packers": 18.0, "office": 21.0, "sorters": 17.0, "consolidators": 17.0},
+        {
+            "pickers": 18.0,
+            "packers": 18.0,
+            "office": 21.0,
+            "sorters": 17.0,
+            "consolidators": 17.0,
+            "order_entry": 20.0,
+            "payment_review": 22.0,
+        },
         description="Paid wage per on-duty hour, per role (currency units).",
     )

@@ -1,0 +1,93 @@
+"""Payment processing: processors per channel, declines and retries, fraud review, outages.
+
+Defaults follow ../shared/INDUSTRY.md section 5: about 6 % of first attempts are declined
+(issuer 4 % + fraud screen 2 %, Y1-Y3); about half of second or third attempts are declined
+too and 45 % of declined shoppers recover with a retry or another card (Y5), which a retry
+probability of 0.7 with up to two retries reproduces (0.7 x 0.5 + (0.7 x 0.5)^2 = 0.47).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import NonNeg, PosFloat, Prob, Section
+
+
+class OutageConfig(Section):
+    """A window during which a processor is down."""
+
+    start: dt.datetime = Field(
+        dt.datetime(2026, 3, 3, 12, 0), description="Start of the outage (local date-time)."
+    )
+    end: dt.datetime = Field(
+        dt.datetime(2026, 3, 3, 14, 0), description="End of the outage (local date-time)."
+    )
+    mode: Literal["fail", "wait"] = Field(
+        "fail",
+        description="fail: attempts in the window are declined (shoppers may retry later); "
+        "wait: they wait for the end of the window, then go through.",
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> OutageConfig:
+        if self.end <= self.start:
+            raise ValueError(
+                f"end: expected a time after start ({self.start.isoformat()}), "
+                f"found {self.end.isoformat()}"
+            )
+        return self
+
+
+class ProcessorConfig(Section):
+    """A payment processor and the channels that use it."""
+
+    name: str = Field("cards", description="Processor name.")
+    channels: tuple[str, ...] = Field(
+        [], description="Names of the channels (demand.channels) whose payments it takes."
+    )
+    auth_time_s: NonNeg = Field(3.0, description="Time of one authorisation attempt (s).")
+    decline_prob: Prob = Field(
+        0.06, description="Probability a first attempt is declined (INDUSTRY.md Y1-Y3)."
+    )
+    retry_decline_prob: Prob = Field(
+        0.5, description="Probability a retry is declined (INDUSTRY.md Y5)."
+    )
+    retry_prob: Prob = Field(
+        0.7, description="Probability a declined shopper tries again (INDUSTRY.md Y5)."
+    )
+    retry_delay_min: NonNeg = Field(
+        10.0, description="Minutes between a decline and the shopper's next attempt."
+    )
+    n_retries: Annotated[int, Field(ge=0, le=5)] = Field(
+        2, description="Retries a shopper makes at most."
+    )
+    fraud_review_share: Prob = Field(
+        0.0,
+        description="Share of authorised orders held for manual fraud review by "
+        "payment_review staff.",
+    )
+    fraud_review_time_min: PosFloat = Field(
+        6.0, description="Staff time of one fraud review (min)."
+    )
+    fraud_reject_prob: Prob = Field(
+        0.2, description="Probability a reviewed order is rejected (cancelled and refunded)."
+    )
+    outages: tuple[OutageConfig, ...] = Field([], description="Windows when it is down.")
+
+
+class PaymentConfig(Section):
+    """Payment processing and whether fulfilment waits for it."""
+
+    gate_fulfilment_on_payment: bool = Field(
+        True,
+        description="true: only paid (and cleared) orders are released to the warehouse; "
+        "false: orders are released as they arrive and some unpaid orders get shipped.",
+    )
+    processors: tuple[ProcessorConfig, ...] = Field(
+        [],
+        description="Payment processors; a channel with none is paid at once when it orders "
+        "(a point-of-sale channel pays by its card reader).",
+    )

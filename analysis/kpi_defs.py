@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from sim.eventlog import LOST_CAUSES
+
 # --- KPI definitions --------------------------------------------------------------------
 
 
@@ -29,15 +31,29 @@ def _defs(*defs: KpiDef) -> dict[str, KpiDef]:
 
 #: Every KPI with a fixed name returned by :func:`run_kpis`.
 KPI_DEFS: dict[str, KpiDef] = _defs(
-    KpiDef("orders_placed", "orders", "Orders placed in the window.", None),
-    KpiDef("orders_shipped", "orders", "Orders placed in the window and shipped by its end.", None),
     KpiDef(
-        "orders_delivered", "orders", "Orders placed in the window and delivered by its end.", None
+        "orders_placed",
+        "orders",
+        "Customer orders placed in the window (lost ones included, duplicates not).",
+        None,
+    ),
+    KpiDef(
+        "orders_shipped",
+        "orders",
+        "Fulfilment orders placed in the window and shipped by its end. Fulfilment orders (for "
+        "every service KPI): not lost by the end, not sold in store, not a duplicate.",
+        None,
+    ),
+    KpiDef(
+        "orders_delivered",
+        "orders",
+        "Fulfilment orders placed in the window and delivered by its end.",
+        None,
     ),
     KpiDef(
         "orders_in_progress",
         "orders",
-        "Orders placed in the window and not delivered by its end (status != delivered).",
+        "Fulfilment orders placed in the window and not delivered by its end.",
         None,
     ),
     KpiDef(
@@ -208,6 +224,79 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         headline=True,
     ),
     KpiDef("damage_rate", "share", "Share of shipped orders damaged in transit.", False),
+    # --- receiving (analysis/receiving_kpis.py); "in the window" = placed in the window
+    KpiDef(
+        "lost_orders",
+        "orders",
+        "Customer orders (not duplicates) placed in the window and lost by its end.",
+        False,
+    ),
+    KpiDef("lost_value", "currency", "Value of the orders counted in lost_orders.", False),
+    KpiDef(
+        "lost_sales_rate", "share", "lost_orders / customer orders placed in the window.", False
+    ),
+    KpiDef(
+        "stock_out_rate",
+        "share",
+        "Share of the customer orders placed in the window lost to a stock-out shown in the "
+        "channel.",
+        False,
+    ),
+    KpiDef(
+        "orders_oversold",
+        "orders",
+        "Orders placed in the window for which the back office found stock short on receipt "
+        "(cancelled or backordered).",
+        False,
+    ),
+    KpiDef("orders_backordered", "orders", "Orders placed in the window backordered.", False),
+    KpiDef(
+        "duplicates_shipped",
+        "orders",
+        "Duplicates (a manual channel's order keyed twice) placed in the window and shipped by "
+        "its end.",
+        False,
+    ),
+    KpiDef(
+        "duplicates_shipped_value", "currency", "Value of the duplicates_shipped orders.", False
+    ),
+    KpiDef(
+        "unpaid_shipped",
+        "orders",
+        "Customer orders placed in the window, shipped by its end and not paid by then.",
+        False,
+    ),
+    KpiDef("unpaid_shipped_value", "currency", "Value of the unpaid_shipped orders.", False),
+    KpiDef(
+        "orders_sold_in_store",
+        "orders",
+        "Point-of-sale orders placed in the window and sold (paid at a counter, taken away).",
+        None,
+    ),
+    KpiDef(
+        "consolidation_labour_h",
+        "h",
+        "Busy hours of order_entry staff keying manual channels' orders (rekey steps) in the "
+        "window.",
+        False,
+    ),
+    KpiDef(
+        "fraud_review_h",
+        "h",
+        "Busy hours of payment_review staff on manual fraud reviews in the window.",
+        False,
+    ),
+    *[
+        KpiDef(
+            f"lost_{kind}_{cause}",
+            unit,
+            f"{what} of the orders placed in the window and lost to {cause} by its end.",
+            False,
+        )
+        for cause in LOST_CAUSES
+        if cause != "none"
+        for kind, unit, what in (("orders", "orders", "Number"), ("value", "currency", "Value"))
+    ],
 )
 
 #: KPIs whose names depend on the scenario, keyed by name prefix; the suffix is a resource

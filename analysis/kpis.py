@@ -11,7 +11,9 @@ Conventions
   calendar day of time ``t`` is ``floor((t + start_minute_of_day) / 1440)``.
 * The analysis window is ``[warmup_min, end_min]``. Order-based KPIs use the *cohort* of orders
   placed in the window. Milestones later than ``end_min`` are treated as not reached, so the
-  KPIs describe the state of the system at ``end_min``.
+  KPIs describe the state of the system at ``end_min``. Service KPIs (shipped, delivered,
+  lead times, on time, ...) see only the cohort's *fulfilment* orders: not lost, not sold in
+  store, not a duplicate keyed twice (see ``analysis/receiving_kpis.py`` for those).
 * Cost KPIs and ``throughput_per_day`` use the orders *shipped in the window*
   (``warmup_min <= shipped_at <= end_min``), whatever their placement time, so that labour paid
   in the window is divided by the output of the same window.
@@ -26,6 +28,7 @@ import polars as pl
 
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
 from analysis.picking_kpis import picking_kpis
+from analysis.receiving_kpis import receiving_kpis
 from analysis.resources import (
     MIN_PER_DAY,
     MIN_PER_HOUR,
@@ -96,7 +99,14 @@ def _order_kpis(
     observe_end: float,
 ) -> dict[str, float]:
     """Order-based KPIs (one vectorised pass over ``orders``): the cohort placed in
-    ``[start, end]``, followed until ``observe_end``."""
+    ``[start, end]``, followed until ``observe_end``.
+
+    Service KPIs look only at the cohort's *fulfilment* orders: customer orders (not a
+    duplicate keyed twice by staff) that were not lost by ``observe_end`` and are not
+    point-of-sale orders. ``orders_placed`` counts the cohort's customer orders, lost or not;
+    picking KPIs count every picked order and cost KPIs every order shipped in the window,
+    duplicates included (their work and cost are real).
+    """
 
     def reached(col: str) -> pl.Expr:
         # a milestone after the observation end is not reached yet
@@ -108,18 +118,21 @@ def _order_kpis(
     f64 = pl.Float64
     placed = pl.col("placed_at")
     cohort = pl.col("_cohort")
+    customer = cohort & pl.col("duplicate_of").is_null()
+    lost = (pl.col("lost_at") <= observe_end).fill_null(False)
+    fulfil = customer & ~lost & ~pl.col("in_store").fill_null(False)
     shipped = pl.col("_shipped").is_not_null()
     delivered = pl.col("_delivered").is_not_null()
     picked = cohort & pl.col("_picked").is_not_null()
-    lead_h = ((pl.col("_delivered") - placed) / MIN_PER_HOUR).filter(cohort & delivered)
+    lead_h = ((pl.col("_delivered") - placed) / MIN_PER_HOUR).filter(fulfil & delivered)
     # special orders: highlighted by their service, or given a high-value action at packing
     special = pl.col("is_priority") | (pl.col("special_action").cast(pl.String) != "none")
-    ship_h = ((pl.col("_shipped") - placed) / MIN_PER_HOUR).filter(cohort & shipped)
+    ship_h = ((pl.col("_shipped") - placed) / MIN_PER_HOUR).filter(fulfil & shipped)
     same_day = (shipped & (day(pl.col("_shipped")) == day(placed))).fill_null(False)
     on_time = (pl.col("_delivered") <= pl.col("promised_at")).fill_null(False)
     ship_win = pl.col("shipped_at").is_between(start, end).fill_null(False)
     # an order "made its carrier's pickup" when shipped by the pickup after its cut-off
-    target = cohort & (pl.col("ship_by_at") <= observe_end).fill_null(False)
+    target = fulfil & (pl.col("ship_by_at") <= observe_end).fill_null(False)
     made_pickup = (pl.col("_shipped") <= pl.col("ship_by_at")).fill_null(False)
 
     row = (
@@ -131,15 +144,15 @@ def _order_kpis(
             reached("picked_at").alias("_picked"),
         )
         .select(
-            cohort.sum().cast(f64).alias("orders_placed"),
-            (cohort & shipped).sum().cast(f64).alias("orders_shipped"),
-            (cohort & delivered).sum().cast(f64).alias("orders_delivered"),
-            (cohort & ~delivered).sum().cast(f64).alias("orders_in_progress"),
+            customer.sum().cast(f64).alias("orders_placed"),
+            (fulfil & shipped).sum().cast(f64).alias("orders_shipped"),
+            (fulfil & delivered).sum().cast(f64).alias("orders_delivered"),
+            (fulfil & ~delivered).sum().cast(f64).alias("orders_in_progress"),
             lead_h.mean().alias("lead_time_mean_h"),
-            lead_h.filter(special.filter(cohort & delivered))
+            lead_h.filter(special.filter(fulfil & delivered))
             .mean()
             .alias("special_lead_time_mean_h"),
-            lead_h.filter(~special.filter(cohort & delivered))
+            lead_h.filter(~special.filter(fulfil & delivered))
             .mean()
             .alias("regular_lead_time_mean_h"),
             lead_h.quantile(0.50, "linear").alias("lead_time_p50_h"),
@@ -147,18 +160,18 @@ def _order_kpis(
             lead_h.quantile(0.95, "linear").alias("lead_time_p95_h"),
             ship_h.mean().alias("time_to_ship_mean_h"),
             ship_h.quantile(0.95, "linear").alias("time_to_ship_p95_h"),
-            same_day.filter(cohort & (placed <= observe_end - MIN_PER_DAY))
+            same_day.filter(fulfil & (placed <= observe_end - MIN_PER_DAY))
             .cast(f64)
             .mean()
             .alias("shipped_same_day"),
-            on_time.filter(cohort & (pl.col("promised_at") <= observe_end))
+            on_time.filter(fulfil & (pl.col("promised_at") <= observe_end))
             .cast(f64)
             .mean()
             .alias("on_time_delivery"),
             pl.col("pick_errors").filter(picked).cast(f64).sum().alias("_err_lines"),
             pl.col("n_lines").filter(picked).cast(f64).sum().alias("_lines"),
             (pl.col("pick_errors_shipped") > 0)
-            .filter(cohort & shipped)
+            .filter(fulfil & shipped)
             .cast(f64)
             .mean()
             .alias("orders_shipped_with_error"),
@@ -172,7 +185,7 @@ def _order_kpis(
             .cast(f64)
             .mean()
             .alias("express_made_pickup"),
-            pl.col("damaged").filter(cohort & shipped).cast(f64).mean().alias("damage_rate"),
+            pl.col("damaged").filter(fulfil & shipped).cast(f64).mean().alias("damage_rate"),
             ship_win.sum().cast(f64).alias("orders_shipped_in_window"),
             pl.col("packaging_cost")
             .filter(ship_win)
@@ -292,5 +305,6 @@ def run_kpis(
     out.update(queue_stats(steps, start, end))
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
     out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
+    out.update(receiving_kpis(orders, steps, start=start, end=end, observe_end=observe_end))
     out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
     return out

@@ -188,19 +188,25 @@ def _original(rows: list[dict[str, Any]], index: Any) -> dict[str, Any]:
 
 
 def records(doc: ScenarioDoc, path: str, slots: Slots, label: str, dynamic: bool = True) -> list:
-    """An editable table of a list of flat records (channels, services, boxes, materials);
-    empty cells fall back to the schema's defaults."""
+    """An editable table of a list of records (channels, services, boxes, materials): their
+    plain fields are cells (empty cells fall back to the schema's defaults); list and table
+    fields (a channel's hourly weights, say) are kept as they are in the file."""
     rows = list(get_in(doc.full, path) or [])
     st.markdown(f"**{label}**")
+    shown = [{k: v for k, v in r.items() if not isinstance(v, list | tuple | dict)} for r in rows]
     frame = st.data_editor(
-        pd.DataFrame(rows),
+        pd.DataFrame(shown),
         key=f"{doc.token}:{path}",
         hide_index=True,
         width="stretch",
         num_rows="dynamic" if dynamic else "fixed",
     )
     slots.add(path)
-    return [cells for _, cells in _rows(frame, path)]
+    out = []
+    for index, cells in _rows(frame, path):
+        kept = {k: v for k, v in _original(rows, index).items() if isinstance(v, list | dict)}
+        out.append({**kept, **cells})
+    return out
 
 
 def shifts(doc: ScenarioDoc, slots: Slots) -> list[dict[str, Any]]:

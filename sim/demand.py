@@ -16,8 +16,9 @@ from scipy.special import ndtri
 
 from sim.calendar import Calendar
 from sim.config import Scenario
-from sim.eventlog import NULL_CODE
+from sim.eventlog import NULL_CODE, NULL_INT
 from sim.routing import Layout
+from sim.stages.payment import N_PAY_UNIFORMS
 from sim.streams import CATALOG_REPLICATION, Stream, generator
 from sim.units import DAY, HOUR, WEEKDAYS
 
@@ -106,7 +107,9 @@ class Order:
         "fragility", "fragile", "u", "pick_errors", "errors_open", "errors_caught", "travel_m",
         "carrier", "box", "n_parcels", "material", "billable_kg", "damaged", "packaging_cost",
         "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
-        "plan", "special_action", "special_cost",
+        "plan", "special_action", "special_cost", "received_at", "paid_at", "lost_at",
+        "lost_cause", "duplicate_of", "payment_attempts", "oversold", "backordered", "in_store",
+        "pay_u", "hold", "alloc", "short", "dups",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -127,6 +130,14 @@ class Order:
         self.plan = None  # (carrier offer, box, parcels, billable kg) chosen when it arrived
         self.special_action = 0  # index into SPECIAL_ACTIONS: what packing added
         self.special_cost = 0.0
+        # receiving (sim/stages/receiving.py): back office, payment, stock
+        self.received_at = self.lost_at = NAN
+        self.lost_cause = 0  # index into LOST_CAUSES
+        self.duplicate_of = NULL_INT
+        self.payment_attempts = 0
+        self.oversold = self.backordered = self.in_store = False
+        self.hold = 0  # bit flags of what the order still waits for before its release
+        self.alloc = self.short = self.dups = None
 
 
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:
@@ -139,6 +150,24 @@ def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:
     return np.exp(-sigma2 / 2 + np.sqrt(sigma2) * ndtri(u))
 
 
+def _channel_mix(scenario: Scenario) -> tuple[np.ndarray, np.ndarray | None]:
+    """Share of the day's orders in each hour, and (when a channel has its own profile) the
+    cumulative channel mix of each hour (24 x channels; None: the mix is the shares)."""
+    d = scenario.demand
+    base = np.asarray(d.hourly_weights, dtype=float)
+    base = base / base.sum()
+    if not any(c.hourly_weights for c in d.channels):
+        return base, None
+    mix = np.empty((24, len(d.channels)))
+    for c, ch in enumerate(d.channels):
+        w = np.asarray(ch.hourly_weights, dtype=float) if ch.hourly_weights else base
+        mix[:, c] = ch.share * w / w.sum()
+    hourly = mix.sum(axis=1)
+    cum = np.cumsum(mix / np.where(hourly > 0, hourly, 1.0)[:, None], axis=1)
+    cum[:, -1] = np.inf
+    return hourly / hourly.sum(), cum
+
+
 def _pmf_index(u: np.ndarray, pmf: list[float]) -> np.ndarray:
     cum = np.cumsum(pmf)
     cum[-1] = np.inf
@@ -149,7 +178,14 @@ class OrderSource:
     """Generates orders in arrival order, in vectorised blocks."""
 
     def __init__(
-        self, scenario: Scenario, calendar: Calendar, catalog: Catalog, seed: int, replication: int
+        self,
+        scenario: Scenario,
+        calendar: Calendar,
+        catalog: Catalog,
+        seed: int,
+        replication: int,
+        *,
+        payment_uniforms: bool = False,
     ) -> None:
         self.sc = scenario
         self.cal = calendar
@@ -157,11 +193,12 @@ class OrderSource:
         self.rng_arr = generator(seed, replication, Stream.ARRIVALS)
         self.rng_ord = generator(seed, replication, Stream.ORDER_PROFILE)
         self.rng_lines = generator(seed, replication, Stream.LINES)
+        self.rng_pay = generator(seed, replication, Stream.PAYMENT) if payment_uniforms else None
         d = scenario.demand
-        w = np.asarray(d.hourly_weights, dtype=float)
         mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
+        hourly, self.channel_cum = _channel_mix(scenario)
         # rate per minute for (weekday, hour)
-        self.rate = d.orders_per_day * np.outer(mult, w / w.sum()) / HOUR
+        self.rate = d.orders_per_day * np.outer(mult, hourly) / HOUR
         self.rate_max = float(self.rate.max())
         self.start_weekday = calendar.start.weekday()
         self.promises = [calendar.promise_function(s) for s in d.services]
@@ -203,8 +240,26 @@ class OrderSource:
             U = self.rng_ord.random((n, N_UNIFORMS))
             n_lines = _pmf_index(U[:, U_LINES], d.lines_per_order_pmf) + 1
             service = _pmf_index(U[:, U_SERVICE], svc_pmf)
-            channel = _pmf_index(U[:, U_CHANNEL], ch_pmf)
+            if self.channel_cum is None:
+                channel = _pmf_index(U[:, U_CHANNEL], ch_pmf)
+            else:  # channels with their own daily profile: the mix depends on the hour
+                hour = (((times + self.cal.start_minute_of_day) % DAY) // HOUR).astype(np.int64)
+                channel = (U[:, U_CHANNEL, None] >= self.channel_cum[hour]).sum(axis=1)
             value = np.exp(mu + np.sqrt(sigma2) * ndtri(U[:, U_VALUE]))
+            for c, ch in enumerate(d.channels):
+                if ch.service_share or ch.order_value_mean:
+                    mask = channel == c
+                    if ch.service_share:
+                        pmf = [ch.service_share.get(sv.name, 0.0) for sv in d.services]
+                        service[mask] = _pmf_index(U[mask, U_SERVICE], pmf)
+                    if ch.order_value_mean:
+                        mu_c = np.log(ch.order_value_mean) - sigma2 / 2
+                        value[mask] = np.exp(mu_c + np.sqrt(sigma2) * ndtri(U[mask, U_VALUE]))
+            pay_l = (
+                self.rng_pay.random((n, N_PAY_UNIFORMS)).tolist()
+                if self.rng_pay is not None
+                else None
+            )
             pick_mult = time_multiplier(U[:, U_PICK_TIME], pk.time_variability, pk.time_cv)
             pack_mult = time_multiplier(U[:, U_PACK_TIME], pa.time_variability, pa.time_cv)
             total = int(n_lines.sum())
@@ -254,4 +309,6 @@ class OrderSource:
                 o.fragile = fragile_l[i]
                 o.u = (pick_l[i], pack_l[i], *rest_l[i])
                 o.promised_at = self.promises[s](o.placed_at)
+                if pay_l is not None:
+                    o.pay_u = pay_l[i]
                 yield o

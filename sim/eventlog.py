@@ -1,12 +1,13 @@
 """The event log: the contract between the model and everything downstream.
 
-A run emits four tables of *facts* (never aggregates), built once at the end from typed
+A run emits five tables of *facts* (never aggregates), built once at the end from typed
 column buffers (``array.array``), so memory stays flat while the model runs:
 
 ``orders``  one row per order: attributes and milestone times (null when not reached).
 ``steps``   one row per order-step attempt: who did it, when it joined the queue, started, ended.
 ``events``  one row per notification or status change sent about an order (time-stamped).
 ``roster``  one row per on-duty interval of a worker (or machine), with its wage.
+``stock``   stock per SKU at the start and at every day's end (empty unless inventory is on).
 
 All times are float minutes since the scenario start. Enumerations whose members depend on
 the scenario (channels, services, carriers, boxes, materials, resources) are stored as
@@ -34,11 +35,36 @@ STATUSES: tuple[str, ...] = (
     "at_dock",
     "in_transit",
     "delivered",
+    "lost",  # the sale was lost before fulfilment (see ``lost_cause``); final
+    "sold_in_store",  # a point-of-sale order: paid at the counter, taken away; final
 )
-FINAL_STATUSES: frozenset[str] = frozenset({"delivered"})
+FINAL_STATUSES: frozenset[str] = frozenset({"delivered", "lost", "sold_in_store"})
 
 #: Kinds of work an order goes through (one ``steps`` row per attempt).
-STEPS: tuple[str, ...] = ("pick", "repick", "pack", "label", "notify", "sort", "consolidate")
+STEPS: tuple[str, ...] = (
+    "pick",
+    "repick",
+    "pack",
+    "label",
+    "notify",
+    "sort",
+    "consolidate",
+    "rekey",  # a manual channel's order keyed into the back office (order_entry)
+    "fraud_review",  # a payment held for manual fraud review (payment_review)
+)
+
+#: Why a sale was lost (``none``: it was not). ``stock_out``: the channel showed an item out
+#: of stock, so the shopper did not order; ``oversold``: the back office found the stock gone
+#: and cancelled; ``payment_declined``: every payment attempt failed; ``fraud_rejected``:
+#: rejected at fraud review; ``missed``: a manual channel's order never keyed.
+LOST_CAUSES: tuple[str, ...] = (
+    "none",
+    "stock_out",
+    "oversold",
+    "payment_declined",
+    "fraud_rejected",
+    "missed",
+)
 
 #: How a step attempt ended.
 OUTCOMES: tuple[str, ...] = (
@@ -54,6 +80,8 @@ EVENTS: tuple[str, ...] = (
     "marked_shipped",  # order marked as shipped in its sales channel
     "shipping_confirmation_sent",  # shipping-confirmation e-mail
     "tracking_sent",  # tracking e-mail
+    "cancellation_sent",  # the customer is told the order is cancelled (oversold, payment)
+    "backorder_notice_sent",  # the customer is told part of the order is on backorder
 )
 
 # --- column schemas ---------------------------------------------------------------------
@@ -93,6 +121,14 @@ ORDERS_SCHEMA: dict[str, pl.DataType | None] = {
     "shipping_cost": pl.Float32(),
     "special_action": pl.Enum(SPECIAL_ACTIONS),
     "special_cost": pl.Float32(),
+    "received_at": pl.Float64(),
+    "lost_at": pl.Float64(),
+    "lost_cause": pl.Enum(LOST_CAUSES),
+    "duplicate_of": pl.UInt32(),
+    "payment_attempts": pl.UInt8(),
+    "oversold": pl.Boolean(),
+    "backordered": pl.Boolean(),
+    "in_store": pl.Boolean(),
 }
 
 STEPS_SCHEMA: dict[str, pl.DataType | None] = {
@@ -113,6 +149,21 @@ EVENTS_SCHEMA: dict[str, pl.DataType | None] = {
     "order_id": pl.UInt32(),
     "event": pl.Enum(EVENTS),
     "t": pl.Float64(),
+}
+
+#: Stock per SKU at the start and at the end of every simulated day (inventory enabled).
+#: ``received`` and ``shipped`` are cumulative since the start; ``held`` is allocated to orders
+#: not yet shipped; ``on_hand`` is free stock. Per SKU and row:
+#: start on_hand + received = on_hand + held + shipped.
+STOCK_SCHEMA: dict[str, pl.DataType | None] = {
+    "t": pl.Float64(),
+    "sku": pl.UInt32(),
+    "on_hand": pl.Int64(),
+    "held": pl.Int64(),
+    "received": pl.Int64(),
+    "shipped": pl.Int64(),
+    "on_order": pl.Int64(),
+    "backordered": pl.Int64(),
 }
 
 ROSTER_SCHEMA: dict[str, pl.DataType | None] = {
@@ -141,6 +192,7 @@ _TYPECODE: dict[type, str] = {
     pl.Boolean: "B",
     pl.Float32: "f",
     pl.Float64: "d",
+    pl.Int64: "q",
     pl.Enum: "B",
 }
 
@@ -254,4 +306,5 @@ def column_names() -> dict[str, tuple[str, ...]]:
         "steps": tuple(STEPS_SCHEMA),
         "events": tuple(EVENTS_SCHEMA),
         "roster": tuple(ROSTER_SCHEMA),
+        "stock": tuple(STOCK_SCHEMA),
     }

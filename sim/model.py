@@ -23,11 +23,15 @@ from sim.eventlog import (
     ROSTER_SCHEMA,
     STATUSES,
     STEPS_SCHEMA,
+    STOCK_SCHEMA,
     Table,
+    empty_frame,
 )
+from sim.inventory import Stock
 from sim.routing import Layout
 from sim.stages.methods import PICKING_METHODS
 from sim.stages.packing import Packing
+from sim.stages.receiving import Receiving
 from sim.stages.shipping import Shipping
 from sim.stations import Station
 from sim.units import DAY
@@ -44,6 +48,7 @@ class RunResult:
     steps: pl.DataFrame
     events: pl.DataFrame
     roster: pl.DataFrame
+    stock: pl.DataFrame
     scenario: Scenario
     seed: int
     replication: int
@@ -53,12 +58,13 @@ class RunResult:
     wall_s: float = 0.0
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        """The four tables by name."""
+        """The five tables by name."""
         return {
             "orders": self.orders,
             "steps": self.steps,
             "events": self.events,
             "roster": self.roster,
+            "stock": self.stock,
         }
 
 
@@ -93,10 +99,15 @@ class Model:
         self.events_t = Table(EVENTS_SCHEMA)
         self.roster_t = Table(ROSTER_SCHEMA)
         self.live: dict[int, Order] = {}
+        self.stock = Stock(self) if scenario.inventory.enabled else None
         self.shipping = Shipping(self)
         self.packing = Packing(self)
         self.picking = PICKING_METHODS[scenario.picking.method](self)
-        self.source = OrderSource(scenario, self.cal, self.catalog, seed, replication)
+        self.receiving = Receiving(self, self.stock)
+        self.source = OrderSource(
+            scenario, self.cal, self.catalog, seed, replication,
+            payment_uniforms=self.receiving.needs_uniforms,
+        )  # fmt: skip
         self.env.process(self._arrivals())
 
     # --- wiring helpers used by the stages --------------------------------------------------
@@ -168,12 +179,13 @@ class Model:
     def _write_order(self, o: Order) -> None:
         self.orders_t.add((
             o.id, o.id, o.channel, o.service, o.priority, o.n_lines, o.n_units, o.value,
-            o.placed_at, o.placed_at, o.released_at, o.promised_at, o.ship_by_at, o.picked_at,
+            o.placed_at, o.paid_at, o.released_at, o.promised_at, o.ship_by_at, o.picked_at,
             o.packed_at,
             o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
             o.pick_errors - o.errors_caught, o.travel_m, o.carrier, o.box, o.n_parcels,
             o.material, o.billable_kg, o.damaged, o.packaging_cost, o.shipping_cost,
-            o.special_action, o.special_cost,
+            o.special_action, o.special_cost, o.received_at, o.lost_at, o.lost_cause,
+            o.duplicate_of, o.payment_attempts, o.oversold, o.backordered, o.in_store,
         ))  # fmt: skip
 
     def _arrivals(self):
@@ -181,13 +193,19 @@ class Model:
         live = self.live
         submit = self.picking.submit
         plan = self.shipping.plan
+        place = None if self.receiving.trivial else self.receiving.place
         for o in self.source.orders():
             if o.placed_at > env.now:
                 yield env.timeout(o.placed_at - env.now)
-            o.placed_at = env.now  # the same float as the clock (it may differ in the last bit)
+            # the same float as the clock (it may differ in the last bit)
+            o.placed_at = o.paid_at = o.received_at = env.now
             live[o.id] = o
-            plan(o)
-            submit(o)
+            if place is None:  # straight to the warehouse
+                plan(o)
+                submit(o)
+            else:
+                o.paid_at = o.received_at = math.nan
+                place(o)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -196,9 +214,14 @@ class Model:
         t_wall = time.perf_counter()
         end = self.cal.end
         n_chunks = max(1, math.ceil(end / DAY))
+        stock = self.stock
+        if stock is not None:
+            stock.snapshot(0.0)
         with fewer_collections():
             for k in range(1, n_chunks + 1):
                 self.env.run(until=min(k * DAY, end))
+                if stock is not None:
+                    stock.snapshot(min(k * DAY, end))
                 if progress is not None:
                     progress(min(k * DAY, end) / DAY, end / DAY)
         result = self._finalize()
@@ -206,7 +229,12 @@ class Model:
         return result
 
     def _stations(self) -> list[Station]:
-        return [*self.picking.stations, self.packing.station, *self.shipping.stations]
+        return [
+            *self.receiving.stations,
+            *self.picking.stations,
+            self.packing.station,
+            *self.shipping.stations,
+        ]
 
     def _finalize(self) -> RunResult:
         """Record work in hand and waiting, write open orders, censor at the end of the run."""
@@ -226,20 +254,26 @@ class Model:
         steps = self.steps_t.to_frame(names).sort("order_id", "t_ready", maintain_order=True)
         events = self.events_t.to_frame(names).sort("order_id", "t", maintain_order=True)
         roster = self.roster_t.to_frame(names)
+        stock = empty_frame(STOCK_SCHEMA, names) if self.stock is None else self.stock.frame(names)
         return RunResult(
-            orders, steps, events, roster, self.scenario, self.seed, self.replication,
+            orders, steps, events, roster, stock, self.scenario, self.seed, self.replication,
             self.cal.start_minute_of_day, end, self.cal.arrivals_end,
         )  # fmt: skip
 
 
 def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
     """Null milestones after the end of the run (or never reached) and derive the status."""
-    times = ["released_at", "picked_at", "packed_at", "labelled_at", "shipped_at", "delivered_at"]
+    times = [
+        "paid_at", "received_at", "lost_at", "released_at", "picked_at", "packed_at",
+        "labelled_at", "shipped_at", "delivered_at",
+    ]  # fmt: skip
     orders = orders.with_columns(
         [pl.when(pl.col(c) <= end).then(pl.col(c)).otherwise(None).alias(c) for c in times]
     )
     status = (
-        pl.when(pl.col("delivered_at").is_not_null()).then(pl.lit("delivered"))
+        pl.when(pl.col("lost_at").is_not_null()).then(pl.lit("lost"))
+        .when(pl.col("in_store")).then(pl.lit("sold_in_store"))
+        .when(pl.col("delivered_at").is_not_null()).then(pl.lit("delivered"))
         .when(pl.col("shipped_at").is_not_null()).then(pl.lit("in_transit"))
         .when(pl.col("labelled_at").is_not_null()).then(pl.lit("at_dock"))
         .when(pl.col("packed_at").is_not_null()).then(pl.lit("awaiting_label"))
@@ -247,7 +281,9 @@ def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
         .otherwise(pl.lit("awaiting_picking"))
     )  # fmt: skip
     unshipped = pl.col("shipped_at").is_null()
+    lost = pl.col("lost_at").is_not_null()
     return orders.with_columns(
+        pl.when(lost).then(pl.col("lost_cause")).otherwise(pl.lit("none")).alias("lost_cause"),
         pl.col("ship_by_at").replace(float("inf"), None),
         status.cast(pl.Enum(STATUSES)).alias("status"),
         (pl.col("damaged") & pl.col("delivered_at").is_not_null()).alias("damaged"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sim.eventlog import EVENTS, OUTCOMES, STATUSES, STEPS, column_names
+from sim.eventlog import EVENTS, LOST_CAUSES, OUTCOMES, STATUSES, STEPS, column_names
 from sim.model import run_replication
 
 ORDERS = [
@@ -18,7 +18,8 @@ ORDERS = [
     "labelled_at", "shipped_at", "delivered_at", "status", "pick_errors", "pick_errors_caught",
     "pick_errors_shipped", "travel_m", "carrier", "box", "n_parcels", "material",
     "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost", "special_action",
-    "special_cost",
+    "special_cost", "received_at", "lost_at", "lost_cause", "duplicate_of", "payment_attempts",
+    "oversold", "backordered", "in_store",
 ]  # fmt: skip
 STEPS_COLS = [
     "order_id", "step", "attempt", "resource", "worker", "batch_id", "n_lines", "t_ready",
@@ -26,6 +27,7 @@ STEPS_COLS = [
 ]  # fmt: skip
 EVENTS_COLS = ["order_id", "event", "t"]
 ROSTER = ["resource", "worker", "t_on", "t_off", "wage_per_hour"]
+STOCK = ["t", "sku", "on_hand", "held", "received", "shipped", "on_order", "backordered"]
 
 
 def test_column_names_are_pinned():
@@ -34,23 +36,34 @@ def test_column_names_are_pinned():
         "steps": tuple(STEPS_COLS),
         "events": tuple(EVENTS_COLS),
         "roster": tuple(ROSTER),
+        "stock": tuple(STOCK),
     }
 
 
 def test_enums_are_pinned():
-    assert STEPS == ("pick", "repick", "pack", "label", "notify", "sort", "consolidate")
+    assert STEPS == (
+        "pick", "repick", "pack", "label", "notify", "sort", "consolidate", "rekey",
+        "fraud_review",
+    )  # fmt: skip
     assert OUTCOMES == ("ok", "error_caught", "jam", "in_progress", "waiting")
-    assert EVENTS == ("marked_shipped", "shipping_confirmation_sent", "tracking_sent")
+    assert EVENTS == (
+        "marked_shipped", "shipping_confirmation_sent", "tracking_sent", "cancellation_sent",
+        "backorder_notice_sent",
+    )  # fmt: skip
     assert STATUSES == (
         "awaiting_picking", "awaiting_packing", "awaiting_label", "at_dock", "in_transit",
-        "delivered",
+        "delivered", "lost", "sold_in_store",
+    )  # fmt: skip
+    assert LOST_CAUSES == (
+        "none", "stock_out", "oversold", "payment_declined", "fraud_rejected", "missed"
     )  # fmt: skip
 
 
 def test_a_run_emits_exactly_these_tables(small):
     r = run_replication(small, seed=1)
     for frame, cols in (
-        (r.orders, ORDERS), (r.steps, STEPS_COLS), (r.events, EVENTS_COLS), (r.roster, ROSTER)
+        (r.orders, ORDERS), (r.steps, STEPS_COLS), (r.events, EVENTS_COLS), (r.roster, ROSTER),
+        (r.stock, STOCK),
     ):  # fmt: skip
         assert frame.columns == cols
     assert r.orders.schema["placed_at"] == pl.Float64

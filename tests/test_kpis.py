@@ -37,7 +37,16 @@ NAMES: dict[str, list[str]] = {
     "carriers": ["dhl", "ups"],
     "boxes": ["S", "M"],
     "materials": ["cardboard"],
-    "resources": ["pickers", "packers", "label_printers", "office", "sorters", "consolidators"],
+    "resources": [
+        "pickers",
+        "packers",
+        "label_printers",
+        "office",
+        "sorters",
+        "consolidators",
+        "order_entry",
+        "payment_review",
+    ],
 }
 
 ORDER_DEFAULTS: dict[str, Any] = {
@@ -60,6 +69,7 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "damaged": False,
     "special_action": "none",
     "special_cost": 0.0,
+    "payment_attempts": 1,
 }
 STEP_DEFAULTS: dict[str, Any] = {"attempt": 1, "step": "pick", "outcome": "ok"}
 ROSTER_DEFAULTS: dict[str, Any] = {"wage_per_hour": 15.0}
@@ -69,20 +79,37 @@ def _schema(schema: dict[str, pl.DataType | None]) -> dict[str, pl.DataType]:
     return {c: pl.Enum(NAMES[ENUM_SOURCES[c]]) if dt is None else dt for c, dt in schema.items()}
 
 
+def _dtype_default(dtype: pl.DataType | None) -> Any:
+    """Default of a column missing from both a row and the table's defaults: False for a flag,
+    the first member of a fixed enum (``lost_cause`` "none", ``special_action`` "none"), else
+    null (times not reached, scenario enums), so a column added to the schema gets a value
+    meaning "nothing happened" in every fixture."""
+    if isinstance(dtype, pl.Boolean):
+        return False
+    if isinstance(dtype, pl.Enum):
+        return dtype.categories[0]
+    return None
+
+
 def _frame(
     schema: dict[str, pl.DataType | None], defaults: dict[str, Any], rows: list[dict[str, Any]]
 ) -> pl.DataFrame:
     unknown = {k for r in rows for k in r} - set(schema)
     assert not unknown, unknown
-    data = {c: [r.get(c, defaults.get(c)) for r in rows] for c in schema}
+    data = {
+        c: [r.get(c, defaults.get(c, _dtype_default(dt))) for r in rows] for c, dt in schema.items()
+    }
     return pl.DataFrame(data, schema=_schema(schema))
 
 
 def _status(r: dict[str, Any]) -> str:
+    if r.get("in_store"):
+        return "sold_in_store"
     for col, status in (
+        ("lost_at", "lost"),
         ("delivered_at", "delivered"),
         ("shipped_at", "in_transit"),
-        ("labelled_at", "awaiting_notification"),
+        ("labelled_at", "at_dock"),
         ("packed_at", "awaiting_label"),
         ("picked_at", "awaiting_packing"),
     ):
@@ -124,6 +151,11 @@ NO_ROSTER = empty(ROSTER_SCHEMA)
 
 def test_fixture_helpers_use_the_eventlog_dtypes() -> None:
     assert orders({}).schema == NO_ORDERS.schema
+    # columns a test does not mention mean "nothing happened"
+    row = orders({}).row(0, named=True)
+    assert row["lost_cause"] == "none" and row["lost_at"] is None
+    assert row["duplicate_of"] is None and row["paid_at"] is None
+    assert not (row["oversold"] or row["backordered"] or row["in_store"])
     assert steps({"resource": "pickers", "worker": 0, "t_ready": 0.0}).schema == NO_STEPS.schema
     row = {"resource": "pickers", "worker": 0, "t_on": 0.0, "t_off": 1.0}
     assert roster(row).schema == NO_ROSTER.schema
@@ -428,6 +460,8 @@ def test_every_kpi_has_a_definition() -> None:
         "utilisation_office",
         "utilisation_sorters",
         "utilisation_consolidators",
+        "utilisation_order_entry",
+        "utilisation_payment_review",
     }
     assert "pickers" in kpi_def("utilisation_pickers").description
     assert kpi_def("queue_max_pick").higher_is_better is False

@@ -60,6 +60,7 @@ class Shipping:
 
     def __init__(self, model: Model) -> None:
         self.model = model
+        self.stock = model.stock
         sc = model.scenario
         lb = sc.labels
         self.per_label = seconds(
@@ -165,5 +166,7 @@ class Shipping:
         best: CarrierService = o.plan[0]
         o.carrier = best.carrier
         o.shipped_at = best.schedule.next_pickup(t)
+        if self.stock is not None:
+            self.stock.leaves(o, o.shipped_at)
         days = best.transit_days(o.u[K_TRANSIT])
         o.delivered_at = best.schedule.delivered_at(o.shipped_at, days, o.u[K_DELIVERY])

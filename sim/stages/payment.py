@@ -1,0 +1,90 @@
+"""Payment: authorisation attempts, declines and retries, outages, card readers.
+
+Payment does not compete for a resource (except fraud review, a staffed station in
+``sim.stages.receiving``), so its outcome is computed when the order is placed, from the
+order's payment uniforms (``Order.pay_u``, a fixed number per order from the payment stream,
+so common random numbers hold): attempt k is declined when ``pay_u[k]`` is below the decline
+probability (the first attempt's, or a retry's), or when it falls in a ``fail`` outage; in a
+``wait`` outage it waits for the window's end. After a decline the shopper tries again after
+a delay when ``pay_u[RETRY + k]`` is below the retry probability, up to the retry limit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.units import seconds
+
+if TYPE_CHECKING:
+    from sim.calendar import Calendar
+    from sim.config.channels import ChannelConfig
+    from sim.config.payment import ProcessorConfig
+
+#: Columns of ``Order.pay_u``: one decline draw per attempt (up to 6 attempts), one retry
+#: draw per decline, then fraud selection and verdict, a manual channel's miss and duplicate.
+ATTEMPT, RETRY, FRAUD, FRAUD_REJECT, MISSED, DUPLICATE = 0, 6, 11, 12, 13, 14
+N_PAY_UNIFORMS = 16  # one spare column
+
+
+class Processor:
+    """One payment processor: ``authorise`` gives the outcome of an order's payment."""
+
+    def __init__(self, cfg: ProcessorConfig, cal: Calendar) -> None:
+        self.name = cfg.name
+        self.auth = seconds(cfg.auth_time_s)
+        self.decline = cfg.decline_prob
+        self.retry_decline = cfg.retry_decline_prob
+        self.retry = cfg.retry_prob
+        self.delay = cfg.retry_delay_min
+        self.n_retries = cfg.n_retries
+        self.fraud_share = cfg.fraud_review_share
+        self.fraud_time = cfg.fraud_review_time_min
+        self.fraud_reject = cfg.fraud_reject_prob
+
+        def minute(t) -> float:
+            return (t - cal.start).total_seconds() / 60.0
+
+        self.outages = sorted((minute(o.start), minute(o.end), o.mode) for o in cfg.outages)
+
+    def outage_at(self, t: float) -> tuple[float, str] | None:
+        """(end, mode) of the outage covering time t, if any."""
+        for a, b, mode in self.outages:
+            if a <= t < b:
+                return b, mode
+        return None
+
+    def authorise(self, t: float, u) -> tuple[bool, float, int]:
+        """(approved, time the last attempt ended, attempts) of a payment started at t."""
+        k = 0
+        while True:
+            declined = u[ATTEMPT + k] < (self.decline if k == 0 else self.retry_decline)
+            down = self.outage_at(t) if self.outages else None
+            if down is not None:
+                if down[1] == "wait":
+                    t = down[0]
+                else:
+                    declined = True
+            t += self.auth
+            if not declined:
+                return True, t, k + 1
+            if k >= self.n_retries or u[RETRY + k] >= self.retry:
+                return False, t, k + 1
+            t += self.delay
+            k += 1
+
+
+class CardReader:
+    """A point of sale's card reader: attempts of fixed length that fail independently."""
+
+    def __init__(self, channel: ChannelConfig) -> None:
+        self.time = seconds(channel.card_reader_time_s)
+        self.fail = channel.card_reader_failure_prob
+        self.n_retries = channel.n_card_reader_retries
+
+    def authorise(self, t: float, u) -> tuple[bool, float, int]:
+        """(approved, time the last attempt ended, attempts) of a payment at the counter."""
+        for k in range(self.n_retries + 1):
+            t += self.time
+            if u[ATTEMPT + k] >= self.fail:
+                return True, t, k + 1
+        return False, t, self.n_retries + 1

@@ -145,19 +145,36 @@ class Calendar:
 
     # --- shifts --------------------------------------------------------------------------
 
+    def _shift_starts(self, shift: ShiftConfig) -> list[tuple[int, float]]:
+        """(day, start time) of every day the shift runs, from the day before the run."""
+        start = hhmm_to_minutes(shift.start)
+        days = set(shift.days)
+        last_day = self.day_of(self.end) + 1
+        return [
+            (d, self.at(d, start))
+            for d in range(-1, last_day + 1)
+            if self.weekday(d) in days and not self.is_holiday(d)
+        ]
+
+    @staticmethod
+    def _length(shift: ShiftConfig) -> float:
+        return (hhmm_to_minutes(shift.end) - hhmm_to_minutes(shift.start)) % DAY or DAY
+
+    def shift_spans(self, shift: ShiftConfig) -> list[tuple[float, float]]:
+        """Start and end of every run of a shift (breaks included), clipped to the run."""
+        length = self._length(shift)
+        return [
+            (max(a, 0.0), min(a + length, self.end))
+            for _, a in self._shift_starts(shift)
+            if a + length > 0 and a < self.end
+        ]
+
     def shift_intervals(self, shift: ShiftConfig) -> list[tuple[float, float]]:
         """On-duty intervals of one worker of a shift, breaks removed, clipped to the run."""
-        start = hhmm_to_minutes(shift.start)
-        end = hhmm_to_minutes(shift.end)
-        length = (end - start) % DAY or DAY
-        days = set(shift.days)
+        length = self._length(shift)
         on: list[tuple[float, float]] = []
         breaks: list[tuple[float, float]] = []
-        last_day = self.day_of(self.end) + 1
-        for d in range(-1, last_day + 1):
-            if self.weekday(d) not in days or self.is_holiday(d):
-                continue
-            a = self.at(d, start)
+        for d, a in self._shift_starts(shift):
             on.append((a, a + length))
             for br in shift.breaks:
                 b = self.at(d, hhmm_to_minutes(br.start))

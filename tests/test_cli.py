@@ -158,7 +158,7 @@ def test_run_in_process_prints_kpis_without_out(capsys, tmp_path: Path, monkeypa
         (["picking.bogus=1"], "bogus"),
         (["demand.orders_per_day=lots"], "demand.orders_per_day"),
         (["picking.routing=zigzag"], "picking.routing"),
-        (["staffing.shifts.9.headcount=1"], "staffing.shifts.9"),
+        (["staffing.shifts.99.headcount=1"], "staffing.shifts.99"),
         (["picking.routing"], "picking.routing"),  # no '='
         (["=3"], "=3"),  # no key
     ],

@@ -35,6 +35,8 @@ def check_receiving(sc: Scenario) -> None:
                     f"{key}: expected online channels (a point of sale pays by its card "
                     f"reader), found {name!r}"
                 )
+            if owner.get(name) == p.name:
+                raise ValueError(f"{key}: expected each channel once, found {name!r} twice")
             if name in owner:
                 raise ValueError(
                     f"{key}: expected each channel under one processor, found {name!r} under "

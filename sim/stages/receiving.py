@@ -146,7 +146,11 @@ class Receiving:
             unfinished=model.unfinished_order(REKEY, res),
         )  # fmt: skip
         self.stations.append(self.entry)
-        staffed = merge_intervals(iv for per in periods for iv in per)
+        # sessions run every few hours from the start of each shift (breaks do not reset it)
+        shifts = [
+            s for s in model.scenario.staffing.shifts if s.role == "order_entry" and s.headcount
+        ]
+        staffed = merge_intervals(span for s in shifts for span in model.cal.shift_spans(s))
         for c in self.channels:
             if c.manual:
                 times = []

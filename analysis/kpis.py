@@ -119,7 +119,7 @@ def _order_kpis(
     placed = pl.col("placed_at")
     cohort = pl.col("_cohort")
     customer = cohort & pl.col("duplicate_of").is_null()
-    lost = (pl.col("lost_at") <= observe_end).fill_null(False)
+    lost = pl.col("lost_cause").cast(pl.String) != "none"
     fulfil = customer & ~lost & ~pl.col("in_store").fill_null(False)
     shipped = pl.col("_shipped").is_not_null()
     delivered = pl.col("_delivered").is_not_null()

@@ -63,7 +63,7 @@ def receiving_kpis(
     f64 = pl.Float64
     customer = pl.col("duplicate_of").is_null()
     # a duplicate keyed by mistake and then cancelled is no lost sale: customer orders only
-    lost = customer & (pl.col("lost_at") <= observe_end).fill_null(False)
+    lost = customer & (pl.col("lost_cause").cast(pl.String) != "none")
     shipped = (pl.col("shipped_at") <= observe_end).fill_null(False)
     unpaid = (pl.col("paid_at") > observe_end).fill_null(True)  # null paid_at: never paid
     cause = pl.col("lost_cause").cast(pl.String)

@@ -109,7 +109,7 @@ class Order:
         "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
         "plan", "special_action", "special_cost", "received_at", "paid_at", "lost_at",
         "lost_cause", "duplicate_of", "payment_attempts", "oversold", "backordered", "in_store",
-        "pay_u", "hold", "alloc", "short", "dups",
+        "pay_u", "hold", "need", "alloc", "short",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -137,7 +137,7 @@ class Order:
         self.payment_attempts = 0
         self.oversold = self.backordered = self.in_store = False
         self.hold = 0  # bit flags of what the order still waits for before its release
-        self.alloc = self.short = self.dups = None
+        self.need = self.alloc = self.short = None  # units per SKU; held; still owed
 
 
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:

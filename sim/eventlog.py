@@ -82,6 +82,7 @@ EVENTS: tuple[str, ...] = (
     "tracking_sent",  # tracking e-mail
     "cancellation_sent",  # the customer is told the order is cancelled (oversold, payment)
     "backorder_notice_sent",  # the customer is told part of the order is on backorder
+    "sale_lost",  # the sale was lost (why: ``orders.lost_cause``)
 )
 
 # --- column schemas ---------------------------------------------------------------------
@@ -99,8 +100,8 @@ ORDERS_SCHEMA: dict[str, pl.DataType | None] = {
     "placed_at": pl.Float64(),
     "paid_at": pl.Float64(),
     "released_at": pl.Float64(),
-    "promised_at": pl.Float64(),
-    "ship_by_at": pl.Float64(),
+    "promised_at": pl.Float32(),  # deadlines are whole minutes: exact in Float32
+    "ship_by_at": pl.Float32(),
     "picked_at": pl.Float64(),
     "packed_at": pl.Float64(),
     "labelled_at": pl.Float64(),
@@ -122,7 +123,6 @@ ORDERS_SCHEMA: dict[str, pl.DataType | None] = {
     "special_action": pl.Enum(SPECIAL_ACTIONS),
     "special_cost": pl.Float32(),
     "received_at": pl.Float64(),
-    "lost_at": pl.Float64(),
     "lost_cause": pl.Enum(LOST_CAUSES),
     "duplicate_of": pl.UInt32(),
     "payment_attempts": pl.UInt8(),

@@ -184,7 +184,7 @@ class Model:
             o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
             o.pick_errors - o.errors_caught, o.travel_m, o.carrier, o.box, o.n_parcels,
             o.material, o.billable_kg, o.damaged, o.packaging_cost, o.shipping_cost,
-            o.special_action, o.special_cost, o.received_at, o.lost_at, o.lost_cause,
+            o.special_action, o.special_cost, o.received_at, o.lost_cause,
             o.duplicate_of, o.payment_attempts, o.oversold, o.backordered, o.in_store,
         ))  # fmt: skip
 
@@ -264,14 +264,14 @@ class Model:
 def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
     """Null milestones after the end of the run (or never reached) and derive the status."""
     times = [
-        "paid_at", "received_at", "lost_at", "released_at", "picked_at", "packed_at",
+        "paid_at", "received_at", "released_at", "picked_at", "packed_at",
         "labelled_at", "shipped_at", "delivered_at",
     ]  # fmt: skip
     orders = orders.with_columns(
         [pl.when(pl.col(c) <= end).then(pl.col(c)).otherwise(None).alias(c) for c in times]
     )
     status = (
-        pl.when(pl.col("lost_at").is_not_null()).then(pl.lit("lost"))
+        pl.when(pl.col("lost_cause") != "none").then(pl.lit("lost"))
         .when(pl.col("in_store")).then(pl.lit("sold_in_store"))
         .when(pl.col("delivered_at").is_not_null()).then(pl.lit("delivered"))
         .when(pl.col("shipped_at").is_not_null()).then(pl.lit("in_transit"))
@@ -281,9 +281,7 @@ def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
         .otherwise(pl.lit("awaiting_picking"))
     )  # fmt: skip
     unshipped = pl.col("shipped_at").is_null()
-    lost = pl.col("lost_at").is_not_null()
     return orders.with_columns(
-        pl.when(lost).then(pl.col("lost_cause")).otherwise(pl.lit("none")).alias("lost_cause"),
         pl.col("ship_by_at").replace(float("inf"), None),
         status.cast(pl.Enum(STATUSES)).alias("status"),
         (pl.col("damaged") & pl.col("delivered_at").is_not_null()).alias("damaged"),

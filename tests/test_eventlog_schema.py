@@ -18,7 +18,7 @@ ORDERS = [
     "labelled_at", "shipped_at", "delivered_at", "status", "pick_errors", "pick_errors_caught",
     "pick_errors_shipped", "travel_m", "carrier", "box", "n_parcels", "material",
     "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost", "special_action",
-    "special_cost", "received_at", "lost_at", "lost_cause", "duplicate_of", "payment_attempts",
+    "special_cost", "received_at", "lost_cause", "duplicate_of", "payment_attempts",
     "oversold", "backordered", "in_store",
 ]  # fmt: skip
 STEPS_COLS = [
@@ -48,7 +48,7 @@ def test_enums_are_pinned():
     assert OUTCOMES == ("ok", "error_caught", "jam", "in_progress", "waiting")
     assert EVENTS == (
         "marked_shipped", "shipping_confirmation_sent", "tracking_sent", "cancellation_sent",
-        "backorder_notice_sent",
+        "backorder_notice_sent", "sale_lost",
     )  # fmt: skip
     assert STATUSES == (
         "awaiting_picking", "awaiting_packing", "awaiting_label", "at_dock", "in_transit",
@@ -70,3 +70,23 @@ def test_a_run_emits_exactly_these_tables(small):
     assert r.orders.schema["status"] == pl.Enum(STATUSES)
     assert r.orders.schema["service"] == pl.Enum(["standard", "express", "next_day"])
     assert r.steps.schema["t_start"] == pl.Float64
+
+
+def test_deadlines_are_stored_exactly_in_float32(small):
+    """promised_at and ship_by_at are whole (or half) minutes, so Float32 holds them exactly,
+    even for a run starting at an odd second: they equal the calendar's Float64 values."""
+    import datetime as dt
+
+    from sim.calendar import Calendar
+    from sim.scenario import with_overrides
+
+    sc = with_overrides(small, {"simulation.start": dt.datetime(2026, 3, 2, 6, 30, 30)})
+    r = run_replication(sc, seed=2)
+    cal = Calendar(sc)
+    promise = [cal.promise_function(s) for s in sc.demand.services]
+    codes = {name: i for i, name in enumerate(s.name for s in sc.demand.services)}
+    o = r.orders
+    pairs = zip(o["service"].to_list(), o["placed_at"].to_list(), strict=True)
+    expected = [promise[codes[s]](p) for s, p in pairs]
+    assert r.orders.schema["promised_at"] == pl.Float32
+    assert o["promised_at"].cast(pl.Float64).to_list() == expected

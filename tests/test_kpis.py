@@ -103,10 +103,11 @@ def _frame(
 
 
 def _status(r: dict[str, Any]) -> str:
+    if r.get("lost_cause", "none") != "none":
+        return "lost"
     if r.get("in_store"):
         return "sold_in_store"
     for col, status in (
-        ("lost_at", "lost"),
         ("delivered_at", "delivered"),
         ("shipped_at", "in_transit"),
         ("labelled_at", "at_dock"),
@@ -153,7 +154,7 @@ def test_fixture_helpers_use_the_eventlog_dtypes() -> None:
     assert orders({}).schema == NO_ORDERS.schema
     # columns a test does not mention mean "nothing happened"
     row = orders({}).row(0, named=True)
-    assert row["lost_cause"] == "none" and row["lost_at"] is None
+    assert row["lost_cause"] == "none"
     assert row["duplicate_of"] is None and row["paid_at"] is None
     assert not (row["oversold"] or row["backordered"] or row["in_store"])
     assert steps({"resource": "pickers", "worker": 0, "t_ready": 0.0}).schema == NO_STEPS.schema

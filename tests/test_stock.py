@@ -62,7 +62,11 @@ def test_stock_is_conserved_per_sku_at_every_days_end(name):
     # pickup, counter sales when paid); what is held at t was received and neither lost nor
     # shipped by then. Lines come from the demand streams, not from the model.
     lines = regenerated_lines(sc, SEED)
-    o = orders.with_columns(pl.coalesce("duplicate_of", "order_id").alias("source"))
+    lost_at = r.events.filter(pl.col("event") == "sale_lost").select("order_id", lost_at="t")
+    o = orders.join(lost_at, on="order_id", how="left").with_columns(
+        pl.coalesce("duplicate_of", "order_id").alias("source")
+    )
+    assert o.filter(pl.col("lost_at").is_not_null()).height == (o["status"] == "lost").sum()
     for t in times:
         sent = o.filter(
             (pl.col("shipped_at") <= t) | (pl.col("in_store") & (pl.col("paid_at") <= t))

@@ -42,9 +42,8 @@ STOCK_OUT, OVERSOLD, DECLINED, REJECTED, MISSED_CAUSE = (
     LOST_CAUSES.index(c)
     for c in ("stock_out", "oversold", "payment_declined", "fraud_rejected", "missed")
 )
-CANCELLATION, BACKORDER_NOTICE = (
-    EVENTS.index("cancellation_sent"),
-    EVENTS.index("backorder_notice_sent"),
+CANCELLATION, BACKORDER_NOTICE, SALE_LOST = (
+    EVENTS.index(e) for e in ("cancellation_sent", "backorder_notice_sent", "sale_lost")
 )
 #: Order ids of duplicates keyed by mistake start here (customer orders count from 0).
 DUPLICATE_IDS = 2**31
@@ -174,7 +173,7 @@ class Receiving:
         m.shipping.plan(o)
         stock = self.stock
         if stock is not None:
-            need = stock.lines(o)
+            need = o.need = stock.lines(o)
             view = c.view
             if not stock.fits(need, view):
                 self._lose(o, STOCK_OUT, now, tell=False)
@@ -189,12 +188,22 @@ class Receiving:
             ok, t, o.payment_attempts = p.authorise(now, o.pay_u)
             review = ok and o.pay_u[FRAUD] < p.fraud_share
             if self.gate:
-                o.hold |= PAID
+                # settled before the back office can have the order (an integrated channel's
+                # delay): nothing can happen to it meanwhile, so no event is needed
+                before = not c.manual and t <= now + c.delay
                 if not ok:
+                    if before:
+                        self._lose(o, DECLINED, t, tell=True)
+                        return
+                    o.hold |= PAID
                     self._at(t, self._declined, o)
                 elif review:
+                    o.hold |= PAID
                     self._at(t, self._to_review, o)
+                elif before:
+                    o.paid_at = t
                 else:
+                    o.hold |= PAID
                     self._at(t, self._paid, o)
             else:
                 # fulfilment does not wait: the outcome is only recorded (reviewers still work)
@@ -280,7 +289,7 @@ class Receiving:
         o.received_at = now
         stock = self.stock
         if stock is not None:
-            if stock.allocate(o, stock.lines(o)):
+            if stock.allocate(o, o.need):
                 o.hold &= ~STOCKED
             else:
                 o.oversold = True
@@ -292,13 +301,15 @@ class Receiving:
         self._clear(o, RECEIVED)
 
     def _lose(self, o: Order, cause: int, t: float, *, tell: bool) -> None:
+        """The sale is lost at time t (now, or when a payment computed now will fail)."""
         o.lost_at = t
-        o.lost_cause = cause
+        m = self.model
         if self.stock is not None and (o.alloc or o.short):
             self.stock.cancel(o)
-        if tell:
-            self.model.log_event(o.id, CANCELLATION, t)
-        self.model.retire(o)
+        if t <= m.cal.end:  # else the run ends before: the order is still waiting then
+            o.lost_cause = cause
+            m.log_events(o.id, (SALE_LOST, CANCELLATION) if tell else (SALE_LOST,), t)
+        m.retire(o)
 
     # --- integration ---------------------------------------------------------------------
 
@@ -355,7 +366,7 @@ class Receiving:
         for name in (
             "channel", "service", "priority", "n_lines", "n_units", "value", "placed_at",
             "promised_at", "slots", "units", "err_u", "volume_l", "weight_kg", "fragility",
-            "fragile", "u", "pay_u", "paid_at",
+            "fragile", "u", "pay_u", "paid_at", "need",
         ):  # fmt: skip
             setattr(d, name, getattr(o, name))
         d.hold = RECEIVED | (STOCKED if self.stock is not None else 0)

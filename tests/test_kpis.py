@@ -21,6 +21,7 @@ from analysis.kpis import (
     time_weighted_mean,
     utilisation,
 )
+from sim.config.base import RESOURCES
 from sim.eventlog import (
     ENUM_SOURCES,
     ORDERS_SCHEMA,
@@ -37,16 +38,7 @@ NAMES: dict[str, list[str]] = {
     "carriers": ["dhl", "ups"],
     "boxes": ["S", "M"],
     "materials": ["cardboard"],
-    "resources": [
-        "pickers",
-        "packers",
-        "label_printers",
-        "office",
-        "sorters",
-        "consolidators",
-        "order_entry",
-        "payment_review",
-    ],
+    "resources": list(RESOURCES),
 }
 
 ORDER_DEFAULTS: dict[str, Any] = {

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import tomli_w
+from test_config import assert_one_line, write
 
 from sim.cli import main
 from sim.scenario import ScenarioError, load_scenario
@@ -78,18 +79,6 @@ PICKERS = {"role": "pickers", "headcount": 3}
 PACKERS = {"role": "packers", "headcount": 2}
 ORDER_ENTRY = {"role": "order_entry", "headcount": 1}
 PAYMENT_REVIEW = {"role": "payment_review", "headcount": 1}
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-def assert_one_line(msg: str) -> None:
-    assert msg.strip(), "empty message"
-    assert "\n" not in msg and "\r" not in msg, msg
-    assert "Traceback" not in msg
 
 
 def set_key(raw: dict[str, Any], dotted: str, value: Any) -> None:

@@ -12,6 +12,11 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Role = Literal[
     "pickers", "packers", "office", "sorters", "consolidators", "order_entry", "payment_review"
 ]
+#: Every resource of the event log: the staffed roles and the label printers (machines).
+RESOURCES: tuple[str, ...] = (
+    "pickers", "packers", "label_printers", "office", "sorters", "consolidators", "order_entry",
+    "payment_review",
+)  # fmt: skip
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 PosFloat = Annotated[float, Field(gt=0.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]

@@ -7,7 +7,7 @@ import json
 
 from pydantic import Field, model_validator
 
-from sim.config.base import Section
+from sim.config.base import RESOURCES, Section
 from sim.config.checks import check_picking
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
 from sim.config.inventory import InventoryConfig
@@ -104,14 +104,5 @@ class Scenario(Section):
             "carriers": [c.name for c in self.shipping.carriers],
             "boxes": [b.name for b in self.packing.boxes],
             "materials": [m.name for m in self.packing.materials],
-            "resources": [
-                "pickers",
-                "packers",
-                "label_printers",
-                "office",
-                "sorters",
-                "consolidators",
-                "order_entry",
-                "payment_review",
-            ],
+            "resources": list(RESOURCES),
         }

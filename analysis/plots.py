@@ -256,6 +256,28 @@ def return_reasons_figure(
     return _bar_panels(kpis, columns, titles, names, _colours(names, colours), xlabel, percent)
 
 
+def lost_sales_figure(
+    kpis: pl.DataFrame,
+    scenarios: Sequence[str] | None = None,
+    colours: Colours | None = None,
+) -> Figure | None:
+    """Sales lost by cause from the ``lost_orders_<cause>`` KPI columns: one panel per cause
+    that lost an order in some run, a bar per scenario (mean orders lost and 95 % CI).
+    ``None`` when no run lost a sale."""
+    names = _order(kpis, scenarios)
+    columns = [
+        c
+        for c in kpis.columns
+        if c.startswith("lost_orders_")
+        and _has_values(kpis, c)
+        and kpis[c].fill_nan(None).drop_nulls().max() > 0
+    ]
+    if not names or not columns:
+        return None
+    titles = [c.removeprefix("lost_orders_").replace("_", " ") for c in columns]
+    return _bar_panels(kpis, columns, titles, names, _colours(names, colours), "orders lost", False)
+
+
 # --- queues over the day ---------------------------------------------------------------
 
 

@@ -151,6 +151,14 @@ def _figures_html(
             "and shipping: means over replications; the number is the total."
         )
         out.append(figure_html(fig, caption, "cost per order by component and scenario"))
+    fig = plots.lost_sales_figure(results, names, colours)
+    if fig is not None:
+        caption = (
+            "Sales lost before fulfilment, by cause (orders placed after the warm-up): an item "
+            "shown out of stock, oversold, payment declined, rejected at fraud review, or missed "
+            "when re-keying; mean over replications with 95% confidence interval."
+        )
+        out.append(figure_html(fig, caption, "lost sales by cause and scenario"))
     fig = plots.return_reasons_figure(results, names, colours)
     if fig is not None:
         caption = "Return rate by reason: mean over replications with 95% confidence interval."

@@ -461,6 +461,22 @@ def test_returns_figure_only_with_return_columns():
     assert all(len(ax.patches) == 2 for ax in visible)
 
 
+def test_lost_sales_figure_has_a_panel_per_cause_that_lost_a_sale():
+    kpis = _kpi_frame()
+    assert plots.lost_sales_figure(kpis) is None
+    nothing = kpis.with_columns(lost_orders_missed=pl.lit(0.0))
+    assert plots.lost_sales_figure(nothing) is None
+    fig = plots.lost_sales_figure(
+        nothing.with_columns(
+            lost_orders_oversold=pl.Series([3.0, 5.0, 4.0, 0.0, 1.0, 2.0]),
+            lost_orders_stock_out=pl.lit(7.0),
+        )
+    )
+    visible = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title() for ax in visible] == ["oversold", "stock out"]
+    assert [p.get_width() for p in visible[0].patches] == pytest.approx([4.0, 1.0])
+
+
 def test_a_scenario_has_the_same_colour_in_every_figure():
     colours = plots.scenario_colours(["a", "b"])
     orders = pl.DataFrame({"scenario": ["a", "b"], "lead_time_h": [1.0, 2.0]})

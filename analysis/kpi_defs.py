@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from analysis.customer_kpi_defs import CUSTOMER_KPIS
 from sim.eventlog import LOST_CAUSES
 
 # --- KPI definitions --------------------------------------------------------------------
@@ -297,6 +298,8 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         if cause != "none"
         for kind, unit, what in (("orders", "orders", "Number"), ("value", "currency", "Value"))
     ],
+    # --- customers (analysis/customer_kpis.py; NaN without customers)
+    *[KpiDef(*d) for d in CUSTOMER_KPIS],
 )
 
 #: KPIs whose names depend on the scenario, keyed by name prefix; the suffix is a resource

@@ -26,6 +26,7 @@ import math
 
 import polars as pl
 
+from analysis.customer_kpis import customer_kpis
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
 from analysis.picking_kpis import picking_kpis
 from analysis.receiving_kpis import receiving_kpis
@@ -244,6 +245,7 @@ def run_kpis(
     warmup_min: float = 0.0,
     end_min: float | None = None,
     arrivals_end_min: float | None = None,
+    customers: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -257,6 +259,10 @@ def run_kpis(
     days: the order cohort is the orders placed in ``[warmup_min, arrivals_end_min]``,
     followed until ``end_min``; time-based KPIs (utilisation, queues, labour, throughput) use
     ``[warmup_min, arrivals_end_min]``, so the drain's idle shifts do not dilute them.
+
+    ``customers`` is the run's ``customers`` table; the customer KPIs
+    (``analysis/customer_kpis.py``, window ``[warmup_min, arrivals_end_min]``) are NaN
+    without it.
     """
     start = float(warmup_min)
     if end_min is None:
@@ -306,5 +312,6 @@ def run_kpis(
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
     out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
     out.update(receiving_kpis(orders, steps, start=start, end=end, observe_end=observe_end))
+    out.update(customer_kpis(orders, customers, start=start, end=end))
     out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
     return out

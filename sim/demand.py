@@ -29,10 +29,11 @@ NAN = float("nan")
 U_LINES, U_SERVICE, U_CHANNEL, U_VALUE = 0, 1, 2, 3
 U_PICK_TIME, U_PACK_TIME, U_VERIFY, U_DAMAGE = 4, 5, 6, 7
 U_TRANSIT, U_DELIVERY_TIME, U_LABEL_JAM = 8, 9, 10
-U_RESERVED = 16  # columns 11..15 are reserved for payment, returns and customers
+U_LAPSE, U_GAP = 11, 12  # customers: leaving after the order, wait until the next one
+U_RESERVED = 16  # columns 13..15 are reserved for returns and reviews
 N_UNIFORMS = U_RESERVED
 # Positions in ``Order.u``: the two time multipliers, then columns U_VERIFY.. of the matrix.
-K_PICK, K_PACK, K_VERIFY, K_DAMAGE, K_TRANSIT, K_DELIVERY, K_JAM = range(7)
+K_PICK, K_PACK, K_VERIFY, K_DAMAGE, K_TRANSIT, K_DELIVERY, K_JAM, K_LAPSE, K_GAP = range(9)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Order:
         "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
         "plan", "special_action", "special_cost", "received_at", "paid_at", "lost_at",
         "lost_cause", "duplicate_of", "payment_attempts", "oversold", "backordered", "in_store",
-        "pay_u", "hold", "need", "alloc", "short",
+        "pay_u", "hold", "need", "alloc", "short", "customer",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -138,6 +139,7 @@ class Order:
         self.oversold = self.backordered = self.in_store = False
         self.hold = 0  # bit flags of what the order still waits for before its release
         self.need = self.alloc = self.short = None  # units per SKU; held; still owed
+        self.customer = None  # sim.customers.Customer, when orders come from customers
 
 
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:
@@ -226,6 +228,17 @@ class OrderSource:
 
     def orders(self) -> Iterator[Order]:
         """All orders of the run, in arrival order."""
+        for times in self.arrival_times():
+            yield from self.block(times)
+
+    def unplaced(self) -> Iterator[Order]:
+        """Orders without a time yet, for a caller that places them (customers): the same
+        contents, drawn in blocks; set ``placed_at`` and ``promised_at`` when placing one."""
+        while True:
+            yield from self.block(np.zeros(BLOCK))
+
+    def block(self, times: np.ndarray) -> Iterator[Order]:
+        """The orders placed at the given times (one block of draws)."""
         sc = self.sc
         d = sc.demand
         cat = self.cat
@@ -235,80 +248,77 @@ class OrderSource:
         mu = np.log(d.order_value_mean) - sigma2 / 2
         pk, pa = sc.picking, sc.packing
         priority = [s.priority for s in d.services]
-        for times in self.arrival_times():
-            n = len(times)
-            U = self.rng_ord.random((n, N_UNIFORMS))
-            n_lines = _pmf_index(U[:, U_LINES], d.lines_per_order_pmf) + 1
-            service = _pmf_index(U[:, U_SERVICE], svc_pmf)
-            if self.channel_cum is None:
-                channel = _pmf_index(U[:, U_CHANNEL], ch_pmf)
-            else:  # channels with their own daily profile: the mix depends on the hour
-                hour = (((times + self.cal.start_minute_of_day) % DAY) // HOUR).astype(np.int64)
-                channel = (U[:, U_CHANNEL, None] >= self.channel_cum[hour]).sum(axis=1)
-            value = np.exp(mu + np.sqrt(sigma2) * ndtri(U[:, U_VALUE]))
-            for c, ch in enumerate(d.channels):
-                if ch.service_share or ch.order_value_mean:
-                    mask = channel == c
-                    if ch.service_share:
-                        pmf = [ch.service_share.get(sv.name, 0.0) for sv in d.services]
-                        service[mask] = _pmf_index(U[mask, U_SERVICE], pmf)
-                    if ch.order_value_mean:
-                        mu_c = np.log(ch.order_value_mean) - sigma2 / 2
-                        value[mask] = np.exp(mu_c + np.sqrt(sigma2) * ndtri(U[mask, U_VALUE]))
-            pay_l = (
-                self.rng_pay.random((n, N_PAY_UNIFORMS)).tolist()
-                if self.rng_pay is not None
-                else None
-            )
-            pick_mult = time_multiplier(U[:, U_PICK_TIME], pk.time_variability, pk.time_cv)
-            pack_mult = time_multiplier(U[:, U_PACK_TIME], pa.time_variability, pa.time_cv)
-            total = int(n_lines.sum())
-            L = self.rng_lines.random((total, 3))
-            skus = np.searchsorted(cat.cum_popularity, L[:, 0], side="right")
-            units = _pmf_index(L[:, 1], d.units_per_line_pmf) + 1
-            slots = cat.slot[skus]
-            vol = cat.volume_l[skus] * units
-            wt = cat.weight_kg[skus] * units
-            frag = cat.fragility[skus]
-            ends = np.cumsum(n_lines)
-            starts = ends - n_lines
-            o_vol = np.add.reduceat(vol, starts)
-            o_wt = np.add.reduceat(wt, starts)
-            o_units = np.add.reduceat(units, starts)
-            o_frag = np.maximum.reduceat(frag, starts)
-            o_fragile = np.maximum.reduceat(cat.fragile[skus].astype(np.int8), starts)
-            slots_l, units_l, err_l = slots.tolist(), units.tolist(), L[:, 2].tolist()
-            times_l = times.tolist()
-            # plain lists: indexing them is several times cheaper than numpy scalars
-            starts_l, ends_l = starts.tolist(), ends.tolist()
-            service_l, channel_l = service.tolist(), channel.tolist()
-            units_o, value_l = o_units.tolist(), value.tolist()
-            vol_l, wt_l, frag_l = o_vol.tolist(), o_wt.tolist(), o_frag.tolist()
-            fragile_l = o_fragile.astype(bool).tolist()
-            pick_l, pack_l = pick_mult.tolist(), pack_mult.tolist()
-            rest_l = U[:, U_VERIFY:U_RESERVED].tolist()
-            for i in range(n):
-                o = Order()
-                o.id = self.next_id
-                self.next_id += 1
-                a, b = starts_l[i], ends_l[i]
-                o.placed_at = times_l[i]
-                s = service_l[i]
-                o.service = s
-                o.priority = priority[s]
-                o.channel = channel_l[i]
-                o.n_lines = b - a
-                o.n_units = units_o[i]
-                o.value = value_l[i]
-                o.slots = slots_l[a:b]
-                o.units = units_l[a:b]
-                o.err_u = err_l[a:b]
-                o.volume_l = vol_l[i]
-                o.weight_kg = wt_l[i]
-                o.fragility = frag_l[i]
-                o.fragile = fragile_l[i]
-                o.u = (pick_l[i], pack_l[i], *rest_l[i])
-                o.promised_at = self.promises[s](o.placed_at)
-                if pay_l is not None:
-                    o.pay_u = pay_l[i]
-                yield o
+        n = len(times)
+        U = self.rng_ord.random((n, N_UNIFORMS))
+        n_lines = _pmf_index(U[:, U_LINES], d.lines_per_order_pmf) + 1
+        service = _pmf_index(U[:, U_SERVICE], svc_pmf)
+        if self.channel_cum is None:
+            channel = _pmf_index(U[:, U_CHANNEL], ch_pmf)
+        else:  # channels with their own daily profile: the mix depends on the hour
+            hour = (((times + self.cal.start_minute_of_day) % DAY) // HOUR).astype(np.int64)
+            channel = (U[:, U_CHANNEL, None] >= self.channel_cum[hour]).sum(axis=1)
+        value = np.exp(mu + np.sqrt(sigma2) * ndtri(U[:, U_VALUE]))
+        for c, ch in enumerate(d.channels):
+            if ch.service_share or ch.order_value_mean:
+                mask = channel == c
+                if ch.service_share:
+                    pmf = [ch.service_share.get(sv.name, 0.0) for sv in d.services]
+                    service[mask] = _pmf_index(U[mask, U_SERVICE], pmf)
+                if ch.order_value_mean:
+                    mu_c = np.log(ch.order_value_mean) - sigma2 / 2
+                    value[mask] = np.exp(mu_c + np.sqrt(sigma2) * ndtri(U[mask, U_VALUE]))
+        pay_l = (
+            self.rng_pay.random((n, N_PAY_UNIFORMS)).tolist() if self.rng_pay is not None else None
+        )
+        pick_mult = time_multiplier(U[:, U_PICK_TIME], pk.time_variability, pk.time_cv)
+        pack_mult = time_multiplier(U[:, U_PACK_TIME], pa.time_variability, pa.time_cv)
+        total = int(n_lines.sum())
+        L = self.rng_lines.random((total, 3))
+        skus = np.searchsorted(cat.cum_popularity, L[:, 0], side="right")
+        units = _pmf_index(L[:, 1], d.units_per_line_pmf) + 1
+        slots = cat.slot[skus]
+        vol = cat.volume_l[skus] * units
+        wt = cat.weight_kg[skus] * units
+        frag = cat.fragility[skus]
+        ends = np.cumsum(n_lines)
+        starts = ends - n_lines
+        o_vol = np.add.reduceat(vol, starts)
+        o_wt = np.add.reduceat(wt, starts)
+        o_units = np.add.reduceat(units, starts)
+        o_frag = np.maximum.reduceat(frag, starts)
+        o_fragile = np.maximum.reduceat(cat.fragile[skus].astype(np.int8), starts)
+        slots_l, units_l, err_l = slots.tolist(), units.tolist(), L[:, 2].tolist()
+        times_l = times.tolist()
+        # plain lists: indexing them is several times cheaper than numpy scalars
+        starts_l, ends_l = starts.tolist(), ends.tolist()
+        service_l, channel_l = service.tolist(), channel.tolist()
+        units_o, value_l = o_units.tolist(), value.tolist()
+        vol_l, wt_l, frag_l = o_vol.tolist(), o_wt.tolist(), o_frag.tolist()
+        fragile_l = o_fragile.astype(bool).tolist()
+        pick_l, pack_l = pick_mult.tolist(), pack_mult.tolist()
+        rest_l = U[:, U_VERIFY:U_RESERVED].tolist()
+        for i in range(n):
+            o = Order()
+            o.id = self.next_id
+            self.next_id += 1
+            a, b = starts_l[i], ends_l[i]
+            o.placed_at = times_l[i]
+            s = service_l[i]
+            o.service = s
+            o.priority = priority[s]
+            o.channel = channel_l[i]
+            o.n_lines = b - a
+            o.n_units = units_o[i]
+            o.value = value_l[i]
+            o.slots = slots_l[a:b]
+            o.units = units_l[a:b]
+            o.err_u = err_l[a:b]
+            o.volume_l = vol_l[i]
+            o.weight_kg = wt_l[i]
+            o.fragility = frag_l[i]
+            o.fragile = fragile_l[i]
+            o.u = (pick_l[i], pack_l[i], *rest_l[i])
+            o.promised_at = self.promises[s](o.placed_at)
+            if pay_l is not None:
+                o.pay_u = pay_l[i]
+            yield o

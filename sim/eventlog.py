@@ -1,6 +1,6 @@
 """The event log: the contract between the model and everything downstream.
 
-A run emits five tables of *facts* (never aggregates), built once at the end from typed
+A run emits six tables of *facts* (never aggregates), built once at the end from typed
 column buffers (``array.array``), so memory stays flat while the model runs:
 
 ``orders``  one row per order: attributes and milestone times (null when not reached).
@@ -8,6 +8,7 @@ column buffers (``array.array``), so memory stays flat while the model runs:
 ``events``  one row per notification or status change sent about an order (time-stamped).
 ``roster``  one row per on-duty interval of a worker (or machine), with its wage.
 ``stock``   stock per SKU at the start and at every day's end (empty unless inventory is on).
+``customers`` one row per customer who ordered (empty unless customers are on).
 
 All times are float minutes since the scenario start. Enumerations whose members depend on
 the scenario (channels, services, carriers, boxes, materials, resources) are stored as
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
+from sim.config.customers import ENCOUNTERS
 from sim.config.special import SPECIAL_ACTIONS
 
 # --- fixed enumerations -----------------------------------------------------------------
@@ -83,7 +85,16 @@ EVENTS: tuple[str, ...] = (
     "cancellation_sent",  # the customer is told the order is cancelled (oversold, payment)
     "backorder_notice_sent",  # the customer is told part of the order is on backorder
     "sale_lost",  # the sale was lost (why: ``orders.lost_cause``)
+    "order_confirmation_sent",  # e-mail when the order is placed
+    "sms_out_for_delivery",  # SMS on the morning of the delivery day
+    "sms_delivered",  # SMS when delivered
+    "follow_up_sent",  # follow-up e-mail some days after delivery
+    "review_request_sent",  # review request some days after delivery
 )
+
+#: Why a customer left (``none``: still active at the end): ``base`` after an order with
+#: nothing wrong, else the order's first negative encounter (``sim.config.customers``).
+LAPSE_CAUSES: tuple[str, ...] = ("none", "base", *ENCOUNTERS)
 
 # --- column schemas ---------------------------------------------------------------------
 # A dtype of ``None`` means "a polars.Enum of the scenario's names" (see ``EnumNames``).
@@ -164,6 +175,21 @@ STOCK_SCHEMA: dict[str, pl.DataType | None] = {
     "shipped": pl.Int64(),
     "on_order": pl.Int64(),
     "backordered": pl.Int64(),
+}
+
+#: One row per customer who ordered in the run (customers enabled): ``initial`` customers
+#: were there at the start; ``joined_at`` is a new customer's first order; ``rate_per_year``
+#: its order rate while active; ``revenue`` of its fulfilled orders; ``lapsed_at`` when it
+#: left (null: active at the end) and why.
+CUSTOMERS_SCHEMA: dict[str, pl.DataType | None] = {
+    "customer_id": pl.UInt32(),
+    "initial": pl.Boolean(),
+    "joined_at": pl.Float64(),
+    "rate_per_year": pl.Float64(),
+    "n_orders": pl.UInt32(),
+    "revenue": pl.Float64(),
+    "lapsed_at": pl.Float64(),
+    "lapse_cause": pl.Enum(LAPSE_CAUSES),
 }
 
 ROSTER_SCHEMA: dict[str, pl.DataType | None] = {
@@ -307,4 +333,5 @@ def column_names() -> dict[str, tuple[str, ...]]:
         "events": tuple(EVENTS_SCHEMA),
         "roster": tuple(ROSTER_SCHEMA),
         "stock": tuple(STOCK_SCHEMA),
+        "customers": tuple(CUSTOMERS_SCHEMA),
     }

@@ -14,8 +14,10 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.config import Scenario
+from sim.customers import Population
 from sim.demand import Catalog, Order, OrderSource
 from sim.eventlog import (
+    CUSTOMERS_SCHEMA,
     EVENTS_SCHEMA,
     NULL_SMALL,
     ORDERS_SCHEMA,
@@ -30,6 +32,7 @@ from sim.eventlog import (
 from sim.inventory import Stock
 from sim.routing import Layout
 from sim.stages.methods import PICKING_METHODS
+from sim.stages.notifications import Notifications
 from sim.stages.packing import Packing
 from sim.stages.receiving import Receiving
 from sim.stages.shipping import Shipping
@@ -49,6 +52,7 @@ class RunResult:
     events: pl.DataFrame
     roster: pl.DataFrame
     stock: pl.DataFrame
+    customers: pl.DataFrame
     scenario: Scenario
     seed: int
     replication: int
@@ -58,13 +62,14 @@ class RunResult:
     wall_s: float = 0.0
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        """The five tables by name."""
+        """The six tables by name."""
         return {
             "orders": self.orders,
             "steps": self.steps,
             "events": self.events,
             "roster": self.roster,
             "stock": self.stock,
+            "customers": self.customers,
         }
 
 
@@ -108,7 +113,12 @@ class Model:
             scenario, self.cal, self.catalog, seed, replication,
             payment_uniforms=self.receiving.needs_uniforms,
         )  # fmt: skip
-        self.env.process(self._arrivals())
+        self.notifications = Notifications(self)
+        self.population = Population(self) if scenario.customers.enabled else None
+        if self.population is None:
+            self.env.process(self._arrivals())
+        else:
+            self.env.process(self._customer_arrivals())
 
     # --- wiring helpers used by the stages --------------------------------------------------
 
@@ -172,13 +182,19 @@ class Model:
         self.events_t.add_rows([(order_id, e, t) for e in events])
 
     def retire(self, o: Order) -> None:
-        """The order leaves the model: write its row."""
+        """The order leaves the model: write its row, send its messages, and let its
+        experience act on its customer."""
         del self.live[o.id]
         self._write_order(o)
+        if self.notifications.active:
+            self.notifications.sent(o)
+        if self.population is not None:
+            self.population.experienced(o)
 
     def _write_order(self, o: Order) -> None:
         self.orders_t.add((
-            o.id, o.id, o.channel, o.service, o.priority, o.n_lines, o.n_units, o.value,
+            o.id, o.id if o.customer is None else o.customer.id, o.channel, o.service,
+            o.priority, o.n_lines, o.n_units, o.value,
             o.placed_at, o.paid_at, o.released_at, o.promised_at, o.ship_by_at, o.picked_at,
             o.packed_at,
             o.labelled_at, o.shipped_at, o.delivered_at, 0, o.pick_errors, o.errors_caught,
@@ -188,17 +204,16 @@ class Model:
             o.duplicate_of, o.payment_attempts, o.oversold, o.backordered, o.in_store,
         ))  # fmt: skip
 
-    def _arrivals(self):
-        env = self.env
+    def _admit(self):
+        """The function that takes an order in as it is placed (now)."""
         live = self.live
         submit = self.picking.submit
         plan = self.shipping.plan
         place = None if self.receiving.trivial else self.receiving.place
-        for o in self.source.orders():
-            if o.placed_at > env.now:
-                yield env.timeout(o.placed_at - env.now)
+
+        def admit(o: Order) -> None:
             # the same float as the clock (it may differ in the last bit)
-            o.placed_at = o.paid_at = o.received_at = env.now
+            o.placed_at = o.paid_at = o.received_at = self.env.now
             live[o.id] = o
             if place is None:  # straight to the warehouse
                 plan(o)
@@ -206,6 +221,40 @@ class Model:
             else:
                 o.paid_at = o.received_at = math.nan
                 place(o)
+
+        return admit
+
+    def _arrivals(self):
+        env = self.env
+        admit = self._admit()
+        for o in self.source.orders():
+            if o.placed_at > env.now:
+                yield env.timeout(o.placed_at - env.now)
+            admit(o)
+
+    def _customer_arrivals(self):
+        """Orders of the customers (``sim.customers``), as they come."""
+        env = self.env
+        admit = self._admit()
+        pop = self.population
+        unplaced = self.source.unplaced()
+        promises = self.source.promises
+        end = self.cal.arrivals_end
+        while True:
+            t, customer = pop.next_order()
+            if t >= end:
+                return
+            if t > env.now:
+                pop.wake, pop.waiting_until = env.event(), t
+                yield env.timeout(t - env.now) | pop.wake
+                woken = pop.wake.triggered
+                pop.wake, pop.waiting_until = None, math.inf
+                if woken:
+                    continue  # another order now comes first
+            o = next(unplaced)
+            o.promised_at = promises[o.service](env.now)
+            pop.place(o, customer, env.now)
+            admit(o)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -252,12 +301,18 @@ class Model:
         orders = self.orders_t.to_frame(names).sort("order_id")
         orders = _censor(orders, end)
         steps = self.steps_t.to_frame(names).sort("order_id", "t_ready", maintain_order=True)
-        events = self.events_t.to_frame(names).sort("order_id", "t", maintain_order=True)
+        events = self.events_t.to_frame(names).filter(pl.col("t") <= end)  # messages due later
+        events = events.sort("order_id", "t", maintain_order=True)
         roster = self.roster_t.to_frame(names)
         stock = empty_frame(STOCK_SCHEMA, names) if self.stock is None else self.stock.frame(names)
+        customers = (
+            empty_frame(CUSTOMERS_SCHEMA, names)
+            if self.population is None
+            else self.population.frame(names, end)
+        )
         return RunResult(
-            orders, steps, events, roster, stock, self.scenario, self.seed, self.replication,
-            self.cal.start_minute_of_day, end, self.cal.arrivals_end,
+            orders, steps, events, roster, stock, customers, self.scenario, self.seed,
+            self.replication, self.cal.start_minute_of_day, end, self.cal.arrivals_end,
         )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
         warmup_min=warmup_days * DAY,
         end_min=result.end_min,
         arrivals_end_min=result.arrivals_end_min,
+        customers=result.customers,
     )
 
 

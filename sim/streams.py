@@ -22,6 +22,7 @@ class Stream(IntEnum):
     TRANSIT = 7
     LINES = 8
     CATALOG = 9
+    CUSTOMERS = 10
 
 
 #: The catalogue is a fact about the business, the same in every replication.

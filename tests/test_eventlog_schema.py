@@ -28,6 +28,10 @@ STEPS_COLS = [
 EVENTS_COLS = ["order_id", "event", "t"]
 ROSTER = ["resource", "worker", "t_on", "t_off", "wage_per_hour"]
 STOCK = ["t", "sku", "on_hand", "held", "received", "shipped", "on_order", "backordered"]
+CUSTOMERS = [
+    "customer_id", "initial", "joined_at", "rate_per_year", "n_orders", "revenue", "lapsed_at",
+    "lapse_cause",
+]  # fmt: skip
 
 
 def test_column_names_are_pinned():
@@ -37,6 +41,7 @@ def test_column_names_are_pinned():
         "events": tuple(EVENTS_COLS),
         "roster": tuple(ROSTER),
         "stock": tuple(STOCK),
+        "customers": tuple(CUSTOMERS),
     }
 
 
@@ -48,7 +53,8 @@ def test_enums_are_pinned():
     assert OUTCOMES == ("ok", "error_caught", "jam", "in_progress", "waiting")
     assert EVENTS == (
         "marked_shipped", "shipping_confirmation_sent", "tracking_sent", "cancellation_sent",
-        "backorder_notice_sent", "sale_lost",
+        "backorder_notice_sent", "sale_lost", "order_confirmation_sent", "sms_out_for_delivery",
+        "sms_delivered", "follow_up_sent", "review_request_sent",
     )  # fmt: skip
     assert STATUSES == (
         "awaiting_picking", "awaiting_packing", "awaiting_label", "at_dock", "in_transit",
@@ -63,7 +69,7 @@ def test_a_run_emits_exactly_these_tables(small):
     r = run_replication(small, seed=1)
     for frame, cols in (
         (r.orders, ORDERS), (r.steps, STEPS_COLS), (r.events, EVENTS_COLS), (r.roster, ROSTER),
-        (r.stock, STOCK),
+        (r.stock, STOCK), (r.customers, CUSTOMERS),
     ):  # fmt: skip
         assert frame.columns == cols
     assert r.orders.schema["placed_at"] == pl.Float64

@@ -9,8 +9,10 @@ from pydantic import Field, model_validator
 
 from sim.config.base import RESOURCES, Section
 from sim.config.checks import check_picking
+from sim.config.customers import CustomersConfig
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
 from sim.config.inventory import InventoryConfig
+from sim.config.notifications import NotificationsConfig
 from sim.config.operations import LabelConfig, PackingConfig, WarehouseConfig
 from sim.config.payment import PaymentConfig
 from sim.config.picking import PickingConfig
@@ -42,6 +44,12 @@ class Scenario(Section):
     shipping: ShippingConfig = Field(default_factory=ShippingConfig, description="Shipping.")
     special_orders: SpecialOrdersConfig = Field(
         default_factory=SpecialOrdersConfig, description="High-value orders."
+    )
+    notifications: NotificationsConfig = Field(
+        default_factory=NotificationsConfig, description="Messages to the customer."
+    )
+    customers: CustomersConfig = Field(
+        default_factory=CustomersConfig, description="Customers and why they come back."
     )
     staffing: StaffingConfig = Field(default_factory=StaffingConfig, description="Shifts.")
     costs: CostsConfig = Field(default_factory=CostsConfig, description="Costs.")
@@ -87,6 +95,13 @@ class Scenario(Section):
             )
         check_picking(self)
         check_receiving(self)
+        if self.customers.enabled:
+            for i, c in enumerate(self.demand.channels):
+                if c.hourly_weights:
+                    raise ValueError(
+                        f"demand.channels.{i}.hourly_weights: expected none with "
+                        "customers.enabled (customers follow demand.hourly_weights), found 24"
+                    )
         return self
 
     # --- helpers -------------------------------------------------------------------------

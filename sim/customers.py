@@ -1,0 +1,265 @@
+"""Customers: the population whose orders are the demand, and why they come back or leave.
+
+Each customer orders as a Poisson process at its own rate on a *profile clock*: the clock runs
+at the demand's hour-of-day x weekday intensity (``demand.hourly_weights`` and
+``weekday_multipliers``), so an active customer of rate r places r x (that hour's share) orders
+per minute and the population reproduces the demand's profile. A customer's next order is
+computed when it places one (from the order's ``K_GAP`` uniform): only the population's
+arrival process waits, on a heap of next-order times.
+
+New customers arrive as a Poisson process on the same clock; the population at the start is
+the steady state of the base lapse probability p: with new customers at p x orders_per_day,
+each staying for a geometric number of orders of mean 1/p, the population places
+``demand.orders_per_day`` when nothing goes wrong, of which the customers waiting for their
+next order (the population at the start) place the repeat orders, (1 - p) of them. Rates
+are gamma distributed over new customers; the steady-state population over-represents slow
+customers (they stay longer), so its rates are gamma with shape k - 1 (k = 1 / cv^2).
+
+After each order the customer leaves (lapses) or pauses with a probability that grows with
+the order's negative encounters (``customers.encounters``), decided from the order's
+``K_LAPSE`` uniform when the experience is known (delivery, or the lost sale). A good
+experience brings the next order forward by ``good_experience_gap_factor``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from sim.config.customers import ENCOUNTERS
+from sim.demand import K_GAP, K_LAPSE, Order
+from sim.eventlog import CUSTOMERS_SCHEMA, LAPSE_CAUSES, LOST_CAUSES, empty_frame
+from sim.streams import Stream, generator
+from sim.units import DAY, HOUR, WEEKDAYS
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+YEAR_DAYS = 365.0
+INF = math.inf
+#: Negative encounter of a lost sale, by lost cause (a stock-out is no order: no encounter).
+LOST_ENCOUNTER = {
+    LOST_CAUSES.index("oversold"): "oversold",
+    LOST_CAUSES.index("payment_declined"): "payment_failure",
+    LOST_CAUSES.index("fraud_rejected"): "payment_failure",
+    LOST_CAUSES.index("missed"): "missed_order",
+}
+GOOD_ACTIONS = {1, 2}  # SPECIAL_ACTIONS: bonus_gift, handwritten_note
+
+
+class Customer:
+    """One customer while the run lasts."""
+
+    __slots__ = ("id", "rate", "next_t", "n_orders", "revenue", "joined_at", "initial",
+                 "lapsed_at", "lapse_cause")  # fmt: skip
+
+    def __init__(self, cid: int, rate: float, joined_at: float, initial: bool) -> None:
+        self.id = cid
+        self.rate = rate  # orders per minute of the profile clock
+        self.next_t = INF
+        self.n_orders = 0
+        self.revenue = 0.0
+        self.joined_at = joined_at
+        self.initial = initial
+        self.lapsed_at = INF
+        self.lapse_cause = 0  # index into LAPSE_CAUSES
+
+
+class ProfileClock:
+    """The demand's intensity as a clock: ``at(t)`` is the intensity integrated from the start
+    (minutes at mean intensity 1), ``when(c)`` its inverse (minute resolution, linear inside)."""
+
+    def __init__(self, model: Model) -> None:
+        d = model.scenario.demand
+        cal = model.cal
+        w = np.asarray(d.hourly_weights, dtype=float)
+        mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
+        n = int(math.ceil(cal.end)) + 2
+        clock = np.arange(n) + cal.start_minute_of_day
+        day = (clock // DAY).astype(np.int64)
+        hour = ((clock % DAY) // HOUR).astype(np.int64)
+        wd = (day + cal.start.weekday()) % 7
+        per_minute = mult[wd] * w[hour] / w.sum() * 24.0
+        self.cum = np.concatenate([[0.0], np.cumsum(per_minute)]).tolist()
+        self.end = float(n)
+
+    def at(self, t: float) -> float:
+        """Profile-clock reading at time t."""
+        cum = self.cum
+        m = min(int(t), len(cum) - 2)
+        return cum[m] + (t - m) * (cum[m + 1] - cum[m])
+
+    def when(self, c: float) -> float:
+        """The time the profile clock reads c (infinity after the run)."""
+        cum = self.cum
+        if c > cum[-1]:
+            return INF
+        m = max(bisect.bisect_left(cum, c) - 1, 0)
+        step = cum[m + 1] - cum[m]
+        return m + ((c - cum[m]) / step if step > 0 else 1.0)
+
+
+class Population:
+    """The customers, their next orders, and the orders' effect on them."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        sc = model.scenario
+        cfg = sc.customers
+        self.cfg = cfg
+        self.clock = ProfileClock(model)
+        rng = generator(model.seed, model.replication, Stream.CUSTOMERS)
+        self.rng = rng
+        k = 1.0 / cfg.purchase_rate_cv**2
+        self.shape = k
+        self.scale = cfg.mean_orders_per_year / k / (YEAR_DAYS * DAY)  # per profile-minute
+        p = cfg.base_lapse_prob
+        per_min = sc.demand.orders_per_day / DAY
+        self.customers: list[Customer] = []
+        self.heap: list[tuple[float, int]] = []
+        arrivals_end = model.cal.arrivals_end
+        # the steady-state population at the start (only those who order in the run)
+        # waiting for their next order, they place the repeat orders: (1 - p) of the total
+        n0 = int(rng.poisson(per_min * (1 - p) / ((k - 1.0) * self.scale))) if p > 0 else 0
+        rates = rng.gamma(k - 1.0, self.scale, n0)
+        first = rng.standard_exponential(n0) / rates
+        ordering = first < self.clock.at(arrivals_end)  # the others never order in the run
+        for r, c in zip(rates[ordering].tolist(), first[ordering].tolist(), strict=True):
+            self._add(r, 0.0, True, self.clock.when(c))
+        self.n_initial = n0
+        # new customers: a Poisson process of rate p x orders per profile-minute
+        self.new_rate = p * per_min
+        self.lapse = {e: cfg.encounters[e] for e in ENCOUNTERS}
+        self.good_factor = cfg.good_experience_gap_factor
+        self.follow_up = sc.notifications.follow_up_days > 0
+        self.pause = cfg.pause_days * DAY
+        self._next_new = self._new_customer_time(0.0)
+        self.wake = None  # the arrival process's wait, when it waits
+        self.waiting_until = INF
+
+    def _add(self, rate: float, joined_at: float, initial: bool, first_t: float) -> Customer:
+        c = Customer(len(self.customers), rate, joined_at, initial)
+        self.customers.append(c)
+        c.next_t = first_t
+        heapq.heappush(self.heap, (first_t, c.id))
+        return c
+
+    def _new_customer_time(self, after: float) -> float:
+        if self.new_rate <= 0:
+            return INF
+        c = self.clock.at(after) + self.rng.standard_exponential() / self.new_rate
+        return self.clock.when(c)
+
+    # --- the arrival process -------------------------------------------------------------
+
+    def next_order(self) -> tuple[float, Customer | None]:
+        """The next order: its time and customer (None: a new customer's first order)."""
+        heap, customers = self.heap, self.customers
+        while heap:
+            t, cid = heap[0]
+            c = customers[cid]
+            if t != c.next_t or c.lapsed_at <= t:
+                heapq.heappop(heap)  # moved, or the customer has left
+                continue
+            break
+        else:
+            t = INF
+        if self._next_new <= t:
+            return self._next_new, None
+        return t, customers[heap[0][1]]
+
+    def place(self, o: Order, c: Customer | None, t: float) -> None:
+        """Attach the order placed at t to its customer and compute the customer's next one."""
+        if c is None:
+            rate = float(self.rng.gamma(self.shape, self.scale))
+            c = self._add(rate, t, False, INF)
+            self._next_new = self._new_customer_time(t)
+        o.customer = c
+        c.n_orders += 1
+        gap = -math.log1p(-o.u[K_GAP]) / c.rate
+        self._move(c, self.clock.when(self.clock.at(t) + gap))
+
+    def _move(self, c: Customer, t: float) -> None:
+        c.next_t = t
+        if t < self.model.cal.arrivals_end:
+            heapq.heappush(self.heap, (t, c.id))
+            if t < self.waiting_until and self.wake is not None and not self.wake.triggered:
+                self.wake.succeed()  # an order now comes before the one awaited
+
+    # --- what an order did to its customer ------------------------------------------------
+
+    def experienced(self, o: Order) -> None:
+        """The order leaves the model: decide what its experience does to the customer."""
+        c: Customer | None = o.customer
+        if c is None or o.duplicate_of != 0xFFFFFFFF:
+            return
+        encounters: list[str] = []
+        if o.lost_cause:
+            what = LOST_ENCOUNTER.get(o.lost_cause)
+            if what is None:
+                return  # a stock-out: the shopper did not order
+            encounters.append(what)
+            t = o.lost_at
+        elif o.in_store:
+            t = o.paid_at
+            c.revenue += o.value
+        else:
+            t = o.delivered_at
+            if t != t:
+                return  # not delivered by the end of the run
+            c.revenue += o.value
+            if t > o.promised_at:
+                encounters.append("late")
+            if o.damaged:
+                encounters.append("damaged")
+            if o.pick_errors > o.errors_caught:
+                encounters.append("wrong_item")
+        keep, pause = 1.0 - self.cfg.base_lapse_prob, 0.0
+        for e in encounters:
+            keep *= 1.0 - self.lapse[e].lapse_prob
+            pause = max(pause, self.lapse[e].pause_prob)
+        u = o.u[K_LAPSE]
+        if u < 1.0 - keep:
+            if t < c.lapsed_at:
+                c.lapsed_at = t
+                c.lapse_cause = LAPSE_CAUSES.index(encounters[0] if encounters else "base")
+        elif u < 1.0 - keep + keep * pause:
+            if c.next_t < t + self.pause:
+                self._move(c, t + self.pause)
+        elif (
+            not encounters
+            and (o.special_action in GOOD_ACTIONS or self.follow_up)
+            and t < c.next_t < INF
+        ):  # a good experience: the next order comes sooner
+            self._move(c, t + (c.next_t - t) * self.good_factor)
+
+    # --- the customers table --------------------------------------------------------------
+
+    def frame(self, names, end: float) -> pl.DataFrame:
+        """The ``customers`` table: every customer who ordered in the run."""
+        rows = [c for c in self.customers if c.n_orders]
+        if not rows:
+            return empty_frame(CUSTOMERS_SCHEMA, names)
+        year = YEAR_DAYS * DAY
+        lapsed = [c.lapsed_at if c.lapsed_at <= end else None for c in rows]
+        return pl.DataFrame(
+            {
+                "customer_id": [c.id for c in rows],
+                "initial": [c.initial for c in rows],
+                "joined_at": [None if c.initial else c.joined_at for c in rows],
+                "rate_per_year": [c.rate * year for c in rows],
+                "n_orders": [c.n_orders for c in rows],
+                "revenue": [c.revenue for c in rows],
+                "lapsed_at": lapsed,
+                "lapse_cause": [
+                    LAPSE_CAUSES[c.lapse_cause] if t is not None else "none"
+                    for c, t in zip(rows, lapsed, strict=True)
+                ],
+            },
+            schema=CUSTOMERS_SCHEMA,
+        )

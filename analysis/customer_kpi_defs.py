@@ -33,10 +33,17 @@ CUSTOMER_KPIS: tuple[tuple[str, str, str, bool | None], ...] = (
     (
         "purchase_frequency_per_year",
         "orders/customer/year",
-        "Orders per active customer per year, annualised from the window: customer orders "
-        "placed in the window / customers_active x 365 / window days. Only customers who "
-        "ordered in the window count, so a window much shorter than a year overstates the "
-        "population's yearly rate.",
+        "Yearly order rate of the customer base: the window's customer orders per "
+        "customer-year of membership (each customer counts from joining, or the window start, "
+        "to lapsing, or the window end); valid for a window of any length.",
+        True,
+    ),
+    (
+        "purchase_frequency_window",
+        "orders/customer",
+        "Purchase frequency over the window (the seed's definition): customer orders placed "
+        "in the window / customers_active. Over a one-year window it is the yearly purchase "
+        "frequency; customers who lapse order fewer times and lower it.",
         True,
     ),
     (

@@ -7,9 +7,16 @@ that are not duplicates (``duplicate_of`` null) and not stock-outs (a shopper wh
 out of stock did not order), point-of-sale orders included; *fulfilled* ones are those not
 lost (``lost_cause`` "none"), whether delivered by the end of the run or not.
 
-The ``customers`` table holds only the customers who ordered in the run: a customer present
-at the start who never ordered is in no KPI. Without customers (``customers`` None or empty,
-e.g. ``customers.enabled`` off) every customer KPI is NaN.
+The ``customers`` table holds every customer of the run, those present at the start who did
+not order in it included. Without customers (``customers`` None or empty, e.g.
+``customers.enabled`` off) every customer KPI is NaN.
+
+Purchase frequency comes two ways. ``purchase_frequency_per_year`` is the yearly order rate
+of the customer base: the window's customer orders per customer-year of membership (each
+customer counts from joining, or the start, to lapsing, or the end), valid for a window of
+any length. ``purchase_frequency_window`` is the seed's definition over the window: orders per
+customer who ordered in it; over a one-year window it is the yearly purchase frequency, and
+lapses lower it (customers who leave order fewer times).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ NOT_ENCOUNTERS: tuple[str, ...] = ("none", "base")
 NAMES: tuple[str, ...] = (
     "customers_active",
     "purchase_frequency_per_year",
+    "purchase_frequency_window",
     "new_customers",
     "customers_lapsed",
     *(f"customers_lapsed_{c}" for c in CAUSES),
@@ -46,14 +54,12 @@ def customer_kpis(
 ) -> dict[str, float]:
     """Customer KPIs of the window ``[start, end]`` (see ``KPI_DEFS`` for each name).
 
-    ``purchase_frequency_per_year`` is annualised from the window: customer orders placed in
-    the window per active customer x 365 / window days. Counts are 0.0 when nothing is counted;
-    ratios are NaN when their denominator is 0. Everything is NaN without customers.
+    See the module docstring for the two purchase frequencies. Counts are 0.0 when nothing is
+    counted; ratios are NaN when their denominator is 0. Everything is NaN without customers.
     """
     if customers is None or customers.is_empty():
         return dict.fromkeys(NAMES, NAN)
     f64 = pl.Float64
-    window_days = (end - start) / MIN_PER_DAY
 
     placed = pl.col("placed_at").is_between(start, end).fill_null(False)
     cause = pl.col("lost_cause").cast(pl.String)
@@ -77,7 +83,10 @@ def customer_kpis(
         lapsed_at.is_null() | (lapsed_at >= start)
     )
     stayed = lapsed_at.is_null() | (lapsed_at > end)
+    member_from = pl.max_horizontal(joined_at.fill_null(start), pl.lit(start))
+    member_to = pl.min_horizontal(lapsed_at.fill_null(end), pl.lit(end))
     c = customers.select(
+        (member_to - member_from).clip(lower_bound=0.0).sum().cast(f64).alias("exposure"),
         joined_at.is_between(start, end).fill_null(False).sum().cast(f64).alias("new"),
         in_window.sum().cast(f64).alias("lapsed"),
         *[(in_window & (lapse == k)).sum().cast(f64).alias(k) for k in CAUSES],
@@ -92,10 +101,11 @@ def customer_kpis(
     lapsed = to_float(c["lapsed"])
     lost_rate = to_float(c["lost_rate"])
 
-    per_year = YEAR_DAYS / window_days if window_days > 0 else NAN
+    years = to_float(c["exposure"]) / (YEAR_DAYS * MIN_PER_DAY)
     return {
         "customers_active": active,
-        "purchase_frequency_per_year": ratio(n, active) * per_year,
+        "purchase_frequency_per_year": ratio(n, years),
+        "purchase_frequency_window": ratio(n, active),
         "new_customers": to_float(c["new"]),
         "customers_lapsed": lapsed,
         **{f"customers_lapsed_{k}": to_float(c[k]) for k in CAUSES},

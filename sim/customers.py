@@ -131,7 +131,7 @@ class Population:
         ordering = first < self.clock.at(arrivals_end)  # the others never order in the run
         for r, c in zip(rates[ordering].tolist(), first[ordering].tolist(), strict=True):
             self._add(r, 0.0, True, self.clock.when(c))
-        self.n_initial = n0
+        self.silent_rates = rates[~ordering]  # customers all the same, who order later
         # new customers: a Poisson process of rate p x orders per profile-minute
         self.new_rate = p * per_min
         self.lapse = {e: cfg.encounters[e] for e in ENCOUNTERS}
@@ -241,13 +241,28 @@ class Population:
     # --- the customers table --------------------------------------------------------------
 
     def frame(self, names, end: float) -> pl.DataFrame:
-        """The ``customers`` table: every customer who ordered in the run."""
+        """The ``customers`` table: every customer of the run, those at the start who did
+        not order in it included (their exposure counts in the purchase frequency)."""
         rows = [c for c in self.customers if c.n_orders]
-        if not rows:
+        if not rows and not len(self.silent_rates):
             return empty_frame(CUSTOMERS_SCHEMA, names)
         year = YEAR_DAYS * DAY
         lapsed = [c.lapsed_at if c.lapsed_at <= end else None for c in rows]
-        return pl.DataFrame(
+        n = len(self.silent_rates)
+        silent = pl.DataFrame(
+            {
+                "customer_id": np.arange(len(self.customers), len(self.customers) + n),
+                "initial": np.ones(n, dtype=bool),
+                "joined_at": pl.Series([None] * n, dtype=pl.Float64),
+                "rate_per_year": self.silent_rates * year,
+                "n_orders": np.zeros(n, dtype=np.uint32),
+                "revenue": np.zeros(n),
+                "lapsed_at": pl.Series([None] * n, dtype=pl.Float64),
+                "lapse_cause": pl.Series(["none"] * n, dtype=pl.Enum(LAPSE_CAUSES)),
+            },
+            schema=CUSTOMERS_SCHEMA,
+        )
+        ordered = pl.DataFrame(
             {
                 "customer_id": [c.id for c in rows],
                 "initial": [c.initial for c in rows],
@@ -263,3 +278,4 @@ class Population:
             },
             schema=CUSTOMERS_SCHEMA,
         )
+        return pl.concat([ordered, silent])

@@ -95,12 +95,18 @@ def test_active_customers_and_annualised_purchase_frequency() -> None:
     k = _kpis()
     # customer orders in the window: 1, 2, 3, 8, 9 -> 5 orders of customers 1 and 2
     assert k["customers_active"] == 2.0
-    assert k["purchase_frequency_per_year"] == pytest.approx(5 / 2 * 365 / WINDOW_DAYS)  # 91.25
-    # a 20-day window with the same orders halves the yearly rate
+    assert k["purchase_frequency_window"] == pytest.approx(5 / 2)
+    # membership in [1440, 15840] (minutes): 1 all 14400; 2 until 8000: 6560; 3 before: 0;
+    # 4 until 9000: 7560; 5 from 2000 to 10000: 8000; 6 and 9 after: 0; 7 all: 14400;
+    # 8 from the start to the end: 14400 -> 65320 customer-minutes
+    year = 365 * DAY
+    assert k["purchase_frequency_per_year"] == pytest.approx(5 / (65320 / year))
+    # a 20-day window [1440, 30240]: the order at 20000 is now inside, 6 orders of 1, 2 and 7
     wide = customer_kpis(_orders(), _customers(), start=START, end=START + 20 * DAY)
-    # ... but the order at 20000 is now inside: 6 orders of customers 1, 2 and 7
     assert wide["customers_active"] == 3.0
-    assert wide["purchase_frequency_per_year"] == pytest.approx(6 / 3 * 365 / 20)
+    assert wide["purchase_frequency_window"] == pytest.approx(6 / 3)
+    # membership: 1: 28800, 2: 6560, 4: 7560, 5: 8000, 6: 500, 9: 5240, 7: 14560, 8: 14400
+    assert wide["purchase_frequency_per_year"] == pytest.approx(6 / (85620 / year))
 
 
 def test_stock_outs_and_duplicates_are_no_customer_orders() -> None:
@@ -110,7 +116,8 @@ def test_stock_outs_and_duplicates_are_no_customer_orders() -> None:
     )
     k = customer_kpis(only, _customers(), start=START, end=END)
     assert k["customers_active"] == 0.0
-    assert math.isnan(k["purchase_frequency_per_year"])
+    assert math.isnan(k["purchase_frequency_window"])  # no customer ordered
+    assert k["purchase_frequency_per_year"] == 0.0  # members, but no orders
     assert math.isnan(k["revenue_per_customer"]) and math.isnan(k["lapse_rate_per_order"])
     # the other lost causes are orders (customer 2's declined payment counts)
     declined = orders({"customer_id": 2, "placed_at": 4000.0, "lost_cause": "payment_declined"})
@@ -189,7 +196,13 @@ def test_kpis_of_passes_the_runs_customers() -> None:
 
 def test_every_customer_kpi_has_a_definition() -> None:
     assert set(CUSTOMER_KPIS) <= set(KPI_DEFS)
-    better = {"purchase_frequency_per_year", "retention", "revenue_per_customer", "new_customers"}
+    better = {
+        "purchase_frequency_per_year",
+        "purchase_frequency_window",
+        "retention",
+        "revenue_per_customer",
+        "new_customers",
+    }
     for name in CUSTOMER_KPIS:
         d = KPI_DEFS[name]
         assert not d.headline, name
@@ -199,5 +212,5 @@ def test_every_customer_kpi_has_a_definition() -> None:
             assert d.higher_is_better is None
         else:
             assert d.higher_is_better is False, name
-    assert "annualised" in KPI_DEFS["purchase_frequency_per_year"].description
+    assert "customer-year" in KPI_DEFS["purchase_frequency_per_year"].description
     assert "never ordered" in KPI_DEFS["retention"].description

@@ -68,7 +68,9 @@ class CustomersConfig(Section):
 
     enabled: bool = Field(False, description="Orders come from a population of customers.")
     mean_orders_per_year: PosFloat = Field(
-        4.0, description="Mean orders per year of an active customer."
+        4.0,
+        description="Mean yearly order rate of a new customer (gamma over customers); the "
+        "customer base is slower on average, since slow customers stay longer.",
     )
     purchase_rate_cv: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
         0.8,

@@ -138,6 +138,7 @@ class Population:
         self.good_factor = cfg.good_experience_gap_factor
         self.follow_up = sc.notifications.follow_up_days > 0
         self.pause = cfg.pause_days * DAY
+        self.end = model.cal.end
         self._next_new = self._new_customer_time(0.0)
         self.wake = None  # the arrival process's wait, when it waits
         self.waiting_until = INF
@@ -207,12 +208,13 @@ class Population:
             t = o.lost_at
         elif o.in_store:
             t = o.paid_at
-            c.revenue += o.value
         else:
             t = o.delivered_at
             if t != t:
                 return  # not delivered by the end of the run
-            c.revenue += o.value
+        if not encounters or encounters[0] not in LOST_ENCOUNTER.values():
+            if t <= self.end:  # fulfilled within the run
+                c.revenue += o.value
             if t > o.promised_at:
                 encounters.append("late")
             if o.damaged:

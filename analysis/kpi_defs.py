@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from analysis.aftersales_kpi_defs import AFTERSALES_KPIS
 from analysis.customer_kpi_defs import CUSTOMER_KPIS
 from sim.eventlog import LOST_CAUSES
 
@@ -300,6 +301,8 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
     ],
     # --- customers (analysis/customer_kpis.py; NaN without customers)
     *[KpiDef(*d) for d in CUSTOMER_KPIS],
+    # --- returns and reviews (analysis/aftersales_kpis.py; NaN without their tables)
+    *[KpiDef(*d) for d in AFTERSALES_KPIS],
 )
 
 #: KPIs whose names depend on the scenario, keyed by name prefix; the suffix is a resource

@@ -26,6 +26,7 @@ import math
 
 import polars as pl
 
+from analysis.aftersales_kpis import aftersales_kpis
 from analysis.customer_kpis import customer_kpis
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
 from analysis.picking_kpis import picking_kpis
@@ -246,6 +247,8 @@ def run_kpis(
     end_min: float | None = None,
     arrivals_end_min: float | None = None,
     customers: pl.DataFrame | None = None,
+    returns: pl.DataFrame | None = None,
+    reviews: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -263,6 +266,10 @@ def run_kpis(
     ``customers`` is the run's ``customers`` table; the customer KPIs
     (``analysis/customer_kpis.py``, window ``[warmup_min, arrivals_end_min]``) are NaN
     without it.
+
+    ``returns`` and ``reviews`` are the run's tables of those names; the after-sales KPIs
+    (``analysis/aftersales_kpis.py``: the cohort placed in ``[warmup_min, arrivals_end_min]``
+    and delivered by ``end_min``) are NaN without them.
     """
     start = float(warmup_min)
     if end_min is None:
@@ -313,5 +320,8 @@ def run_kpis(
     out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
     out.update(receiving_kpis(orders, steps, start=start, end=end, observe_end=observe_end))
     out.update(customer_kpis(orders, customers, start=start, end=end))
+    out.update(
+        aftersales_kpis(orders, returns, reviews, start=start, end=end, observe_end=observe_end)
+    )
     out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
     return out

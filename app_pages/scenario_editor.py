@@ -140,6 +140,10 @@ def scalar_fields(section: str) -> list[str]:
             continue
         if typing.get_origin(ann) in (dict, Mapping):
             continue
+        if typing.get_origin(ann) is tuple and any(
+            typing.get_origin(a) is tuple for a in typing.get_args(ann)
+        ):
+            continue  # a table (rows of values): kept as in the file
         out.append(name)
     return out
 

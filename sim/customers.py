@@ -52,6 +52,23 @@ LOST_ENCOUNTER = {
 GOOD_ACTIONS = {1, 2}  # SPECIAL_ACTIONS: bonus_gift, handwritten_note
 
 
+def negative_encounters(o: Order) -> list[str]:
+    """The negative encounters of an order that leaves the model (delivered or lost)."""
+    if o.lost_cause:
+        what = LOST_ENCOUNTER.get(o.lost_cause)
+        return [] if what is None else [what]
+    if o.in_store or o.delivered_at != o.delivered_at:
+        return []
+    out = []
+    if o.delivered_at > o.promised_at:
+        out.append("late")
+    if o.damaged:
+        out.append("damaged")
+    if o.pick_errors > o.errors_caught:
+        out.append("wrong_item")
+    return out
+
+
 class Customer:
     """One customer while the run lasts."""
 
@@ -139,6 +156,9 @@ class Population:
         self.follow_up = sc.notifications.follow_up_days > 0
         self.pause = cfg.pause_days * DAY
         self.end = model.cal.end
+        self.reviews = model.reviews
+        self.elasticity = sc.reviews.new_customer_rating_exponent
+        self.rating_reference = sc.reviews.reference_rating_stars
         self._next_new = self._new_customer_time(0.0)
         self.wake = None  # the arrival process's wait, when it waits
         self.waiting_until = INF
@@ -151,9 +171,14 @@ class Population:
         return c
 
     def _new_customer_time(self, after: float) -> float:
-        if self.new_rate <= 0:
+        rate = self.new_rate
+        if self.elasticity and self.reviews is not None:
+            mean = self.reviews.mean_rating(after)
+            if mean is not None:  # shoppers read the reviews
+                rate *= (mean / self.rating_reference) ** self.elasticity
+        if rate <= 0:
             return INF
-        c = self.clock.at(after) + self.rng.standard_exponential() / self.new_rate
+        c = self.clock.at(after) + self.rng.standard_exponential() / rate
         return self.clock.when(c)
 
     # --- the arrival process -------------------------------------------------------------
@@ -199,46 +224,49 @@ class Population:
         c: Customer | None = o.customer
         if c is None or o.duplicate_of != 0xFFFFFFFF:
             return
-        encounters: list[str] = []
         if o.lost_cause:
-            what = LOST_ENCOUNTER.get(o.lost_cause)
-            if what is None:
+            if o.lost_cause not in LOST_ENCOUNTER:
                 return  # a stock-out: the shopper did not order
-            encounters.append(what)
             t = o.lost_at
-        elif o.in_store:
-            t = o.paid_at
         else:
-            t = o.delivered_at
+            t = o.paid_at if o.in_store else o.delivered_at
             if t != t:
                 return  # not delivered by the end of the run
-        if not encounters or encounters[0] not in LOST_ENCOUNTER.values():
             if t <= self.end:  # fulfilled within the run
                 c.revenue += o.value
-            if t > o.promised_at:
-                encounters.append("late")
-            if o.damaged:
-                encounters.append("damaged")
-            if o.pick_errors > o.errors_caught:
-                encounters.append("wrong_item")
-        keep, pause = 1.0 - self.cfg.base_lapse_prob, 0.0
-        for e in encounters:
-            keep *= 1.0 - self.lapse[e].lapse_prob
-            pause = max(pause, self.lapse[e].pause_prob)
-        u = o.u[K_LAPSE]
-        if u < 1.0 - keep:
-            if t < c.lapsed_at:
-                c.lapsed_at = t
-                c.lapse_cause = LAPSE_CAUSES.index(encounters[0] if encounters else "base")
-        elif u < 1.0 - keep + keep * pause:
-            if c.next_t < t + self.pause:
-                self._move(c, t + self.pause)
-        elif (
-            not encounters
+        encounters = negative_encounters(o)
+        keep = self._react(c, encounters, t, o.u[K_LAPSE], 1.0 - self.cfg.base_lapse_prob)
+        if (
+            keep
+            and not encounters
             and (o.special_action in GOOD_ACTIONS or self.follow_up)
             and t < c.next_t < INF
         ):  # a good experience: the next order comes sooner
             self._move(c, t + (c.next_t - t) * self.good_factor)
+
+    def encounter(self, o: Order, kind: str, t: float, u: float) -> None:
+        """A negative encounter after the order left the model (a slow refund): the customer
+        may lapse or pause, decided from the uniform u."""
+        c: Customer | None = o.customer
+        if c is not None:
+            self._react(c, [kind], t, u, 1.0)
+
+    def _react(self, c: Customer, encounters: list[str], t: float, u: float, keep: float) -> bool:
+        """Lapse or pause after encounters at time t (u decides); True if nothing happened."""
+        pause = 0.0
+        for e in encounters:
+            keep *= 1.0 - self.lapse[e].lapse_prob
+            pause = max(pause, self.lapse[e].pause_prob)
+        if u < 1.0 - keep:
+            if t < c.lapsed_at:
+                c.lapsed_at = t
+                c.lapse_cause = LAPSE_CAUSES.index(encounters[0] if encounters else "base")
+            return False
+        if u < 1.0 - keep + keep * pause:
+            if c.next_t < t + self.pause:
+                self._move(c, t + self.pause)
+            return False
+        return True
 
     # --- the customers table --------------------------------------------------------------
 

@@ -30,7 +30,9 @@ U_LINES, U_SERVICE, U_CHANNEL, U_VALUE = 0, 1, 2, 3
 U_PICK_TIME, U_PACK_TIME, U_VERIFY, U_DAMAGE = 4, 5, 6, 7
 U_TRANSIT, U_DELIVERY_TIME, U_LABEL_JAM = 8, 9, 10
 U_LAPSE, U_GAP = 11, 12  # customers: leaving after the order, wait until the next one
-U_RESERVED = 16  # columns 13..15 are reserved for returns and reviews
+U_RESERVED = 16  # columns 13..15 are spare
+#: Uniforms per order for returns and reviews (``Order.after_u``, sim.stages.returns).
+N_AFTER_UNIFORMS = 13
 N_UNIFORMS = U_RESERVED
 # Positions in ``Order.u``: the two time multipliers, then columns U_VERIFY.. of the matrix.
 K_PICK, K_PACK, K_VERIFY, K_DAMAGE, K_TRANSIT, K_DELIVERY, K_JAM, K_LAPSE, K_GAP = range(9)
@@ -110,7 +112,7 @@ class Order:
         "shipping_cost", "t_ready", "attempt", "repick", "batch_id", "pending", "state",
         "plan", "special_action", "special_cost", "received_at", "paid_at", "lost_at",
         "lost_cause", "duplicate_of", "payment_attempts", "oversold", "backordered", "in_store",
-        "pay_u", "hold", "need", "alloc", "short", "customer",
+        "pay_u", "hold", "need", "alloc", "short", "customer", "after_u",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -188,6 +190,7 @@ class OrderSource:
         replication: int,
         *,
         payment_uniforms: bool = False,
+        aftersales_uniforms: bool = False,
     ) -> None:
         self.sc = scenario
         self.cal = calendar
@@ -196,6 +199,9 @@ class OrderSource:
         self.rng_ord = generator(seed, replication, Stream.ORDER_PROFILE)
         self.rng_lines = generator(seed, replication, Stream.LINES)
         self.rng_pay = generator(seed, replication, Stream.PAYMENT) if payment_uniforms else None
+        self.rng_after = (
+            generator(seed, replication, Stream.AFTERSALES) if aftersales_uniforms else None
+        )
         d = scenario.demand
         mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
         hourly, self.channel_cum = _channel_mix(scenario)
@@ -270,6 +276,11 @@ class OrderSource:
         pay_l = (
             self.rng_pay.random((n, N_PAY_UNIFORMS)).tolist() if self.rng_pay is not None else None
         )
+        after_l = (
+            self.rng_after.random((n, N_AFTER_UNIFORMS)).tolist()
+            if self.rng_after is not None
+            else None
+        )
         pick_mult = time_multiplier(U[:, U_PICK_TIME], pk.time_variability, pk.time_cv)
         pack_mult = time_multiplier(U[:, U_PACK_TIME], pa.time_variability, pa.time_cv)
         total = int(n_lines.sum())
@@ -321,4 +332,6 @@ class OrderSource:
             o.promised_at = self.promises[s](o.placed_at)
             if pay_l is not None:
                 o.pay_u = pay_l[i]
+            if after_l is not None:
+                o.after_u = after_l[i]
             yield o

@@ -53,6 +53,8 @@ STEPS: tuple[str, ...] = (
     "consolidate",
     "rekey",  # a manual channel's order keyed into the back office (order_entry)
     "fraud_review",  # a payment held for manual fraud review (payment_review)
+    "inspect",  # a returned parcel inspected at the warehouse (returns_clerks)
+    "refund",  # a refund processed by a support agent (support)
 )
 
 #: Why a sale was lost (``none``: it was not). ``stock_out``: the channel showed an item out
@@ -91,6 +93,18 @@ EVENTS: tuple[str, ...] = (
     "follow_up_sent",  # follow-up e-mail some days after delivery
     "review_request_sent",  # review request some days after delivery
 )
+
+#: Why a customer returns an order, in the order a return is attributed when several apply.
+RETURN_REASONS: tuple[str, ...] = (
+    "wrong_item",  # an uncaught pick error reached the customer
+    "damaged",  # damaged in transit
+    "late",  # delivered after the promised day
+    "not_as_described",
+    "changed_mind",
+)
+#: What became of a return request: support solved the problem (``prevented``), it came
+#: outside the return window and the policy refused it (``refused``), or it came back.
+RETURN_OUTCOMES: tuple[str, ...] = ("prevented", "refused", "returned")
 
 #: Why a customer left (``none``: still active at the end): ``base`` after an order with
 #: nothing wrong, else the order's first negative encounter (``sim.config.customers``).
@@ -164,8 +178,9 @@ EVENTS_SCHEMA: dict[str, pl.DataType | None] = {
 
 #: Stock per SKU at the start and at the end of every simulated day (inventory enabled).
 #: ``received`` and ``shipped`` are cumulative since the start; ``held`` is allocated to orders
-#: not yet shipped; ``on_hand`` is free stock. Per SKU and row:
-#: start on_hand + received = on_hand + held + shipped.
+#: not yet shipped; ``on_hand`` is free stock; ``returned`` came back and was restocked
+#: (cumulative). Per SKU and row: start on_hand + received + returned = on_hand + held +
+#: shipped.
 STOCK_SCHEMA: dict[str, pl.DataType | None] = {
     "t": pl.Float64(),
     "sku": pl.UInt32(),
@@ -175,6 +190,7 @@ STOCK_SCHEMA: dict[str, pl.DataType | None] = {
     "shipped": pl.Int64(),
     "on_order": pl.Int64(),
     "backordered": pl.Int64(),
+    "returned": pl.Int64(),
 }
 
 #: One row per customer who ordered in the run (customers enabled): ``initial`` customers
@@ -190,6 +206,40 @@ CUSTOMERS_SCHEMA: dict[str, pl.DataType | None] = {
     "revenue": pl.Float64(),
     "lapsed_at": pl.Float64(),
     "lapse_cause": pl.Enum(LAPSE_CAUSES),
+}
+
+#: One row per return request (returns enabled). Times are null when not reached by the end.
+#: ``late_request``: after the return window; ``refund`` is the order value refunded;
+#: ``return_shipping_cost`` is paid by the merchant when its policy says so; a refund later
+#: than the policy's deadline may bring a ``chargeback`` with its fee.
+RETURNS_SCHEMA: dict[str, pl.DataType | None] = {
+    "order_id": pl.UInt32(),
+    "customer_id": pl.UInt32(),
+    "reason": pl.Enum(RETURN_REASONS),
+    "requested_at": pl.Float64(),
+    "late_request": pl.Boolean(),
+    "outcome": pl.Enum(RETURN_OUTCOMES),
+    "arrived_at": pl.Float64(),
+    "inspected_at": pl.Float64(),
+    "restocked": pl.Boolean(),
+    "refunded_at": pl.Float64(),
+    "refund": pl.Float32(),
+    "return_shipping_cost": pl.Float32(),
+    "chargeback": pl.Boolean(),
+    "chargeback_fee": pl.Float32(),
+}
+
+#: One row per review written (reviews enabled): its time and stars (1-5), whether the
+#: customer was asked (a review request), had replied to support first, and whether the
+#: order had a negative encounter.
+REVIEWS_SCHEMA: dict[str, pl.DataType | None] = {
+    "order_id": pl.UInt32(),
+    "customer_id": pl.UInt32(),
+    "t": pl.Float64(),
+    "stars": pl.UInt8(),
+    "requested": pl.Boolean(),
+    "replied_first": pl.Boolean(),
+    "negative_experience": pl.Boolean(),
 }
 
 ROSTER_SCHEMA: dict[str, pl.DataType | None] = {
@@ -334,4 +384,6 @@ def column_names() -> dict[str, tuple[str, ...]]:
         "roster": tuple(ROSTER_SCHEMA),
         "stock": tuple(STOCK_SCHEMA),
         "customers": tuple(CUSTOMERS_SCHEMA),
+        "returns": tuple(RETURNS_SCHEMA),
+        "reviews": tuple(REVIEWS_SCHEMA),
     }

@@ -5,7 +5,8 @@ leaves with its carrier (or the customer takes it at a counter), when they move 
 ``shipped``. A cancelled allocation goes back to ``on_hand``. Replenishment is continuous
 review: when a SKU's stock position (on hand + on order - backordered) falls to its reorder
 point, an order up to its order-up-to level goes to the supplier and arrives after the lead
-time. So at every moment, per SKU: initial + received = on_hand + held + shipped.
+time. Returned units that pass inspection go back on hand. So at every moment, per SKU:
+initial + received + returned = on_hand + held + shipped.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Stock:
         self.shipped = [0] * n
         self.on_order = [0] * n
         self.short = [0] * n  # backordered units waiting for stock
+        self.returned = [0] * n  # units returned by customers and put back on the shelf
         self.waiting: dict[int, deque[Order]] = {}
         self.leaving: list[tuple[float, int, list[tuple[int, int]]]] = []  # (time, seq, alloc)
         self._seq = 0
@@ -125,6 +127,13 @@ class Stock:
                 held[k] -= u
                 shipped[k] += u
 
+    def restock(self, o: Order) -> None:
+        """A returned order's units go back on the shelf (now)."""
+        for k, u in self.lines(o).items():
+            self.on_hand[k] += u
+            self.returned[k] += u
+            self._fill(k)
+
     # --- replenishment ----------------------------------------------------------------------
 
     def _review(self, k: int) -> None:
@@ -167,7 +176,8 @@ class Stock:
         """Record every SKU's levels at time t (parcels leaving by t have left)."""
         self._ship_until(t)
         self.snapshots.append((t, self.on_hand[:], self.held[:], self.received[:],
-                               self.shipped[:], self.on_order[:], self.short[:]))  # fmt: skip
+                               self.shipped[:], self.on_order[:], self.short[:],
+                               self.returned[:]))  # fmt: skip
 
     def frame(self, names) -> pl.DataFrame:
         """The ``stock`` table of the run."""

@@ -22,6 +22,8 @@ from sim.eventlog import (
     NULL_SMALL,
     ORDERS_SCHEMA,
     OUTCOMES,
+    RETURNS_SCHEMA,
+    REVIEWS_SCHEMA,
     ROSTER_SCHEMA,
     STATUSES,
     STEPS_SCHEMA,
@@ -35,6 +37,8 @@ from sim.stages.methods import PICKING_METHODS
 from sim.stages.notifications import Notifications
 from sim.stages.packing import Packing
 from sim.stages.receiving import Receiving
+from sim.stages.returns import Returns
+from sim.stages.reviews import Reviews
 from sim.stages.shipping import Shipping
 from sim.stations import Station
 from sim.units import DAY
@@ -53,6 +57,8 @@ class RunResult:
     roster: pl.DataFrame
     stock: pl.DataFrame
     customers: pl.DataFrame
+    returns: pl.DataFrame
+    reviews: pl.DataFrame
     scenario: Scenario
     seed: int
     replication: int
@@ -62,7 +68,7 @@ class RunResult:
     wall_s: float = 0.0
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        """The six tables by name."""
+        """The tables by name."""
         return {
             "orders": self.orders,
             "steps": self.steps,
@@ -70,6 +76,8 @@ class RunResult:
             "roster": self.roster,
             "stock": self.stock,
             "customers": self.customers,
+            "returns": self.returns,
+            "reviews": self.reviews,
         }
 
 
@@ -112,8 +120,11 @@ class Model:
         self.source = OrderSource(
             scenario, self.cal, self.catalog, seed, replication,
             payment_uniforms=self.receiving.needs_uniforms,
+            aftersales_uniforms=scenario.returns.enabled or scenario.reviews.enabled,
         )  # fmt: skip
         self.notifications = Notifications(self)
+        self.returns = Returns(self) if scenario.returns.enabled else None
+        self.reviews = Reviews(self) if scenario.reviews.enabled else None
         self.population = Population(self) if scenario.customers.enabled else None
         if self.population is None:
             self.env.process(self._arrivals())
@@ -190,6 +201,10 @@ class Model:
             self.notifications.sent(o)
         if self.population is not None:
             self.population.experienced(o)
+        if self.returns is not None:
+            self.returns.after(o)
+        if self.reviews is not None:
+            self.reviews.after(o)
 
     def _write_order(self, o: Order) -> None:
         self.orders_t.add((
@@ -280,6 +295,7 @@ class Model:
     def _stations(self) -> list[Station]:
         return [
             *self.receiving.stations,
+            *(self.returns.stations if self.returns is not None else ()),
             *self.picking.stations,
             self.packing.station,
             *self.shipping.stations,
@@ -310,8 +326,19 @@ class Model:
             if self.population is None
             else self.population.frame(names, end)
         )
+        returns = (
+            empty_frame(RETURNS_SCHEMA, names)
+            if self.returns is None
+            else self.returns.frame(names, end)
+        )
+        reviews = (
+            empty_frame(REVIEWS_SCHEMA, names)
+            if self.reviews is None
+            else self.reviews.frame(names, end)
+        )
         return RunResult(
-            orders, steps, events, roster, stock, customers, self.scenario, self.seed,
+            orders, steps, events, roster, stock, customers, returns, reviews, self.scenario,
+            self.seed,
             self.replication, self.cal.start_minute_of_day, end, self.cal.arrivals_end,
         )  # fmt: skip
 

@@ -23,6 +23,7 @@ class Stream(IntEnum):
     LINES = 8
     CATALOG = 9
     CUSTOMERS = 10
+    AFTERSALES = 11
 
 
 #: The catalogue is a fact about the business, the same in every replication.

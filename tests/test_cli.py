@@ -22,7 +22,7 @@ from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-TABLES = ("orders", "steps", "events", "roster", "stock", "customers")
+TABLES = ("orders", "steps", "events", "roster", "stock", "customers", "returns", "reviews")
 OUTPUTS = [f"{t}.parquet" for t in TABLES] + ["kpis.json", "manifest.json"]
 # Small runs: 1 day of arrivals at 200 orders/day (plus the baseline's drain days).
 SMALL = ["--days", "1", "--set", "demand.orders_per_day=200"]

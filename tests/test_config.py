@@ -210,7 +210,8 @@ RATE = re.compile(r"_per_(s|min|h|hour|day|year|kg)$")  # walking_speed_m_per_s,
 UNIT_WORDS = {"seconds", "minutes", "hours", "days"}  # a whole name like `minutes`
 # relative weights and multipliers are dimensionless by name
 DIMENSIONLESS = {"share", "prob", "pmf", "cv", "factor", "exponent", "weights", "multipliers"}
-COUNT_WORDS = {"count", "headcount", "zone"}  # or an `n_` prefix; `zone` is a zone number
+# or an `n_` prefix; `zone` is a zone number; `stars` a review rating (1-5)
+COUNT_WORDS = {"count", "headcount", "zone", "stars"}
 # Money is in "currency units" throughout the project; a money word names that unit.
 MONEY = {"cost", "price", "wage", "value"}
 

@@ -27,7 +27,17 @@ STEPS_COLS = [
 ]  # fmt: skip
 EVENTS_COLS = ["order_id", "event", "t"]
 ROSTER = ["resource", "worker", "t_on", "t_off", "wage_per_hour"]
-STOCK = ["t", "sku", "on_hand", "held", "received", "shipped", "on_order", "backordered"]
+STOCK = [
+    "t", "sku", "on_hand", "held", "received", "shipped", "on_order", "backordered", "returned",
+]  # fmt: skip
+RETURNS = [
+    "order_id", "customer_id", "reason", "requested_at", "late_request", "outcome", "arrived_at",
+    "inspected_at", "restocked", "refunded_at", "refund", "return_shipping_cost", "chargeback",
+    "chargeback_fee",
+]  # fmt: skip
+REVIEWS = [
+    "order_id", "customer_id", "t", "stars", "requested", "replied_first", "negative_experience",
+]  # fmt: skip
 CUSTOMERS = [
     "customer_id", "initial", "joined_at", "rate_per_year", "n_orders", "revenue", "lapsed_at",
     "lapse_cause",
@@ -42,13 +52,15 @@ def test_column_names_are_pinned():
         "roster": tuple(ROSTER),
         "stock": tuple(STOCK),
         "customers": tuple(CUSTOMERS),
+        "returns": tuple(RETURNS),
+        "reviews": tuple(REVIEWS),
     }
 
 
 def test_enums_are_pinned():
     assert STEPS == (
         "pick", "repick", "pack", "label", "notify", "sort", "consolidate", "rekey",
-        "fraud_review",
+        "fraud_review", "inspect", "refund",
     )  # fmt: skip
     assert OUTCOMES == ("ok", "error_caught", "jam", "in_progress", "waiting")
     assert EVENTS == (
@@ -69,7 +81,7 @@ def test_a_run_emits_exactly_these_tables(small):
     r = run_replication(small, seed=1)
     for frame, cols in (
         (r.orders, ORDERS), (r.steps, STEPS_COLS), (r.events, EVENTS_COLS), (r.roster, ROSTER),
-        (r.stock, STOCK), (r.customers, CUSTOMERS),
+        (r.stock, STOCK), (r.customers, CUSTOMERS), (r.returns, RETURNS), (r.reviews, REVIEWS),
     ):  # fmt: skip
         assert frame.columns == cols
     assert r.orders.schema["placed_at"] == pl.Float64

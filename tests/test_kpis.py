@@ -455,6 +455,8 @@ def test_every_kpi_has_a_definition() -> None:
         "utilisation_consolidators",
         "utilisation_order_entry",
         "utilisation_payment_review",
+        "utilisation_returns_clerks",
+        "utilisation_support",
     }
     assert "pickers" in kpi_def("utilisation_pickers").description
     assert kpi_def("queue_max_pick").higher_is_better is False

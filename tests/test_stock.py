@@ -51,8 +51,8 @@ def test_stock_is_conserved_per_sku_at_every_days_end(name):
     # start + received = on hand + held + shipped, per SKU and day
     start = stock.filter(pl.col("t") == 0).select("sku", pl.col("on_hand").alias("start"))
     gap = stock.join(start, on="sku").select(
-        pl.col("start") + pl.col("received") - pl.col("on_hand") - pl.col("held")
-        - pl.col("shipped")
+        pl.col("start") + pl.col("received") + pl.col("returned") - pl.col("on_hand")
+        - pl.col("held") - pl.col("shipped")
     ).to_series()  # fmt: skip
     assert (gap == 0).all()
     assert (stock["on_hand"] >= 0).all() and (stock["held"] >= 0).all()
@@ -113,7 +113,7 @@ def test_backorders_wait_for_replenishment_and_are_not_lost():
     # conservation holds with partial allocations too
     start = r.stock.filter(pl.col("t") == 0).select("sku", pl.col("on_hand").alias("s"))
     j = r.stock.join(start, on="sku")
-    assert (j["s"] + j["received"] == j["on_hand"] + j["held"] + j["shipped"]).all()
+    assert (j["s"] + j["received"] + j["returned"] == j["on_hand"] + j["held"] + j["shipped"]).all()
 
 
 def test_without_inventory_the_stock_table_is_empty_and_nothing_is_oversold():

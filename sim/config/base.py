@@ -10,12 +10,20 @@ from sim.units import WEEKDAYS, hhmm_to_minutes
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Role = Literal[
-    "pickers", "packers", "office", "sorters", "consolidators", "order_entry", "payment_review"
+    "pickers",
+    "packers",
+    "office",
+    "sorters",
+    "consolidators",
+    "order_entry",
+    "payment_review",
+    "returns_clerks",
+    "support",
 ]
 #: Every resource of the event log: the staffed roles and the label printers (machines).
 RESOURCES: tuple[str, ...] = (
     "pickers", "packers", "label_printers", "office", "sorters", "consolidators", "order_entry",
-    "payment_review",
+    "payment_review", "returns_clerks", "support",
 )  # fmt: skip
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 PosFloat = Annotated[float, Field(gt=0.0)]

@@ -29,8 +29,11 @@ ENCOUNTERS: tuple[str, ...] = (
     "late",
     "damaged",
     "wrong_item",
+    "slow_refund",
 )
-Encounter = Literal["payment_failure", "oversold", "missed_order", "late", "damaged", "wrong_item"]
+Encounter = Literal[
+    "payment_failure", "oversold", "missed_order", "late", "damaged", "wrong_item", "slow_refund"
+]
 
 
 class EncounterConfig(Section):
@@ -60,6 +63,7 @@ def _default_encounters() -> dict[str, EncounterConfig]:
         "late": EncounterConfig(lapse_prob=0.57, pause_prob=0.0),  # the seed (Loqate): 57 %
         "damaged": seed,
         "wrong_item": seed,
+        "slow_refund": seed,
     }
 
 

@@ -7,8 +7,9 @@ import json
 
 from pydantic import Field, model_validator
 
+from sim.config.aftersales import ReturnsConfig, ReviewsConfig
 from sim.config.base import RESOURCES, Section
-from sim.config.checks import check_picking
+from sim.config.checks import check_picking, need_role
 from sim.config.customers import CustomersConfig
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
 from sim.config.inventory import InventoryConfig
@@ -51,6 +52,8 @@ class Scenario(Section):
     customers: CustomersConfig = Field(
         default_factory=CustomersConfig, description="Customers and why they come back."
     )
+    returns: ReturnsConfig = Field(default_factory=ReturnsConfig, description="Returns.")
+    reviews: ReviewsConfig = Field(default_factory=ReviewsConfig, description="Reviews.")
     staffing: StaffingConfig = Field(default_factory=StaffingConfig, description="Shifts.")
     costs: CostsConfig = Field(default_factory=CostsConfig, description="Costs.")
 
@@ -95,6 +98,9 @@ class Scenario(Section):
             )
         check_picking(self)
         check_receiving(self)
+        if self.returns.enabled:
+            need_role(self, "returns_clerks", "returns.enabled")
+            need_role(self, "support", "returns.enabled")
         if self.customers.enabled:
             for i, c in enumerate(self.demand.channels):
                 if c.hourly_weights:

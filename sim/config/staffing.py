@@ -105,6 +105,8 @@ class CostsConfig(Section):
             "consolidators": 17.0,
             "order_entry": 20.0,
             "payment_review": 22.0,
+            "returns_clerks": 17.0,
+            "support": 20.0,
         },
         description="Paid wage per on-duty hour, per role (currency units).",
     )

@@ -136,7 +136,8 @@ class Returns:
         ret = Return(o, r, requested, late)
         self.all.append(ret)
         policy = self.cfg.late_returns
-        repeat = o.customer is not None and o.customer.n_orders > 1
+        c = o.customer  # a repeat customer: there before the run, or a second order already
+        repeat = c is not None and (c.initial or c.n_orders > 1)
         if late and not (policy == "accept" or (policy == "accept_repeat" and repeat)):
             ret.outcome = REFUSED
             if u[A_DISPUTE] < self.dispute:

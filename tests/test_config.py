@@ -741,7 +741,7 @@ def test_list_index_override_reaches_default_lists(tmp_path: Path) -> None:
 def test_list_index_override_in_a_file_that_spells_the_list_out() -> None:
     sc = load_scenario(BASELINE, {"staffing.shifts.2.headcount": "4"})
     # the headcounts of baseline.toml's shifts, in file order
-    assert [s.headcount for s in sc.staffing.shifts] == [9, 4, 4, 9, 4, 6, 3, 2, 2, 3, 2, 1]
+    assert [s.headcount for s in sc.staffing.shifts] == [9, 4, 4, 9, 4, 6, 3, 2, 2, 3, 2, 1, 2, 3]
 
 
 @pytest.mark.parametrize(

@@ -150,3 +150,29 @@ def test_messages_go_out_at_their_computed_times():
     assert (sms["t"] == sms["delivered_at"]).all()
     out = at("sms_out_for_delivery")
     assert ((out["t"] <= out["delivered_at"]) & (out["t"] >= out["shipped_at"])).all()
+
+
+def test_every_negative_encounter_is_counted_once():
+    """Each lapsed customer has one cause; the KPIs by cause add up to the lapses; a cause is
+    an encounter that happened on one of the customer's orders (or a slow refund)."""
+    sc = customer_scenario(
+        days=30, picking={"error_prob_per_line": 0.1}, packing={"verification": "none"}
+    )
+    r = run_replication(sc, seed=8)
+    k = kpis_of(r)
+    causes = set(r.customers["lapse_cause"].cast(pl.String).to_list())
+    assert "wrong_item" in causes
+    by_cause = sum(k[f"customers_lapsed_{c}"] for c in ("base", *ENCOUNTERS))
+    assert by_cause == k["customers_lapsed"] > 0
+    o = r.orders.filter(pl.col("duplicate_of").is_null())
+    encounters = o.select(
+        "customer_id",
+        late=(pl.col("delivered_at") > pl.col("promised_at")).fill_null(False),
+        damaged=pl.col("damaged"),
+        wrong_item=pl.col("pick_errors_shipped") > 0,
+    )
+    lapsed = r.customers.filter(pl.col("lapse_cause").is_in(["late", "damaged", "wrong_item"]))
+    for cause in ("late", "damaged", "wrong_item"):
+        who = lapsed.filter(pl.col("lapse_cause") == cause)["customer_id"]
+        had = encounters.filter(pl.col(cause))["customer_id"]
+        assert set(who.to_list()) <= set(had.to_list()), cause

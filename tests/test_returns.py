@@ -167,3 +167,20 @@ def test_returns_need_their_staff():
     raw["returns"] = {"enabled": True}
     with pytest.raises(ValidationError, match="returns_clerks"):
         Scenario.model_validate(raw)
+
+
+def test_poor_ratings_slow_the_arrival_of_new_customers_when_shoppers_read_them():
+    """With the rating elasticity on, a mean rating below the reference brings fewer new
+    customers than with it off (same seed); a rating above it brings more."""
+    poor = {"stars_good_pmf": [0.6, 0.2, 0.1, 0.05, 0.05]}  # mean well below 4.5
+
+    def new_customers(reviews: dict) -> int:
+        r = run_replication(aftersales(days=40, drain=0, reviews=reviews), seed=9)
+        return r.customers.filter(pl.col("joined_at").is_not_null()).height
+
+    off = new_customers(poor)
+    on = new_customers({**poor, "new_customer_rating_exponent": 2.0})
+    assert on < 0.8 * off
+    great = {"stars_good_pmf": [0, 0, 0, 0, 1], "stars_negative_pmf": [0, 0, 0, 0, 1]}
+    up = new_customers({**great, "new_customer_rating_exponent": 2.0, "reference_rating_stars": 4})
+    assert up > 1.2 * new_customers(great)

@@ -144,6 +144,20 @@ class Order:
         self.customer = None  # sim.customers.Customer, when orders come from customers
 
 
+class OrderTask:
+    """Work about an order done apart from the order itself (a fraud review, a return): the
+    fields a station's ``steps`` rows need, so ``Model.unfinished_order`` records it as it
+    records an order, while the order goes its own way."""
+
+    __slots__ = ("order", "id", "n_lines", "priority", "t_ready", "attempt", "batch_id")
+
+    def __init__(self, o: Order, t_ready: float) -> None:
+        self.order = o
+        self.id, self.n_lines, self.priority = o.id, o.n_lines, o.priority
+        self.t_ready = t_ready
+        self.attempt, self.batch_id = 1, NULL_INT
+
+
 def time_multiplier(u: np.ndarray, variability: str, cv: float) -> np.ndarray:
     """Mean-1 work-content multipliers from uniforms (inverse CDF keeps CRN across settings)."""
     if variability == "none":

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.calendar import merge_intervals
-from sim.demand import Order
+from sim.demand import Order, OrderTask
 from sim.eventlog import EVENTS, LOST_CAUSES, NULL_INT, OUTCOMES, STEPS
 from sim.inventory import Stock
 from sim.stages.payment import DUPLICATE, FRAUD, FRAUD_REJECT, MISSED, CardReader, Processor
@@ -54,17 +54,14 @@ def lost(o: Order) -> bool:
     return o.lost_at == o.lost_at  # not NaN
 
 
-class Review:
+class Review(OrderTask):
     """A payment waiting for (or in) fraud review: its own record, so the order can go on
     through the warehouse meanwhile when fulfilment does not wait for payment."""
 
-    __slots__ = ("order", "id", "n_lines", "priority", "t_ready", "attempt", "batch_id", "time")
+    __slots__ = ("time",)
 
     def __init__(self, o: Order, t_ready: float, time: float) -> None:
-        self.order = o
-        self.id, self.n_lines, self.priority = o.id, o.n_lines, o.priority
-        self.t_ready = t_ready
-        self.attempt, self.batch_id = 1, NULL_INT
+        super().__init__(o, t_ready)
         self.time = time
 
 

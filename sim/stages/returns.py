@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from sim.demand import Order
+from sim.demand import Order, OrderTask
 from sim.eventlog import (
     NULL_INT,
     OUTCOMES,
@@ -44,17 +44,14 @@ PREVENTABLE = {RETURN_REASONS.index("damaged"), RETURN_REASONS.index("not_as_des
 DAMAGED = RETURN_REASONS.index("damaged")
 
 
-class Return:
+class Return(OrderTask):
     """One return request, through its life."""
 
-    __slots__ = ("order", "id", "n_lines", "priority", "t_ready", "attempt", "batch_id",
-                 "reason", "requested_at", "late", "outcome", "arrived_at", "inspected_at",
+    __slots__ = ("reason", "requested_at", "late", "outcome", "arrived_at", "inspected_at",
                  "restocked", "refunded_at", "label_cost", "chargeback", "fee")  # fmt: skip
 
     def __init__(self, o: Order, reason: int, requested_at: float, late: bool) -> None:
-        self.order = o
-        self.id, self.n_lines, self.priority = o.id, o.n_lines, o.priority
-        self.attempt, self.batch_id, self.t_ready = 1, NULL_INT, requested_at
+        super().__init__(o, requested_at)
         self.reason = reason
         self.requested_at = requested_at
         self.late = late

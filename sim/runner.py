@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from analysis.kpis import run_kpis
 from sim.config import Scenario
 from sim.model import Progress, RunResult, run_replication
 from sim.units import DAY
-
-if TYPE_CHECKING:
-    import polars as pl
 
 
 def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
@@ -20,14 +15,7 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
     A returns or reviews table is passed only when the scenario models them: the empty table
     of a scenario with ``returns.enabled`` (``reviews.enabled``) off gives NaN KPIs (not
     modelled), not a return rate of 0."""
-    scenario = getattr(result, "scenario", None)
-
-    def modelled(name: str) -> pl.DataFrame | None:
-        section = getattr(scenario, name, None)
-        if section is not None and not getattr(section, "enabled", True):
-            return None
-        return getattr(result, name, None)  # None until the model records the table
-
+    sc = result.scenario
     return run_kpis(
         result.orders,
         result.steps,
@@ -37,8 +25,8 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
         end_min=result.end_min,
         arrivals_end_min=result.arrivals_end_min,
         customers=result.customers,
-        returns=modelled("returns"),
-        reviews=modelled("reviews"),
+        returns=result.returns if sc.returns.enabled else None,
+        reviews=result.reviews if sc.reviews.enabled else None,
     )
 
 

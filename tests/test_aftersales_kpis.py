@@ -311,12 +311,12 @@ def test_kpis_of_passes_the_runs_returns_and_reviews() -> None:
         "orders": _orders(), "steps": NO_STEPS, "roster": NO_ROSTER, "customers": None,
         "start_minute_of_day": 0.0, "end_min": OBS, "arrivals_end_min": END,
     }  # fmt: skip
-    result = SimpleNamespace(**run, returns=_returns(), reviews=_reviews())
+    both = SimpleNamespace(
+        returns=SimpleNamespace(enabled=True), reviews=SimpleNamespace(enabled=True)
+    )
+    result = SimpleNamespace(**run, scenario=both, returns=_returns(), reviews=_reviews())
     k = kpis_of(result, warmup_days=START / DAY)  # type: ignore[arg-type]
     assert k["return_rate"] == pytest.approx(7 / 8) and k["reviews"] == 6.0
-    # a run result without the tables (before the model records them): NaN
-    k = kpis_of(SimpleNamespace(**run), warmup_days=START / DAY)  # type: ignore[arg-type]
-    assert math.isnan(k["return_rate"]) and math.isnan(k["rating_mean"])
     # a scenario that does not model returns: its empty table means "not modelled", not 0
     scenario = SimpleNamespace(
         returns=SimpleNamespace(enabled=False), reviews=SimpleNamespace(enabled=True)

@@ -186,9 +186,11 @@ def test_run_kpis_uses_the_window_up_to_the_arrivals_end() -> None:
 def test_kpis_of_passes_the_runs_customers() -> None:
     from sim.runner import kpis_of
 
+    off = SimpleNamespace(enabled=False)
     result = SimpleNamespace(
         orders=_orders(), steps=NO_STEPS, roster=NO_ROSTER, customers=_customers(),
         start_minute_of_day=0.0, end_min=30000.0, arrivals_end_min=END,
+        scenario=SimpleNamespace(returns=off, reviews=off), returns=None, reviews=None,
     )  # fmt: skip
     k = kpis_of(result, warmup_days=START / DAY)  # type: ignore[arg-type]
     assert k["customers_active"] == 2.0 and k["retention"] == pytest.approx(0.5)

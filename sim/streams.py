@@ -5,6 +5,8 @@ scenario is not part of the key, so replication k of every scenario sees the sam
 (common random numbers). Stream numbers are fixed and never reused.
 """
 
+import itertools
+from collections.abc import Iterable
 from enum import IntEnum
 
 import numpy as np
@@ -28,6 +30,14 @@ class Stream(IntEnum):
 
 #: The catalogue is a fact about the business, the same in every replication.
 CATALOG_REPLICATION = 2**31 - 1
+
+
+def cumulative(shares: Iterable[float]) -> list[float]:
+    """Running sums of shares with the last set to infinity: ``bisect_right(cum, u)`` turns a
+    uniform u into the index of its share (robust to shares summing to 1 - epsilon)."""
+    cum = list(itertools.accumulate(shares))
+    cum[-1] = float("inf")
+    return cum
 
 
 def generator(seed: int, replication: int, stream: Stream) -> np.random.Generator:

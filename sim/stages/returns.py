@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from sim.config.customers import ENCOUNTERS
+from sim.customers import negative_encounters
 from sim.demand import Order, OrderTask
 from sim.eventlog import (
     NULL_INT,
@@ -30,6 +32,7 @@ from sim.eventlog import (
     empty_frame,
 )
 from sim.stations import Job, Station
+from sim.streams import cumulative
 from sim.units import DAY
 
 if TYPE_CHECKING:
@@ -69,13 +72,8 @@ class Returns:
         cfg = model.scenario.returns
         self.cfg = cfg
         self.p = [cfg.prob_by_reason.get(r, 0.0) for r in RETURN_REASONS]
-        rows = cfg.request_delay_days
-        cum, acc = [], 0.0
-        for _, _, share in rows:
-            acc += share
-            cum.append(acc)
-        cum[-1] = float("inf")
-        self.delay_rows, self.delay_cum = rows, cum
+        self.delay_rows = cfg.request_delay_days
+        self.delay_cum = cumulative(share for _, _, share in self.delay_rows)
         self.window = cfg.window_days * DAY
         self.transit = cfg.return_transit_days * DAY
         self.deadline = cfg.refund_deadline_days * DAY
@@ -101,15 +99,10 @@ class Returns:
     def reason(self, o: Order) -> int | None:
         """Why the delivered order will be returned (index into RETURN_REASONS), or None."""
         u = o.after_u
-        happened = (
-            o.pick_errors > o.errors_caught,
-            o.damaged,
-            o.delivered_at > o.promised_at,
-            True,
-            True,
-        )
-        for r, (applies, p) in enumerate(zip(happened, self.p, strict=True)):
-            if applies and u[A_REASON + r] < p:
+        encounters = negative_encounters(o)  # wrong_item, damaged, late happened or not
+        for r, p in enumerate(self.p):
+            reason = RETURN_REASONS[r]
+            if (reason in encounters or reason not in ENCOUNTERS) and u[A_REASON + r] < p:
                 return r
         return None
 

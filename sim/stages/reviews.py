@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -20,6 +19,7 @@ import polars as pl
 from sim.customers import negative_encounters
 from sim.demand import Order
 from sim.eventlog import NULL_INT, REVIEWS_SCHEMA, empty_frame
+from sim.streams import cumulative
 from sim.units import DAY
 
 if TYPE_CHECKING:
@@ -27,12 +27,6 @@ if TYPE_CHECKING:
 
 A_WRITE, A_STARS, A_REPLY = 8, 9, 10  # positions in Order.after_u
 UNASKED_DELAY_DAYS = 7.0
-
-
-def _cum(pmf) -> list[float]:
-    cum = list(itertools.accumulate(pmf))
-    cum[-1] = float("inf")
-    return cum
 
 
 class Reviews:
@@ -45,8 +39,8 @@ class Reviews:
         self.request = model.scenario.notifications.review_request_days * DAY
         self.p = cfg.review_prob_requested if self.request > 0 else cfg.review_prob
         self.delay = self.request if self.request > 0 else UNASKED_DELAY_DAYS * DAY
-        self.good, self.bad = _cum(cfg.stars_good_pmf), _cum(cfg.stars_negative_pmf)
-        self.replied = _cum(cfg.stars_replied_pmf)
+        self.good, self.bad = cumulative(cfg.stars_good_pmf), cumulative(cfg.stars_negative_pmf)
+        self.replied = cumulative(cfg.stars_replied_pmf)
         self.rows: list[tuple] = []
         self.pending: list[tuple[float, int]] = []  # (written at, stars) not yet counted
         self.stars_sum, self.n = 0.0, 0

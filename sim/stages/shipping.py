@@ -14,6 +14,7 @@ from sim.calendar import PickupSchedule
 from sim.demand import K_DELIVERY, K_JAM, K_TRANSIT, Order
 from sim.eventlog import EVENTS, OUTCOMES, STEPS
 from sim.stations import Job, Station
+from sim.streams import cumulative
 from sim.units import hhmm_to_minutes, seconds
 
 if TYPE_CHECKING:
@@ -35,12 +36,7 @@ class CarrierService:
         self.carrier = carrier
         self.max_kg = [r[0] for r in rates]
         self.price = [r[1] for r in rates]
-        cum, acc = [], 0.0
-        for p in transit_pmf:
-            acc += p
-            cum.append(acc)
-        cum[-1] = float("inf")
-        self.cum_transit = cum
+        self.cum_transit = cumulative(transit_pmf)
         self.schedule = schedule
 
     def rate(self, kg: float) -> float:

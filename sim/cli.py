@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.import_schema import OrderImportError
 from sim.executors import ClusterError
 from sim.scenario import ScenarioError, load_scenario
 from sim.store import StoreError
@@ -42,6 +43,8 @@ def add_override_args(parser: argparse.ArgumentParser, where: str = "the scenari
 def overrides_from(args: argparse.Namespace) -> dict[str, object]:
     """The dotted-key overrides given by ``--days`` and ``--set``."""
     overrides: dict[str, object] = dict(_parse_sets(args.set or []))
+    if overrides.get("replay.orders"):  # relative to here, wherever the runs happen
+        overrides["replay.orders"] = str(Path(str(overrides["replay.orders"])).resolve())
     if args.days is not None:
         overrides["simulation.horizon_days"] = args.days
     return overrides
@@ -190,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     from sim.compare_cli import add_compare_parser
+    from sim.replay_cli import add_replay_parsers
     from sim.report_cli import add_report_parser
     from sim.runs_cli import add_runs_parser
     from sim.size_cli import add_size_parser
@@ -200,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(sub)
     add_runs_parser(sub)
     add_report_parser(sub)
+    add_replay_parsers(sub)
 
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+", type=Path)
@@ -220,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, UsageError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (StoreError, ClusterError) as exc:
+    except (StoreError, ClusterError, OrderImportError) as exc:
         print(f"omsim: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

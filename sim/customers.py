@@ -32,10 +32,10 @@ import numpy as np
 import polars as pl
 
 from sim.config.customers import ENCOUNTERS
-from sim.demand import K_GAP, K_LAPSE, Order
+from sim.demand import K_GAP, K_LAPSE, Order, weekday_hour_weights
 from sim.eventlog import CUSTOMERS_SCHEMA, LAPSE_CAUSES, LOST_CAUSES, empty_frame
 from sim.streams import Stream, generator
-from sim.units import DAY, HOUR, WEEKDAYS
+from sim.units import DAY, HOUR
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -92,16 +92,14 @@ class ProfileClock:
     (minutes at mean intensity 1), ``when(c)`` its inverse (minute resolution, linear inside)."""
 
     def __init__(self, model: Model) -> None:
-        d = model.scenario.demand
         cal = model.cal
-        w = np.asarray(d.hourly_weights, dtype=float)
-        mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
+        w, mult = weekday_hour_weights(model.scenario)
         n = int(math.ceil(cal.end)) + 2
         clock = np.arange(n) + cal.start_minute_of_day
         day = (clock // DAY).astype(np.int64)
         hour = ((clock % DAY) // HOUR).astype(np.int64)
         wd = (day + cal.start.weekday()) % 7
-        per_minute = mult[wd] * w[hour] / w.sum() * 24.0
+        per_minute = mult[wd] * w[wd, hour] / w.sum(axis=1)[wd] * 24.0
         self.cum = np.concatenate([[0.0], np.cumsum(per_minute)]).tolist()
         self.end = float(n)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import ndtri
@@ -100,6 +101,19 @@ def _zone_balanced_slots(layout: Layout, n_zones: int, n: int) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
+class GivenOrders(NamedTuple):
+    """The known contents of a block of real orders (``OrderSource.block``): lines per order;
+    catalogue SKU and units per line (all orders' lines in order); service and channel index
+    per order (-1: draw it); value per order (NaN: draw it)."""
+
+    n_lines: np.ndarray
+    skus: np.ndarray
+    units: np.ndarray
+    service: np.ndarray
+    channel: np.ndarray
+    value: np.ndarray
+
+
 class Order:
     """One order while it is alive in the model (its row is written when it leaves)."""
 
@@ -186,6 +200,24 @@ def _channel_mix(scenario: Scenario) -> tuple[np.ndarray, np.ndarray | None]:
     return hourly / hourly.sum(), cum
 
 
+def weekday_hour_weights(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """The hour-of-day weights of each weekday (7 x 24, any scale: ``hourly_weights`` or the
+    weekday's own ``hourly_weights_by_weekday``) and the weekday multipliers (7)."""
+    d = scenario.demand
+    weights = np.array(
+        [d.hourly_weights_by_weekday.get(day, d.hourly_weights) for day in WEEKDAYS], dtype=float
+    )
+    mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
+    return weights, mult
+
+
+def weekday_hour_intensity(scenario: Scenario) -> np.ndarray:
+    """Relative order intensity per (weekday, hour), 7 x 24: the weekday's multiplier times
+    the share of its day's orders in that hour. Each row sums to that weekday's multiplier."""
+    weights, mult = weekday_hour_weights(scenario)
+    return mult[:, None] * (weights / weights.sum(axis=1, keepdims=True))
+
+
 def _pmf_index(u: np.ndarray, pmf: list[float]) -> np.ndarray:
     cum = np.cumsum(pmf)
     cum[-1] = np.inf
@@ -217,10 +249,13 @@ class OrderSource:
             generator(seed, replication, Stream.AFTERSALES) if aftersales_uniforms else None
         )
         d = scenario.demand
-        mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
         hourly, self.channel_cum = _channel_mix(scenario)
         # rate per minute for (weekday, hour)
-        self.rate = d.orders_per_day * np.outer(mult, hourly) / HOUR
+        if self.channel_cum is None:
+            self.rate = d.orders_per_day * weekday_hour_intensity(scenario) / HOUR
+        else:  # channels with their own profiles (no weekday profiles, checked at load)
+            mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
+            self.rate = d.orders_per_day * np.outer(mult, hourly) / HOUR
         self.rate_max = float(self.rate.max())
         self.start_weekday = calendar.start.weekday()
         self.promises = [calendar.promise_function(s) for s in d.services]
@@ -257,8 +292,10 @@ class OrderSource:
         while True:
             yield from self.block(np.zeros(BLOCK))
 
-    def block(self, times: np.ndarray) -> Iterator[Order]:
-        """The orders placed at the given times (one block of draws)."""
+    def block(self, times: np.ndarray, given: GivenOrders | None = None) -> Iterator[Order]:
+        """The orders placed at the given times (one block of draws). With ``given`` (real
+        orders, ``sim.replay``) their lines, SKUs, units, value, and service and channel where
+        known replace the drawn ones; every other draw is made as usual."""
         sc = self.sc
         d = sc.demand
         cat = self.cat
@@ -270,13 +307,18 @@ class OrderSource:
         priority = [s.priority for s in d.services]
         n = len(times)
         U = self.rng_ord.random((n, N_UNIFORMS))
-        n_lines = _pmf_index(U[:, U_LINES], d.lines_per_order_pmf) + 1
+        if given is None:
+            n_lines = _pmf_index(U[:, U_LINES], d.lines_per_order_pmf) + 1
+        else:
+            n_lines = given.n_lines
         service = _pmf_index(U[:, U_SERVICE], svc_pmf)
         if self.channel_cum is None:
             channel = _pmf_index(U[:, U_CHANNEL], ch_pmf)
         else:  # channels with their own daily profile: the mix depends on the hour
             hour = (((times + self.cal.start_minute_of_day) % DAY) // HOUR).astype(np.int64)
             channel = (U[:, U_CHANNEL, None] >= self.channel_cum[hour]).sum(axis=1)
+        if given is not None:
+            channel = np.where(given.channel >= 0, given.channel, channel)
         value = np.exp(mu + np.sqrt(sigma2) * ndtri(U[:, U_VALUE]))
         for c, ch in enumerate(d.channels):
             if ch.service_share or ch.order_value_mean:
@@ -287,6 +329,9 @@ class OrderSource:
                 if ch.order_value_mean:
                     mu_c = np.log(ch.order_value_mean) - sigma2 / 2
                     value[mask] = np.exp(mu_c + np.sqrt(sigma2) * ndtri(U[mask, U_VALUE]))
+        if given is not None:
+            service = np.where(given.service >= 0, given.service, service)
+            value = np.where(np.isnan(given.value), value, given.value)
         pay_l = (
             self.rng_pay.random((n, N_PAY_UNIFORMS)).tolist() if self.rng_pay is not None else None
         )
@@ -299,8 +344,11 @@ class OrderSource:
         pack_mult = time_multiplier(U[:, U_PACK_TIME], pa.time_variability, pa.time_cv)
         total = int(n_lines.sum())
         L = self.rng_lines.random((total, 3))
-        skus = np.searchsorted(cat.cum_popularity, L[:, 0], side="right")
-        units = _pmf_index(L[:, 1], d.units_per_line_pmf) + 1
+        if given is None:
+            skus = np.searchsorted(cat.cum_popularity, L[:, 0], side="right")
+            units = _pmf_index(L[:, 1], d.units_per_line_pmf) + 1
+        else:
+            skus, units = given.skus, given.units
         slots = cat.slot[skus]
         vol = cat.volume_l[skus] * units
         wt = cat.weight_kg[skus] * units

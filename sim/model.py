@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import polars as pl
 import simpy
 
 from sim.calendar import Calendar
+from sim.censor import censor
 from sim.config import Scenario
 from sim.customers import Population
 from sim.demand import Catalog, Order, OrderSource
@@ -25,13 +27,13 @@ from sim.eventlog import (
     RETURNS_SCHEMA,
     REVIEWS_SCHEMA,
     ROSTER_SCHEMA,
-    STATUSES,
     STEPS_SCHEMA,
     STOCK_SCHEMA,
     Table,
     empty_frame,
 )
 from sim.inventory import Stock
+from sim.replay import ReplaySource, plan_replay
 from sim.routing import Layout
 from sim.stages.methods import PICKING_METHODS
 from sim.stages.notifications import Notifications
@@ -97,7 +99,20 @@ def layout_of(scenario: Scenario) -> Layout:
 class Model:
     """One replication of a scenario: wires the stages and owns the event log buffers."""
 
-    def __init__(self, scenario: Scenario, seed: int = 1, replication: int = 0) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 1,
+        replication: int = 0,
+        *,
+        replay_history: object = None,
+        replay_window: tuple[dt.datetime, float] | None = None,
+        arrivals: Callable[[Model], Generator] | None = None,
+    ) -> None:
+        self.replay = None
+        if scenario.replay.orders:  # real orders (sim.replay): their days, their SKUs
+            self.replay = plan_replay(scenario, replay_history, replay_window)
+            scenario = self.replay.scenario
         self.scenario = scenario
         self.seed = seed
         self.replication = replication
@@ -117,16 +132,23 @@ class Model:
         self.packing = Packing(self)
         self.picking = PICKING_METHODS[scenario.picking.method](self)
         self.receiving = Receiving(self, self.stock)
-        self.source = OrderSource(
-            scenario, self.cal, self.catalog, seed, replication,
+        source_args = (scenario, self.cal, self.catalog, seed, replication)
+        uniforms = dict(
             payment_uniforms=self.receiving.needs_uniforms,
             aftersales_uniforms=scenario.returns.enabled or scenario.reviews.enabled,
-        )  # fmt: skip
+        )
+        self.source = (
+            OrderSource(*source_args, **uniforms)
+            if self.replay is None
+            else ReplaySource(self.replay, *source_args, **uniforms)
+        )
         self.notifications = Notifications(self)
         self.returns = Returns(self) if scenario.returns.enabled else None
         self.reviews = Reviews(self) if scenario.reviews.enabled else None
         self.population = Population(self) if scenario.customers.enabled else None
-        if self.population is None:
+        if arrivals is not None:  # live --follow: orders as the file grows (sim.live)
+            self.env.process(arrivals(self))
+        elif self.population is None:
             self.env.process(self._arrivals())
         else:
             self.env.process(self._customer_arrivals())
@@ -219,7 +241,7 @@ class Model:
             o.duplicate_of, o.payment_attempts, o.oversold, o.backordered, o.in_store,
         ))  # fmt: skip
 
-    def _admit(self):
+    def admitter(self):
         """The function that takes an order in as it is placed (now)."""
         live = self.live
         submit = self.picking.submit
@@ -241,7 +263,7 @@ class Model:
 
     def _arrivals(self):
         env = self.env
-        admit = self._admit()
+        admit = self.admitter()
         for o in self.source.orders():
             if o.placed_at > env.now:
                 yield env.timeout(o.placed_at - env.now)
@@ -250,7 +272,7 @@ class Model:
     def _customer_arrivals(self):
         """Orders of the customers (``sim.customers``), as they come."""
         env = self.env
-        admit = self._admit()
+        admit = self.admitter()
         pop = self.population
         unplaced = self.source.unplaced()
         promises = self.source.promises
@@ -288,11 +310,12 @@ class Model:
                     stock.snapshot(min(k * DAY, end))
                 if progress is not None:
                     progress(min(k * DAY, end) / DAY, end / DAY)
-        result = self._finalize()
+        result = self.finalize()
         result.wall_s = time.perf_counter() - t_wall
         return result
 
-    def _stations(self) -> list[Station]:
+    def stations(self) -> list[Station]:
+        """Every station of the run (receiving, returns, picking, packing, shipping)."""
         return [
             *self.receiving.stations,
             *(self.returns.stations if self.returns is not None else ()),
@@ -301,10 +324,10 @@ class Model:
             *self.shipping.stations,
         ]
 
-    def _finalize(self) -> RunResult:
+    def finalize(self) -> RunResult:
         """Record work in hand and waiting, write open orders, censor at the end of the run."""
         end = self.cal.end
-        for st in self._stations():
+        for st in self.stations():
             for w, (job, t0) in st.busy.items():
                 for item in job:
                     st.unfinished(item, w, t0)
@@ -315,7 +338,7 @@ class Model:
         self.live.clear()
         names = self.names
         orders = self.orders_t.to_frame(names).sort("order_id")
-        orders = _censor(orders, end)
+        orders = censor(orders, end)
         steps = self.steps_t.to_frame(names).sort("order_id", "t_ready", maintain_order=True)
         events = self.events_t.to_frame(names).filter(pl.col("t") <= end)  # messages due later
         events = events.sort("order_id", "t", maintain_order=True)
@@ -341,35 +364,6 @@ class Model:
             self.seed,
             self.replication, self.cal.start_minute_of_day, end, self.cal.arrivals_end,
         )  # fmt: skip
-
-
-def _censor(orders: pl.DataFrame, end: float) -> pl.DataFrame:
-    """Null milestones after the end of the run (or never reached) and derive the status."""
-    times = [
-        "paid_at", "received_at", "released_at", "picked_at", "packed_at",
-        "labelled_at", "shipped_at", "delivered_at",
-    ]  # fmt: skip
-    orders = orders.with_columns(
-        [pl.when(pl.col(c) <= end).then(pl.col(c)).otherwise(None).alias(c) for c in times]
-    )
-    status = (
-        pl.when(pl.col("lost_cause") != "none").then(pl.lit("lost"))
-        .when(pl.col("in_store")).then(pl.lit("sold_in_store"))
-        .when(pl.col("delivered_at").is_not_null()).then(pl.lit("delivered"))
-        .when(pl.col("shipped_at").is_not_null()).then(pl.lit("in_transit"))
-        .when(pl.col("labelled_at").is_not_null()).then(pl.lit("at_dock"))
-        .when(pl.col("packed_at").is_not_null()).then(pl.lit("awaiting_label"))
-        .when(pl.col("picked_at").is_not_null()).then(pl.lit("awaiting_packing"))
-        .otherwise(pl.lit("awaiting_picking"))
-    )  # fmt: skip
-    unshipped = pl.col("shipped_at").is_null()
-    return orders.with_columns(
-        pl.col("ship_by_at").replace(float("inf"), None),
-        status.cast(pl.Enum(STATUSES)).alias("status"),
-        (pl.col("damaged") & pl.col("delivered_at").is_not_null()).alias("damaged"),
-        pl.when(unshipped).then(None).otherwise(pl.col("carrier")).alias("carrier"),
-        pl.when(unshipped).then(0.0).otherwise(pl.col("shipping_cost")).alias("shipping_cost"),
-    )
 
 
 #: Cyclic garbage collector thresholds while the model runs (CPython's default: 700, 10, 10).

@@ -44,6 +44,9 @@ def read_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(f"{where}: expected valid TOML, found a syntax error: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{where}: expected a readable TOML file, found: {exc}") from None
+    replay = data.get("replay")
+    if isinstance(replay, dict) and isinstance(replay.get("orders"), str) and replay["orders"]:
+        replay["orders"] = str((path.parent / replay["orders"]).resolve())  # file-relative
     base = data.pop("base", None)
     if base is None:
         return data

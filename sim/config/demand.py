@@ -109,6 +109,11 @@ class DemandConfig(Section):
         max_length=24,
         description="Relative order intensity for each hour of the day 0..23 (any scale).",
     )
+    hourly_weights_by_weekday: dict[Weekday, tuple[NonNeg, ...]] = Field(
+        {},
+        description="Hour-of-day profile of particular weekdays (24 weights each, any scale); "
+        "weekdays absent use hourly_weights. Written by omsim calibrate.",
+    )
     weekday_multipliers: dict[Weekday, NonNeg] = Field(
         {"mon": 1.08, "tue": 1.0, "wed": 1.0, "thu": 1.08, "fri": 0.97, "sat": 0.92, "sun": 0.95},
         description="Demand multiplier per weekday (missing days count as 1).",
@@ -116,13 +121,13 @@ class DemandConfig(Section):
     lines_per_order_pmf: tuple[Prob, ...] = Field(
         [0.55, 0.25, 0.12, 0.05, 0.02, 0.01],
         min_length=1,
-        max_length=50,
+        max_length=1000,
         description="P(1 line), P(2 lines), ... per order (fractions summing to 1).",
     )
     units_per_line_pmf: tuple[Prob, ...] = Field(
         [0.88, 0.09, 0.03],
         min_length=1,
-        max_length=50,
+        max_length=1000,
         description="P(1 unit), P(2 units), ... per order line (fractions summing to 1).",
     )
     order_value_mean: PosFloat = Field(65.0, description="Mean order value (currency units).")
@@ -140,6 +145,17 @@ class DemandConfig(Section):
     def _shares(self) -> DemandConfig:
         if sum(self.hourly_weights) <= 0:
             raise ValueError("hourly_weights: expected at least one positive weight, found all 0")
+        for day, w in self.hourly_weights_by_weekday.items():
+            if len(w) != 24:
+                raise ValueError(
+                    f"hourly_weights_by_weekday.{day}: expected 24 values (hours 0..23), "
+                    f"found {len(w)}"
+                )
+            if sum(w) <= 0:
+                raise ValueError(
+                    f"hourly_weights_by_weekday.{day}: expected at least one positive weight, "
+                    f"found all 0 (set weekday_multipliers.{day} = 0 for a day without orders)"
+                )
         _check_shares(self.lines_per_order_pmf, "lines_per_order_pmf")
         _check_shares(self.units_per_line_pmf, "units_per_line_pmf")
         _check_shares([c.share for c in self.channels], "channel shares")
@@ -171,6 +187,11 @@ class CatalogConfig(Section):
     damage_prob_robust: Prob = Field(
         0.02, description="Damage probability in transit of a robust SKU with no protection."
     )
+    sku_codes: tuple[str, ...] = Field(
+        [],
+        description="Real SKU codes of catalogue SKUs 0, 1, ... (replay maps them there; codes "
+        "not listed are slotted by their popularity in the order file).",
+    )
     slotting: Literal["random", "popularity"] = Field(
         "popularity",
         description="Slot assignment: random, or most popular nearest the depot (zone and wave "
@@ -183,4 +204,11 @@ class CatalogConfig(Section):
             raise ValueError("expected unit_volume_l_min <= unit_volume_l_max")
         if self.unit_weight_kg_min > self.unit_weight_kg_max:
             raise ValueError("expected unit_weight_kg_min <= unit_weight_kg_max")
+        if len(set(self.sku_codes)) != len(self.sku_codes):
+            raise ValueError("sku_codes: expected each code once, found repeats")
+        if len(self.sku_codes) > self.n_skus:
+            raise ValueError(
+                f"sku_codes: expected at most n_skus ({self.n_skus}) codes, "
+                f"found {len(self.sku_codes)}"
+            )
         return self

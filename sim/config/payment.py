@@ -64,6 +64,14 @@ class ProcessorConfig(Section):
     n_retries: Annotated[int, Field(ge=0, le=5)] = Field(
         2, description="Retries a shopper makes at most."
     )
+    approval_delay_mean_min: NonNeg = Field(
+        0.0,
+        description="Mean time from a successful authorisation to the payment being approved "
+        "(bank transfers, boleto, manual capture; lognormal; minutes; 0 = at once).",
+    )
+    approval_delay_cv: NonNeg = Field(
+        1.0, description="Coefficient of variation of the approval delay (0 = fixed)."
+    )
     fraud_review_share: Prob = Field(
         0.0,
         description="Share of authorised orders held for manual fraud review by "

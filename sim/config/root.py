@@ -18,6 +18,7 @@ from sim.config.operations import LabelConfig, PackingConfig, WarehouseConfig
 from sim.config.payment import PaymentConfig
 from sim.config.picking import PickingConfig
 from sim.config.receiving_checks import check_receiving
+from sim.config.replay import ReplayConfig, source_digest
 from sim.config.shipping import ShippingConfig
 from sim.config.special import SpecialOrdersConfig
 from sim.config.staffing import CostsConfig, StaffingConfig
@@ -54,6 +55,9 @@ class Scenario(Section):
     )
     returns: ReturnsConfig = Field(default_factory=ReturnsConfig, description="Returns.")
     reviews: ReviewsConfig = Field(default_factory=ReviewsConfig, description="Reviews.")
+    replay: ReplayConfig = Field(
+        default_factory=ReplayConfig, description="Real orders instead of synthetic demand."
+    )
     staffing: StaffingConfig = Field(default_factory=StaffingConfig, description="Shifts.")
     costs: CostsConfig = Field(default_factory=CostsConfig, description="Costs.")
 
@@ -101,6 +105,13 @@ class Scenario(Section):
         if self.returns.enabled:
             need_role(self, "returns_clerks", "returns.enabled")
             need_role(self, "support", "returns.enabled")
+        if self.demand.hourly_weights_by_weekday:
+            for i, c in enumerate(self.demand.channels):
+                if c.hourly_weights:
+                    raise ValueError(
+                        f"demand.channels.{i}.hourly_weights: expected none with "
+                        "demand.hourly_weights_by_weekday, found 24"
+                    )
         if self.customers.enabled:
             for i, c in enumerate(self.demand.channels):
                 if c.hourly_weights:
@@ -113,8 +124,11 @@ class Scenario(Section):
     # --- helpers -------------------------------------------------------------------------
 
     def fingerprint(self) -> str:
-        """Hash of the canonical JSON of the resolved scenario (keys caches and run stores)."""
+        """Hash of the canonical JSON of the resolved scenario (keys caches and run stores),
+        and of the replayed order file's contents when there is one."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        if self.replay.orders:
+            text += source_digest(self.replay.orders)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def names(self) -> dict[str, tuple[str, ...]]:

@@ -7,11 +7,15 @@ so common random numbers hold): attempt k is declined when ``pay_u[k]`` is below
 probability (the first attempt's, or a retry's), or when it falls in a ``fail`` outage; in a
 ``wait`` outage it waits for the window's end. After a decline the shopper tries again after
 a delay when ``pay_u[RETRY + k]`` is below the retry probability, up to the retry limit.
+An approved payment may then wait a lognormal approval delay (``pay_u[APPROVAL]``).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
+
+from scipy.special import ndtri
 
 from sim.units import seconds
 
@@ -21,9 +25,11 @@ if TYPE_CHECKING:
     from sim.config.payment import ProcessorConfig
 
 #: Columns of ``Order.pay_u``: one decline draw per attempt (up to 6 attempts), one retry
-#: draw per decline, then fraud selection and verdict, a manual channel's miss and duplicate.
+#: draw per decline, then fraud selection and verdict, a manual channel's miss and duplicate,
+#: and the approval delay.
 ATTEMPT, RETRY, FRAUD, FRAUD_REJECT, MISSED, DUPLICATE = 0, 6, 11, 12, 13, 14
-N_PAY_UNIFORMS = 16  # one spare column
+APPROVAL = 15  # the approval delay after a successful authorisation
+N_PAY_UNIFORMS = 16
 
 
 class Processor:
@@ -40,11 +46,20 @@ class Processor:
         self.fraud_share = cfg.fraud_review_share
         self.fraud_time = cfg.fraud_review_time_min
         self.fraud_reject = cfg.fraud_reject_prob
+        m, cv = cfg.approval_delay_mean_min, cfg.approval_delay_cv
+        self.approval_sigma = math.sqrt(math.log1p(cv * cv))
+        self.approval_mu = math.log(m) - self.approval_sigma**2 / 2 if m > 0 else None
 
         def minute(t) -> float:
             return (t - cal.start).total_seconds() / 60.0
 
         self.outages = sorted((minute(o.start), minute(o.end), o.mode) for o in cfg.outages)
+
+    def approval_delay(self, u: float) -> float:
+        """Minutes from a successful authorisation to approval (lognormal, from uniform u)."""
+        if self.approval_mu is None:
+            return 0.0
+        return math.exp(self.approval_mu + self.approval_sigma * float(ndtri(u)))
 
     def outage_at(self, t: float) -> tuple[float, str] | None:
         """(end, mode) of the outage covering time t, if any."""
@@ -66,6 +81,8 @@ class Processor:
                     declined = True
             t += self.auth
             if not declined:
+                if self.approval_mu is not None:
+                    t += self.approval_delay(u[APPROVAL])
                 return True, t, k + 1
             if k >= self.n_retries or u[RETRY + k] >= self.retry:
                 return False, t, k + 1

@@ -1,0 +1,72 @@
+"""Replaying real orders instead of synthetic demand (``omsim replay``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from sim.config.base import Section
+
+#: Order file formats ``replay.format`` accepts (the importers of ``analysis.importers``).
+ORDER_FORMATS = ("generic", "shopify", "online-retail", "olist")
+
+
+class ReplayConfig(Section):
+    """Real orders that drive the model instead of ``demand``'s synthetic stream.
+
+    With an order file, the run starts at midnight of the first order's day and lasts to the
+    end of the last order's day (``simulation.start`` and ``horizon_days`` are replaced);
+    every order arrives at its real time with its real lines, SKUs and quantities, its real
+    value, and its service and channel when the file names one the scenario has (otherwise
+    they are drawn from ``demand``'s shares). SKUs are slotted by their popularity in the
+    file (``catalog.sku_codes`` first)."""
+
+    orders: str = Field(
+        "",
+        description="Order file (or Olist folder) to replay; empty: synthetic demand. A "
+        "relative path is relative to the scenario file.",
+    )
+    format: Literal["generic", "shopify", "online-retail", "olist"] = Field(
+        "generic", description="Format of the order file: " + ", ".join(ORDER_FORMATS) + "."
+    )
+    tz: str = Field(
+        "",
+        description="IANA time zone of the warehouse (e.g. Europe/London): times with a UTC "
+        "offset are converted to it and naive times are read in it; empty: naive times as "
+        "they are, times with an offset in UTC.",
+    )
+
+    @field_validator("tz")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        if v:
+            import zoneinfo
+
+            try:
+                zoneinfo.ZoneInfo(v)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"expected an IANA time zone name such as Europe/London, found {v!r}"
+                ) from None
+        return v
+
+
+def source_digest(orders: str) -> str:
+    """SHA-256 of the order file's bytes (of every CSV in an Olist folder), so a scenario's
+    fingerprint changes when the orders it replays change; ``"missing"`` if unreadable."""
+    import hashlib
+    from pathlib import Path
+
+    path = Path(orders)
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    h = hashlib.sha256()
+    try:
+        for f in files:
+            h.update(f.name.encode())
+            with f.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+    except OSError:
+        return "missing"
+    return h.hexdigest()

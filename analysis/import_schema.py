@@ -2,22 +2,36 @@
 
 An import yields three polars frames:
 
-``orders`` (one row per accepted order, in order of first appearance in the file)
-    ``order_id`` String, ``placed_at`` Datetime (naive unless the source gives a time zone,
-    then UTC), ``customer_id`` String (nullable), ``channel`` String (nullable), ``service``
-    String (nullable), ``n_lines`` UInt32, ``n_units`` UInt32, ``value`` Float64.
+``orders`` (one row per accepted order, in order of first appearance in the (orders) file)
+    ``order_id`` String, ``placed_at`` Datetime, ``customer_id`` String (nullable),
+    ``channel`` String (nullable), ``service`` String (nullable), ``n_lines`` UInt32,
+    ``n_units`` UInt32, ``value`` Float64, then the timing columns, always present and null
+    for formats without them: ``paid_at`` (payment approved), ``shipped_at`` (handed to the
+    carrier / fulfilled), ``delivered_at`` (delivered to the customer), ``promised_at``
+    (promised delivery date), all Datetime with the same data type as ``placed_at``, and
+    ``timing_flag`` String (nullable: why the timing columns look odd, e.g.
+    ``"carrier before approval"``; several flags are joined with ``"; "``).
 
-``lines`` (one row per accepted order line, in file order)
-    ``order_id`` String, ``line_no`` UInt32 (1-based within the order, in file order),
+    Datetimes are in microseconds. Time zones (the ``tz`` argument of every reader): without
+    ``tz``, naive source times stay naive and times with a UTC offset become UTC-aware; with
+    ``tz`` (an IANA name such as ``"Europe/London"``), naive times are read as local times in
+    that zone and aware times are converted to it, so every Datetime column is aware in ``tz``.
+
+``lines`` (one row per accepted order line, in file order; Olist: by order, in orders-file
+order, then by first ``order_item_id``)
+    ``order_id`` String, ``line_no`` UInt32 (1-based within the order, in that order),
     ``sku`` String, ``quantity`` UInt32 (> 0), ``unit_price`` Float64 (>= 0).
 
-``rejects`` (one row per rejected source row, in file order)
-    ``row`` UInt32 (1-based data record number in the source file, header excluded),
+``rejects`` (one row per rejected source row, by file then row)
+    ``file`` String (the source file's name, ``Path.name``: Olist reads two files),
+    ``row`` UInt32 (1-based data record number within that file, header excluded),
     ``column`` String (the offending source column, or ``""`` for the whole row),
     ``reason`` String (one of the ``REASON_*`` constants below).
 
-A source row is either one line or one reject, never both and never neither:
-``lines.height + rejects.height == rows_read``.
+Every source data row is either accepted (it became data) or rejected, never both and never
+neither: ``accepted_rows + rejects.height == rows_read``. For formats with one row per order
+line (generic, Online Retail, Shopify) ``accepted_rows == lines.height``; for Olist
+``rows_read`` counts order rows plus item rows, and ``accepted_rows`` the accepted ones of both.
 """
 
 from __future__ import annotations
@@ -25,6 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+
+TIMING_COLUMNS = ("paid_at", "shipped_at", "delivered_at", "promised_at")
 
 ORDERS_SCHEMA: dict[str, pl.DataType] = {
     "order_id": pl.String(),
@@ -35,6 +51,8 @@ ORDERS_SCHEMA: dict[str, pl.DataType] = {
     "n_lines": pl.UInt32(),
     "n_units": pl.UInt32(),
     "value": pl.Float64(),
+    **{c: pl.Datetime("us") for c in TIMING_COLUMNS},
+    "timing_flag": pl.String(),
 }
 
 LINES_SCHEMA: dict[str, pl.DataType] = {
@@ -46,6 +64,7 @@ LINES_SCHEMA: dict[str, pl.DataType] = {
 }
 
 REJECTS_SCHEMA: dict[str, pl.DataType] = {
+    "file": pl.String(),
     "row": pl.UInt32(),
     "column": pl.String(),
     "reason": pl.String(),
@@ -65,6 +84,16 @@ REASON_MISSING_PRICE = "missing price"
 REASON_BAD_PRICE = "price not a number"
 REASON_NEGATIVE_PRICE = "negative price"
 REASON_DUPLICATE = "duplicate line"
+# Olist (orders file and items file)
+REASON_UNAVAILABLE = "unavailable order"
+REASON_DUPLICATE_ORDER = "duplicate order"
+REASON_NO_ITEMS = "order without items"
+REASON_ORPHAN_ITEM = "item without order"
+REASON_ORDER_REJECTED = "order rejected"
+
+FLAG_CARRIER_BEFORE_APPROVAL = "carrier before approval"
+FLAG_DELIVERED_BEFORE_CARRIER = "delivered before carrier"
+FLAG_UNPARSEABLE = "unparseable {column}"
 
 
 class OrderImportError(ValueError):
@@ -73,17 +102,33 @@ class OrderImportError(ValueError):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """The outcome of one import: accepted orders and lines, rejected rows, rows read."""
+    """The outcome of one import: accepted orders and lines, rejected rows, rows read/accepted.
+
+    ``accepted_rows + rejects.height == rows_read`` is checked on construction.
+    """
 
     orders: pl.DataFrame
     lines: pl.DataFrame
     rejects: pl.DataFrame
     rows_read: int
+    accepted_rows: int
+
+    def __post_init__(self) -> None:
+        """Refuse a result that loses or double-counts source rows."""
+        if self.accepted_rows + self.rejects.height != self.rows_read:
+            raise ValueError(
+                f"import invariant broken: {self.accepted_rows} accepted + "
+                f"{self.rejects.height} rejected != {self.rows_read} rows read"
+            )
 
     def counts(self) -> dict[str, int]:
-        """Rows read, lines imported, rows rejected, orders built (imported + rejected = read)."""
+        """Rows read, rows accepted, lines imported, rows rejected, orders built.
+
+        ``accepted_rows + rejected == rows_read``.
+        """
         return {
             "rows_read": self.rows_read,
+            "accepted_rows": self.accepted_rows,
             "lines": self.lines.height,
             "rejected": self.rejects.height,
             "orders": self.orders.height,

@@ -1,0 +1,430 @@
+"""Building blocks shared by the order importers.
+
+Internal to :mod:`analysis.importers`, :mod:`analysis.importers_shopify` and
+:mod:`analysis.importers_olist`; the user-facing rules are documented in those modules and the
+schema in :mod:`analysis.import_schema`. Everything here is vectorised polars.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from analysis.import_schema import (
+    FLAG_CARRIER_BEFORE_APPROVAL,
+    FLAG_DELIVERED_BEFORE_CARRIER,
+    FLAG_UNPARSEABLE,
+    LINES_SCHEMA,
+    ORDERS_SCHEMA,
+    REASON_BAD_DATE,
+    REASON_BAD_PRICE,
+    REASON_BAD_QUANTITY,
+    REASON_DUPLICATE,
+    REASON_MISSING_DATE,
+    REASON_MISSING_ORDER_ID,
+    REASON_MISSING_PRICE,
+    REASON_MISSING_QUANTITY,
+    REASON_MISSING_SKU,
+    REASON_NEGATIVE_PRICE,
+    REASON_NON_POSITIVE_QUANTITY,
+    REASON_QUANTITY_TOO_LARGE,
+    REJECTS_SCHEMA,
+    TIMING_COLUMNS,
+    ImportResult,
+    OrderImportError,
+)
+
+log = logging.getLogger("analysis.importers")
+
+NAIVE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+)
+AWARE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M%z",
+    "%Y-%m-%dT%H:%M%z",
+)
+OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2})$"
+UINT32_MAX = 2**32 - 1
+
+# A check: (condition that fails the row, source column to report, reason).
+Check = tuple[pl.Expr, str, str]
+
+
+def read_raw(path: Path, parquet: bool | None = None) -> pl.DataFrame:
+    """Read a CSV (every column as text) or Parquet file (datetimes kept, the rest as text).
+
+    Raises :class:`OrderImportError` for a missing, empty, header-only or unreadable file.
+    """
+    if parquet is None:
+        parquet = path.suffix.lower() in (".parquet", ".pq")
+    if not path.exists():
+        raise OrderImportError(f"{path}: no such file")
+    if path.is_dir():
+        raise OrderImportError(f"{path}: is a directory, expected a file")
+    if path.stat().st_size == 0:
+        raise OrderImportError(f"{path}: empty file")
+    try:
+        raw = pl.read_parquet(path) if parquet else pl.read_csv(path, infer_schema=False)
+    except pl.exceptions.NoDataError as exc:
+        raise OrderImportError(f"{path}: empty file") from exc
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise OrderImportError(f"{path}: cannot read file: {first}") from exc
+    keep = (pl.Datetime, pl.Date)
+    raw = raw.with_columns(
+        pl.col(c).cast(pl.String) for c, t in raw.schema.items() if not isinstance(t, keep)
+    )
+    if raw.height == 0:
+        raise OrderImportError(f"{path}: no data rows")
+    return raw
+
+
+def missing_columns(raw: pl.DataFrame, required: Iterable[str]) -> list[str]:
+    """The required columns that ``raw`` lacks, in the order given."""
+    return [c for c in required if c not in raw.columns]
+
+
+def require(raw: pl.DataFrame, path: Path, required: Iterable[str], what: str) -> None:
+    """Raise :class:`OrderImportError` naming the file and *all* missing required columns."""
+    missing = missing_columns(raw, required)
+    if missing:
+        raise OrderImportError(
+            f"{path}: missing required column(s) for {what}: {', '.join(missing)}"
+        )
+
+
+def text(col: str) -> pl.Expr:
+    """Stripped text, with empty strings as null."""
+    s = pl.col(col).str.strip_chars()
+    return pl.when(s == "").then(None).otherwise(s).alias(col)
+
+
+def is_missing(raw: pl.DataFrame, col: str) -> pl.Expr:
+    """True where the value is absent: null, or (for text columns) empty after stripping."""
+    if raw.schema[col] == pl.String:
+        return text(col).is_null()
+    return pl.col(col).is_null()
+
+
+def check_tz(tz: str | None) -> None:
+    """Raise :class:`OrderImportError` if ``tz`` is not a time zone name polars knows."""
+    if tz is None:
+        return
+    try:
+        pl.select(pl.lit(None, pl.Datetime("us")).dt.replace_time_zone(tz))
+    except (pl.exceptions.PolarsError, TypeError, ValueError) as exc:
+        raise OrderImportError(
+            f"unknown time zone {tz!r}: use an IANA name such as 'Europe/London' or 'UTC'"
+        ) from exc
+
+
+def has_offset(raw: pl.DataFrame, cols: Sequence[str]) -> bool:
+    """True if any text value in ``cols`` carries a UTC offset (``+0530``, ``+05:30``, ``Z``)."""
+    exprs = [text(c).str.contains(OFFSET_RE).any() for c in cols if raw.schema[c] == pl.String]
+    if not exprs:
+        return False
+    return any(bool(v) for v in raw.select(exprs).row(0))
+
+
+def localise(expr: pl.Expr, aware: bool, tz: str | None) -> pl.Expr:
+    """Apply the time-zone rule to parsed datetimes.
+
+    Aware values are converted to ``tz`` (UTC without ``tz``). Naive values stay naive without
+    ``tz``; with ``tz`` they are local times there: an ambiguous time (the repeated hour when
+    clocks go back) takes the earlier instant, a non-existent one (the hour skipped when
+    clocks go forward) becomes null, i.e. unparseable.
+    """
+    if aware:
+        return expr.dt.convert_time_zone(tz or "UTC")
+    if tz is not None:
+        return expr.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+    return expr
+
+
+def parse_dates(
+    raw: pl.DataFrame, col: str, tz: str | None = None, aware: bool | None = None
+) -> pl.Expr:
+    """Parse a date column and apply the time-zone rule (:func:`localise`).
+
+    Text is read with ``AWARE_FORMATS`` if ``aware`` (default: if any value of the column
+    carries an offset; values without one are then unparseable), else with ``NAIVE_FORMATS``.
+    Typed (Parquet) datetimes are kept, their time zone deciding awareness.
+    """
+    dtype = raw.schema[col]
+    if isinstance(dtype, pl.Datetime):
+        return localise(pl.col(col).dt.cast_time_unit("us"), dtype.time_zone is not None, tz)
+    if isinstance(dtype, pl.Date):
+        return localise(pl.col(col).cast(pl.Datetime("us")), False, tz)
+    values = raw.select(text(col).unique().drop_nulls()).to_series()
+    if aware is None:
+        aware = bool(values.str.contains(OFFSET_RE).any())
+
+    def normal(e: pl.Expr) -> pl.Expr:
+        return e.str.replace(r"Z$", "+0000") if aware else e
+
+    def parse(e: pl.Expr, fmt: str) -> pl.Expr:
+        return e.str.to_datetime(fmt, time_unit="us", strict=False, exact=True)
+
+    # Keep only the formats that parse a value no earlier format does: the same result as
+    # trying them all, at a fraction of the cost on large files.
+    fmts = []
+    todo = values.to_frame("v").select(normal(pl.col("v"))).to_series()
+    for fmt in AWARE_FORMATS if aware else NAIVE_FORMATS:
+        if todo.is_empty():
+            break
+        ok = todo.to_frame("v").select(parse(pl.col("v"), fmt).is_not_null()).to_series()
+        if ok.any():
+            fmts.append(fmt)
+            todo = todo.filter(~ok)
+    if not fmts:  # nothing parses: all null, with the right data type
+        fmts = [(AWARE_FORMATS if aware else NAIVE_FORMATS)[0]]
+    parsed = pl.coalesce([parse(normal(text(col)), f) for f in fmts])
+    return localise(parsed, aware, tz)
+
+
+def timing_exprs(
+    raw: pl.DataFrame, timing: dict[str, str], tz: str | None, aware: bool | None
+) -> list[pl.Expr]:
+    """Parsed timing columns (schema field -> source column) and their ``_bad_<field>`` flags.
+
+    A timing value is *bad* if the source has text that does not parse (or, with ``tz``, is a
+    non-existent local time); an empty value is simply null.
+    """
+    out: list[pl.Expr] = []
+    for field, col in timing.items():
+        parsed = parse_dates(raw, col, tz, aware)
+        out.append(parsed.alias(field))
+        out.append((~is_missing(raw, col) & parsed.is_null()).alias(f"_bad_{field}"))
+    return out
+
+
+def first_failure(checks: Sequence[Check]) -> tuple[pl.Expr, pl.Expr]:
+    """Reason and column of the first failing check per row (null if every check passes)."""
+    reason: pl.Expr | pl.When | pl.Then = pl
+    column: pl.Expr | pl.When | pl.Then = pl
+    for cond, col, why in checks:
+        reason = reason.when(cond).then(pl.lit(why))
+        column = column.when(cond).then(pl.lit(col))
+    if not checks:
+        return pl.lit(None, pl.String), pl.lit(None, pl.String)
+    return (
+        reason.otherwise(pl.lit(None, pl.String)),  # type: ignore[union-attr]
+        column.otherwise(pl.lit(None, pl.String)),  # type: ignore[union-attr]
+    )
+
+
+def stage_lines(
+    raw: pl.DataFrame,
+    src: dict[str, str],
+    tz: str | None,
+    *,
+    aware: bool | None = None,
+    overrides: dict[str, pl.Expr] | None = None,
+    extra: Sequence[pl.Expr] = (),
+) -> pl.DataFrame:
+    """One staged row per source row (one order line) with the standard working columns.
+
+    ``src`` maps schema fields (``order_id, placed_at, sku, quantity, unit_price`` and the
+    optional ``customer_id, channel, service``) to source columns; ``overrides`` replaces the
+    default expression of a field (e.g. Shopify's SKU fallback); ``extra`` adds columns.
+    """
+    overrides = overrides or {}
+
+    def field(name: str) -> pl.Expr:
+        if name in overrides:
+            return overrides[name].alias(name)
+        if name in src:
+            return text(src[name]).alias(name)
+        return pl.lit(None, pl.String).alias(name)
+
+    return raw.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).alias("row"),
+        field("order_id"),
+        field("sku"),
+        is_missing(raw, src["placed_at"]).alias("_no_date"),
+        parse_dates(raw, src["placed_at"], tz, aware).alias("placed_at"),
+        text(src["quantity"]).is_null().alias("_no_qty"),
+        text(src["quantity"]).cast(pl.Int64, strict=False).alias("_qty"),
+        text(src["unit_price"]).is_null().alias("_no_price"),
+        text(src["unit_price"]).cast(pl.Float64, strict=False).alias("unit_price"),
+        field("customer_id"),
+        field("channel"),
+        field("service"),
+        *extra,
+    )
+
+
+def line_checks(
+    src: dict[str, str],
+    *,
+    cancellation: Sequence[Check] = (),
+    non_product: Check | None = None,
+    sku_column: str | None = None,
+) -> list[Check]:
+    """The rule-2 checks of a one-row-per-line format, in order, on a staged frame.
+
+    ``cancellation`` checks come right after the order id, ``non_product`` after the SKU;
+    ``sku_column`` is the column reported for a missing SKU (default ``src["sku"]``).
+    """
+    q, p = pl.col("_qty"), pl.col("unit_price")
+    checks: list[Check] = [(pl.col("order_id").is_null(), src["order_id"], REASON_MISSING_ORDER_ID)]
+    checks += cancellation
+    checks.append((pl.col("sku").is_null(), sku_column or src["sku"], REASON_MISSING_SKU))
+    if non_product is not None:
+        checks.append(non_product)
+    checks += [
+        (pl.col("_no_date"), src["placed_at"], REASON_MISSING_DATE),
+        (pl.col("placed_at").is_null(), src["placed_at"], REASON_BAD_DATE),
+        (pl.col("_no_qty"), src["quantity"], REASON_MISSING_QUANTITY),
+        (q.is_null(), src["quantity"], REASON_BAD_QUANTITY),
+        (q <= 0, src["quantity"], REASON_NON_POSITIVE_QUANTITY),
+        (q > UINT32_MAX, src["quantity"], REASON_QUANTITY_TOO_LARGE),
+        (pl.col("_no_price"), src["unit_price"], REASON_MISSING_PRICE),
+        (p.is_null() | ~p.is_finite(), src["unit_price"], REASON_BAD_PRICE),
+        (p < 0, src["unit_price"], REASON_NEGATIVE_PRICE),
+    ]
+    return checks
+
+
+def reject_frame(path: Path, failed: pl.DataFrame) -> pl.DataFrame:
+    """Rejects of one file, sorted by row, from a frame with ``row, column, reason``."""
+    return (
+        failed.select(pl.lit(path.name).alias("file"), "row", "column", "reason")
+        .sort("row")
+        .cast(REJECTS_SCHEMA)
+    )
+
+
+def no_valid_rows(path: Path, rows_read: int, rejects: pl.DataFrame) -> OrderImportError:
+    """The error for a file whose rows were all rejected, with counts per reason."""
+    summary = ", ".join(
+        f"{r} {n}" for r, n in rejects.group_by("reason").len().sort("reason").iter_rows()
+    )
+    return OrderImportError(
+        f"{path}: no valid rows ({rows_read} rows read, all rejected: {summary})"
+    )
+
+
+def finish_orders(orders: pl.DataFrame, timing: dict[str, str]) -> pl.DataFrame:
+    """Add missing timing columns and ``timing_flag``, and cast to ``ORDERS_SCHEMA``.
+
+    ``orders`` has the base columns, the timing fields in ``timing`` (schema field -> source
+    column) and their boolean ``_bad_<field>`` columns. Every Datetime column gets the data
+    type of ``placed_at``. Flags, in this order: ``unparseable <source column>`` for each bad
+    timing value, ``carrier before approval`` (``shipped_at < paid_at``), ``delivered before
+    carrier`` (``delivered_at < shipped_at``).
+    """
+    dtype = orders.schema["placed_at"]
+    orders = orders.with_columns(
+        pl.col(c).cast(dtype) if c in orders.columns else pl.lit(None, dtype).alias(c)
+        for c in TIMING_COLUMNS
+    )
+    flags = [
+        pl.when(pl.col(f"_bad_{f}")).then(pl.lit(FLAG_UNPARSEABLE.format(column=c)))
+        for f, c in timing.items()
+    ]
+    flags += [
+        pl.when(pl.col("shipped_at") < pl.col("paid_at")).then(
+            pl.lit(FLAG_CARRIER_BEFORE_APPROVAL)
+        ),
+        pl.when(pl.col("delivered_at") < pl.col("shipped_at")).then(
+            pl.lit(FLAG_DELIVERED_BEFORE_CARRIER)
+        ),
+    ]
+    joined = pl.concat_list(flags).list.drop_nulls().list.join("; ")
+    orders = orders.with_columns(
+        pl.when(joined == "").then(None).otherwise(joined).alias("timing_flag")
+    )
+    schema = {c: dtype if isinstance(t, pl.Datetime) else t for c, t in ORDERS_SCHEMA.items()}
+    return orders.select(list(ORDERS_SCHEMA)).cast(schema)
+
+
+def build_from_lines(
+    staged: pl.DataFrame,
+    path: Path,
+    checks: Sequence[Check],
+    timing: dict[str, str] | None = None,
+    dedupe: bool = True,
+) -> ImportResult:
+    """Validate staged line rows, split them into lines and rejects and build the orders.
+
+    Applies rules 2 (first failing check), 3 (duplicate lines, if ``dedupe``) and 6 (orders
+    from accepted lines) of :mod:`analysis.importers`. Order-level fields (customer, channel,
+    service, timing columns) take the order's first non-null value in file order.
+    """
+    timing = timing or {}
+    rows_read = staged.height
+    reason, column = first_failure(checks)
+    staged = staged.with_columns(reason.alias("reason"), column.alias("column"))
+    failed = [staged.filter(pl.col("reason").is_not_null())]
+    valid = staged.filter(pl.col("reason").is_null())
+    if dedupe:
+        first = pl.struct(["order_id", "sku", "_qty", "unit_price", "placed_at"])
+        first = first.is_first_distinct()
+        failed.append(
+            valid.filter(~first).with_columns(
+                pl.lit(REASON_DUPLICATE).alias("reason"), pl.lit("").alias("column")
+            )
+        )
+        valid = valid.filter(first)
+    rejects = reject_frame(path, pl.concat(failed))
+    if valid.height == 0:
+        raise no_valid_rows(path, rows_read, rejects)
+
+    valid = valid.with_columns(pl.col("_qty").cast(pl.UInt32).alias("quantity"))
+    lines = valid.select(
+        "order_id",
+        pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("order_id").alias("line_no"),
+        "sku",
+        "quantity",
+        "unit_price",
+    ).cast(LINES_SCHEMA)
+    orders = valid.group_by("order_id", maintain_order=True).agg(
+        pl.col("placed_at").min(),
+        *(pl.col(c).drop_nulls().first() for c in ("customer_id", "channel", "service")),
+        pl.len().alias("n_lines"),
+        pl.col("_qty").sum().alias("n_units"),
+        (pl.col("_qty") * pl.col("unit_price")).sum().alias("value"),
+        *(pl.col(f).drop_nulls().first() for f in timing),
+        *(pl.col(f"_bad_{f}").any() for f in timing),
+    )
+    orders = finish_orders(orders, timing)
+    return ImportResult(
+        orders=orders,
+        lines=lines,
+        rejects=rejects,
+        rows_read=rows_read,
+        accepted_rows=lines.height,
+    )
+
+
+def log_result(what: str, path: Path, result: ImportResult, seconds: float) -> None:
+    """Log one import's counts at INFO level."""
+    c = result.counts()
+    log.info(
+        "%s %s: %d rows read, %d accepted, %d rejected, %d orders, %d lines in %.2f s",
+        what,
+        path,
+        c["rows_read"],
+        c["accepted_rows"],
+        c["rejected"],
+        c["orders"],
+        c["lines"],
+        seconds,
+    )

@@ -1,0 +1,121 @@
+"""``omsim calibrate`` and ``omsim validate-history``: a scenario from an order history, and
+the model checked against the history's real timings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.cli import UsageError
+from sim.replay_cli import _add_import_args, _rejects_path, read_history, replay_scenario
+from sim.replay_cli import write_rejects as _write_rejects
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """omsim calibrate: fit a scenario to an order history and write it with its figures."""
+    from analysis.calibrate import calibrate
+    from analysis.calibrate_plots import gof_figures
+    from analysis.calibrate_toml import to_toml
+    from sim.replay import local_times
+    from sim.scenario import load_scenario
+
+    out: Path = args.output
+    if out.suffix != ".toml":
+        raise UsageError(f"-o {out}: expected a .toml file name, found {out.suffix or 'none'}")
+    base = args.base.resolve()
+    load_scenario(base)  # a bad base is reported before the work
+    history = read_history(args.orders, args.format, args.tz)
+    _write_rejects(history, _rejects_path(args))
+    orders = history.orders.with_columns(
+        local_times(history.orders[c]).alias(c)
+        for c in ("placed_at", "paid_at", "shipped_at", "delivered_at", "promised_at")
+        if c in history.orders.columns
+    )
+    name = args.name or out.stem
+    cal = calibrate(orders, history.lines, base=base, name=name, source=str(args.orders))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(to_toml(cal, out))
+    scenario = load_scenario(out)  # what we wrote must load
+    figs = args.figures or out.with_name(f"{out.stem}_fits")
+    paths = gof_figures(cal, figs)
+    for key, value in cal.summary.items():
+        print(f"  {key}: {value}")
+    print(
+        f"wrote {out} (scenario {scenario.name!r}, fingerprint {scenario.fingerprint()}) and "
+        f"{len(paths)} goodness-of-fit figures to {figs}"
+    )
+    return 0
+
+
+def cmd_validate_history(args: argparse.Namespace) -> int:
+    """omsim validate-history: replay the history and compare real and simulated timings."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from analysis.history_validation import QUANTILES, compare_histories, write_report
+    from sim.model import Model
+
+    history = read_history(args.orders, args.format, args.tz)
+    _write_rejects(history, _rejects_path(args))
+    scenario = replay_scenario(args)
+    model = Model(scenario, args.seed, args.replication, replay_history=history)
+    result = model.run()
+    rows = compare_histories(history.orders, result.orders)
+    if not rows:
+        raise UsageError(
+            f"{args.orders}: expected timing columns (paid, shipped, delivered, promised; "
+            f"formats olist and shopify have them), found none to compare"
+        )
+    table = Table(title=f"{scenario.name} against {Path(args.orders).name}: real vs simulated")
+    for col in ("measure", "side", "n", *(f"p{round(q * 100)}" for q in QUANTILES), "KS"):
+        table.add_column(col, justify="left" if col in ("measure", "side") else "right")
+    for c in rows:
+        for side, q, n in (("real", c.real_q, c.n_real), ("simulated", c.sim_q, c.n_sim)):
+            table.add_row(
+                f"{c.measure} ({c.unit})" if side == "real" else "", side, f"{n:,}",
+                *(f"{v:.3g}" for v in q), f"{c.ks:.2f}" if side == "real" else "",
+            )  # fmt: skip
+    Console(width=None if sys.stdout.isatty() else 130).print(table)
+    notes = [
+        f"{history.orders.height:,} orders replayed with scenario {scenario.name!r} "
+        f"(seed {args.seed}, replication {args.replication})",
+        f"{rows[0].n_flagged:,} real orders with a timing flag left out of the real side",
+        *model.replay.notes,
+    ]
+    path = write_report(rows, args.out, f"Validation: {scenario.name} vs real orders", notes)
+    print(f"wrote {path}, validation.csv and validation.png", file=sys.stderr)
+    return 0
+
+
+def add_history_parsers(sub) -> None:
+    """Register ``omsim calibrate`` and ``omsim validate-history``."""
+    c = sub.add_parser("calibrate", help="fit a scenario to an order history")
+    _add_import_args(c)
+    c.add_argument("-o", "--output", type=Path, required=True, help="scenario file to write")
+    c.add_argument(
+        "--base",
+        type=Path,
+        default=ROOT / "scenarios" / "baseline.toml",
+        help="scenario the fitted one builds on (default scenarios/baseline.toml)",
+    )
+    c.add_argument("--name", help="scenario name (default: the output file's stem)")
+    c.add_argument(
+        "--figures", type=Path, help="folder for the fit figures (default <output>_fits/)"
+    )
+    c.set_defaults(func=cmd_calibrate)
+
+    v = sub.add_parser(
+        "validate-history", help="replay a history and compare real and simulated timings"
+    )
+    _add_import_args(v)
+    v.add_argument("--scenario", type=Path, required=True, help="(calibrated) scenario file")
+    v.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    v.add_argument("--replication", type=int, default=0, help="replication (default 0)")
+    v.add_argument(
+        "--out", type=Path, default=Path("validation"), help="report folder (default validation/)"
+    )
+    v.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario key")
+    v.set_defaults(func=cmd_validate_history)

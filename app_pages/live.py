@@ -1,0 +1,300 @@
+"""Live page: replay real orders through a scenario with ``omsim replay`` (a subprocess that
+paces simulated time against the wall clock and rewrites a JSON snapshot about every second),
+or watch the snapshot of a replay started on the command line, and see queues build as the
+snapshot changes: counts, queues per stage, history, orders at risk and the KPIs so far.
+
+The page never imports the model: it starts the command line and reads the snapshot file
+(:mod:`app_pages.live_view`).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from app_pages import live_view as lv
+
+#: The order file offered first: the sample shipped with the tests (from the project root).
+SAMPLE = "tests/data/online_retail_sample.csv"
+
+#: Session keys: the replay started by this session, its folder, the last snapshot read.
+REPLAY, FOLDER, LAST = "live_replay", "live_dir", "live_last"
+
+#: The snapshot path being watched (a widget key).
+WATCH = "live_watch"
+
+
+# --- the replay subprocess -------------------------------------------------------------
+
+
+def _session_dir() -> Path:
+    """This session's folder for the snapshot and the log (created once per session)."""
+    folder = st.session_state.get(FOLDER)
+    if folder is None or not Path(folder).is_dir():
+        folder = tempfile.mkdtemp(prefix="omsim-live-")
+        st.session_state[FOLDER] = folder
+    return Path(folder)
+
+
+def _launch(argv: list[str], log: Path) -> subprocess.Popen:
+    """Start ``argv`` from the project root, its output (both streams) into ``log``."""
+    env = dict(os.environ)
+    root = str(common.APP_ROOT)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 - a fixed interpreter and module, no shell
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=common.APP_ROOT,
+            env=env,
+        )
+
+
+def _terminate(proc: subprocess.Popen) -> None:
+    """Ask a process still running to stop (without waiting for it)."""
+    if proc.poll() is None:
+        proc.terminate()
+
+
+class Replay:
+    """A replay started by this session: its process, command and log. Besides the Stop
+    button and starting another replay, the process is terminated when Streamlit drops the
+    session (not as soon as the tab closes: a disconnected session is kept a while) and
+    when the server exits, so a ``--follow`` replay does not outlive the app."""
+
+    def __init__(self, proc: subprocess.Popen, argv: list[str], log: Path) -> None:
+        self.proc, self.argv, self.log, self.stopped = proc, argv, log, False
+        weakref.finalize(self, _terminate, proc)
+
+    def stop(self) -> None:
+        """Stop the process if it still runs (terminate, then kill after 5 s)."""
+        self.stopped = True
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _command_text(argv: list[str]) -> str:
+    """The replay as the ``omsim`` command a person would type."""
+    return shlex.join(["omsim", *argv[3:]])
+
+
+# --- the inputs ------------------------------------------------------------------------
+
+
+def _start_form(root: Path, files: list[str]) -> None:
+    """The "Start a live replay" form; on submit, start the replay and watch its snapshot."""
+    with st.form("live_start"):
+        cols = st.columns([3, 1])
+        with cols[0]:
+            st.text_input(
+                "Order file",
+                key=common.remembered("live_orders", SAMPLE),
+                help="A path on the server; a relative one is taken from the project folder.",
+            )
+        with cols[1]:
+            st.selectbox(
+                "Format",
+                lv.FORMATS,
+                key=common.remembered("live_format", "online-retail", lv.FORMATS),
+            )
+        cols = st.columns([2, 2, 1])
+        with cols[0]:
+            default = "baseline" if "baseline" in files else files[0]
+            st.selectbox("Scenario", files, key=common.remembered("live_scenario", default, files))
+        with cols[1]:
+            st.selectbox(
+                "Speed (simulated seconds per second)",
+                lv.SPEEDS,
+                format_func=lv.speed_label,
+                key=common.remembered("live_speed", 3600, lv.SPEEDS),
+            )
+        with cols[2]:
+            st.checkbox(
+                "Follow",
+                key=common.remembered("live_follow", False),
+                help="At the end of the file, wait for new orders appended to it.",
+            )
+        submitted = st.form_submit_button("Start the replay", type="primary")
+    keys = ("orders", "format", "scenario", "speed", "follow")
+    s = {k: common.remember(f"live_{k}") for k in keys}
+    if not submitted:
+        return
+    orders = lv.resolve(s["orders"], common.APP_ROOT)
+    if not orders.is_file():
+        st.error(f"Order file: no such file, {orders}")
+        return
+    scenario = common.inside(root, s["scenario"], ".toml")
+    if (previous := st.session_state.get(REPLAY)) is not None:
+        previous.stop()
+    folder = _session_dir()
+    snapshot, log = folder / "snapshot.json", folder / "replay.log"
+    snapshot.unlink(missing_ok=True)  # never show the previous replay's last snapshot
+    argv = lv.replay_command(
+        orders,
+        s["format"],
+        scenario,
+        s["speed"],
+        snapshot,
+        follow=bool(s["follow"]),
+        rejects=folder / "rejects.csv",  # not in the project folder (the working directory)
+    )
+    try:
+        proc = _launch(argv, log)
+    except OSError as exc:
+        st.error(f"Cannot start the replay: {exc}")
+        return
+    st.session_state[REPLAY] = Replay(proc, argv, log)
+    st.session_state[WATCH] = str(snapshot)  # the watch input is drawn below: allowed here
+
+
+# --- the live view ---------------------------------------------------------------------
+
+
+def _replay_panel(replay: Replay) -> None:
+    """The replay started here: running (with a Stop button), stopped, finished or failed
+    (with the end of its log)."""
+    proc = replay.proc
+    if proc.poll() is None:
+        cols = st.columns([5, 1])
+        with cols[1]:
+            if st.button("Stop the replay", key="live_stop"):
+                replay.stop()
+        if proc.poll() is None:
+            with cols[0]:
+                command = _command_text(replay.argv)
+                st.caption(f"Replay running (process {proc.pid}): `{command}`")
+            return
+    code = proc.poll()
+    if replay.stopped:
+        st.info("The replay was stopped.")
+    elif code == 0:
+        st.success("The replay finished.")
+    else:
+        tail = lv.log_tail(replay.log) or "(no output)"
+        st.error(f"The replay stopped with exit code {code}:\n\n```\n{tail}\n```")
+
+
+def _render(snapshot: dict[str, Any], age_s: float) -> None:
+    """One snapshot: status and clock, counts, queues per stage, history, orders at risk and
+    the KPIs so far."""
+    if (note := lv.version_note(snapshot)) is not None:
+        st.warning(note)
+    speed = lv.as_number(snapshot.get("speed"))
+    st.markdown(
+        f"**{lv.status_text(snapshot)}** · simulated time "
+        f"**{lv.fmt_clock(snapshot.get('sim_clock'))}** "
+        f"(the orders run to {lv.fmt_clock(snapshot.get('end_clock'))})"
+        + (f" · speed {lv.speed_label(speed)}" if speed else "")
+    )
+    st.caption(
+        f"Scenario {snapshot.get('scenario', '-')}, orders from {snapshot.get('source', '-')}."
+    )
+    if lv.is_stale(snapshot.get("status"), age_s):
+        st.warning(
+            f"The snapshot has not changed for {age_s:.0f} s although the replay is "
+            f"{snapshot.get('status')}: it may have stopped."
+        )
+    for col, (label, value) in zip(st.columns(len(lv.COUNTS)), lv.counts(snapshot), strict=True):
+        col.metric(label, value)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Queues by stage")
+        bars = lv.stage_chart_frame(snapshot)
+        if bars.empty:
+            st.caption("No stages in the snapshot.")
+        else:
+            st.bar_chart(bars, stack=False, sort=False, horizontal=True, y_label="orders")
+    with right:
+        st.subheader("Over simulated time")
+        history = lv.history_frame(snapshot)
+        if history.empty:
+            st.caption("No history yet.")
+        else:
+            st.line_chart(history, y_label="orders")
+    at_risk = lv.at_risk_frame(snapshot)
+    n_at_risk = lv.as_number(snapshot.get("n_at_risk"))
+    st.subheader("Orders at risk of missing their ship-by time")
+    if at_risk.empty:
+        st.caption("None.")
+    else:
+        if n_at_risk is not None and n_at_risk > len(at_risk):
+            st.caption(f"The {len(at_risk)} soonest of {n_at_risk:,.0f}.")
+        st.dataframe(at_risk, hide_index=True, width="stretch")
+    st.subheader("KPIs so far")
+    rows = lv.kpi_rows(snapshot)
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+    else:
+        st.caption("No KPIs yet.")
+
+
+@st.fragment(run_every=1)
+def live(path: str) -> None:
+    """Every second: the replay started here, and the snapshot in ``path`` (the previous one
+    kept while the file is being replaced)."""
+    if (replay := st.session_state.get(REPLAY)) is not None:
+        _replay_panel(replay)
+    if not path.strip():
+        st.info("Start a replay above, or enter the snapshot file of one to watch it.")
+        return
+    file = lv.resolve(path, common.APP_ROOT)
+    kept = st.session_state.get(LAST)
+    previous = kept[1] if kept and kept[0] == str(file) else None
+    snapshot = lv.load_snapshot(file, previous)
+    if snapshot is None:
+        st.info(f"Waiting for the first snapshot in {file} ...")
+        return
+    st.session_state[LAST] = (str(file), snapshot)
+    try:
+        age_s = time.time() - file.stat().st_mtime
+    except OSError:
+        age_s = 0.0
+    _render(snapshot, age_s)
+
+
+def main() -> None:
+    """The Live page."""
+    st.title("Live")
+    st.markdown(
+        "Live mode replays a file of real orders through a scenario, one simulated hour per "
+        "second at speed 3600, so you can watch queues build as the orders arrive. From the "
+        "command line: `omsim replay ORDERS --format F --scenario S --speed 3600 "
+        "--snapshot PATH [--follow]`, then watch PATH here."
+    )
+    root = common.scenarios_root()
+    files = common.scenario_files(root)
+    st.subheader("Start a live replay")
+    if files:
+        _start_form(root, files)
+    else:
+        st.warning(f"No scenario files in {root}.")
+    st.subheader("Or watch a snapshot file")
+    st.text_input(
+        "Snapshot file",
+        key=common.remembered(WATCH, ""),
+        placeholder="path/to/snapshot.json",
+        help="The --snapshot path of a replay started on the command line.",
+    )
+    st.divider()
+    live(str(common.remember(WATCH)))
+
+
+main()

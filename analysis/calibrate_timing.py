@@ -1,0 +1,236 @@
+"""Calibration of timings from an order history: approval delay, handling, transit, promise
+and lateness (used by :func:`analysis.calibrate.calibrate` when the history has them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from analysis.calibrate_fit import (
+    DistributionFit,
+    Durations,
+    busday_counts,
+    durations,
+    fit_duration,
+    pmf_from_counts,
+    promise_business_days,
+    round_sig,
+    weekmask,
+)
+from analysis.calibrate_toml import Overrides, base_list
+
+MAX_TRANSIT_DAYS = 30
+MIN_SERVICE_TRANSIT = 30
+
+
+def fit_timings(
+    out: Overrides,
+    orders: pl.DataFrame,
+    raw: dict[str, Any],
+    resolved: dict[str, Any],
+    scenario: Any,
+    service_of: pl.Series | None,
+    summary: dict[str, Any],
+) -> list[DistributionFit]:
+    """Approval, handling and transit fits, transit pmfs and promises, where timings exist.
+
+    Approval = paid_at - placed_at, handling = shipped_at - paid_at, transit = delivered_at -
+    shipped_at, promise = promised_at - placed_at, lateness = delivered_at - promised_at.
+    Flagged rows (``timing_flag``) and negative durations (except lateness) are left out.
+    Approval: the empirical mean and cv in minutes (zeros included) on every base processor.
+    Handling: fitted and commented only (emergent in the model's warehouse). Transit: each
+    base carrier service's ``transit_days_pmf`` = the empirical pmf of business days (base
+    calendar) after the pickup day, capped at 30 (tail lumped); per service when services
+    match and the service has 30+ deliveries. Promise: each base service's
+    ``promised_business_days`` = the median promise in business days (per service when
+    services match; else the median of all orders, under each service's cut-off).
+    """
+    mask = weekmask(scenario.calendar.business_days)
+    holidays = [np.datetime64(h, "D") for h in scenario.calendar.holidays]
+    fits: list[DistributionFit] = []
+    timing: dict[str, Any] = {}
+    summary["timings"] = timing
+
+    def fitted(d: Durations, measure: str) -> DistributionFit | None:
+        fit = fit_duration(d.frame["hours"].to_numpy(), measure=measure, n_excluded=d.n_excluded)
+        if fit is not None:
+            fits.append(fit)
+            timing[measure] = {"n": fit.n, "n_excluded": d.n_excluded, "best": fit.best,
+                               "ks": fit.ks, "p50_h": fit.quantiles_data["p50"],
+                               "p90_h": fit.quantiles_data["p90"]}  # fmt: skip
+        return fit
+
+    def fit_text(fit: DistributionFit | None) -> str:
+        if fit is None:
+            return "all zero"
+        q = fit.quantiles_data
+        ks = ", ".join(f"{k} {v:.3g}" for k, v in fit.candidates_ks.items())
+        return (
+            f"median {q['p50']:.3g} h, p90 {q['p90']:.3g} h; best fit {fit.best} "
+            f"(KS {fit.ks:.3g}; all KS: {ks})"
+        )
+
+    d = durations(orders, "placed_at", "paid_at", service_of)
+    if d is not None and d.frame.height:
+        fit = fitted(d, "approval delay")
+        minutes = d.frame["hours"].to_numpy() * 60.0
+        mean = float(minutes.mean())
+        cv = float(minutes.std(ddof=1) / mean) if mean > 0 and minutes.size > 1 else 0.0
+        how = "the empirical mean and cv in minutes (zeros included)"
+        text = (
+            f"approval delay (paid_at - placed_at) of {d.describe()}: mean {mean:.4g} min, "
+            f"cv {cv:.3g}, {(minutes == 0).mean():.1%} instant; {fit_text(fit)}"
+        )
+        if fit is not None and "lognorm" in fit.candidate_params:
+            # the model's delay is lognormal: take the maximum-likelihood lognormal's mean and
+            # cv (matches the median and spread far better than the moments of a skewed mix)
+            ln = fit.candidate_params["lognorm"]
+            s2 = ln["s"] ** 2
+            mean = float(ln["scale"] * np.exp(s2 / 2) * 60.0)
+            cv = float(np.sqrt(np.expm1(s2)))
+            how = (
+                "the mean and cv in minutes of the maximum-likelihood lognormal (zeros left "
+                f"out): mean {mean:.4g} min, cv {cv:.3g}"
+            )
+        procs = base_list(raw, resolved, "payment.processors")
+        if procs:
+            for p in procs:
+                p.update(approval_delay_mean_min=round_sig(mean), approval_delay_cv=round_sig(cv))
+            out.set(
+                "payment.processors",
+                procs,
+                f"fitted: {text}; {how}, set on every processor of the base",
+            )
+        else:  # a processor that only delays: the history holds only paid orders
+            channels = [c["name"] for c in base_list(raw, resolved, "demand.channels")]
+            proc = {
+                "name": "payments", "channels": channels, "decline_prob": 0.0,
+                "fraud_review_share": 0.0, "approval_delay_mean_min": round_sig(mean),
+                "approval_delay_cv": round_sig(cv),
+            }  # fmt: skip
+            out.set(
+                "payment.processors",
+                [proc],
+                f"fitted: {text}; {how}. The base has no processor: this one takes every "
+                "channel's payments and declines none (the history holds only orders that "
+                "were paid, so declines cannot be seen in it)",
+            )
+
+    d = durations(orders, "paid_at", "shipped_at", service_of)
+    if d is not None and d.frame.height:
+        out.note(
+            "handling",
+            f"shipped_at - paid_at of {d.describe()}: {fit_text(fitted(d, 'handling time'))}. "
+            "Not a scenario key (emergent in the warehouse): compare with a run's times.",
+        )
+
+    d = durations(orders, "shipped_at", "delivered_at", service_of)
+    if d is not None and d.frame.height:
+        _transit(out, d, raw, resolved, service_of is not None, mask, holidays, fitted, fit_text)
+
+    d = durations(orders, "placed_at", "promised_at", service_of)
+    if d is not None and d.frame.height:
+        _promises(out, d, raw, resolved, service_of is not None, mask, holidays, timing)
+
+    d = durations(orders, "promised_at", "delivered_at", keep_negative=True)
+    if d is not None and d.frame.height:
+        h = d.frame["hours"].to_numpy()
+        late = (d.frame["end"].dt.date() > d.frame["start"].dt.date()).to_numpy()
+        timing["lateness"] = {
+            "n": int(h.size),
+            "late_share": float(late.mean()),
+            "p50_h": float(np.median(h)),
+            "p90_h": float(np.quantile(h, 0.9)),
+        }
+        out.note(
+            "lateness",
+            f"delivered_at - promised_at of {d.describe()}: {late.mean():.1%} delivered after "
+            f"the promised day; median {np.median(h):.3g} h, p90 {np.quantile(h, 0.9):.3g} h "
+            "(validation target, not a scenario key)",
+        )
+    return fits
+
+
+def _transit(
+    out: Overrides,
+    d: Durations,
+    raw: dict[str, Any],
+    resolved: dict[str, Any],
+    matched: bool,
+    mask: str,
+    holidays: list[np.datetime64],
+    fitted: Callable[[Durations, str], DistributionFit | None],
+    fit_text: Callable[[DistributionFit | None], str],
+) -> None:
+    """Every base carrier service's transit_days_pmf from the business days of transit."""
+    cap = MAX_TRANSIT_DAYS
+    fit = fitted(d, "transit time")
+    days = busday_counts(
+        d.frame["start"].dt.date().to_numpy(), d.frame["end"].dt.date().to_numpy(), mask, holidays
+    )
+    pooled = pmf_from_counts(np.bincount(np.minimum(days, cap)))
+    service = d.frame["service"].to_numpy()
+    carriers = base_list(raw, resolved, "shipping.carriers")
+    own = set()
+    for carrier in carriers:
+        for cs in carrier["services"]:
+            sub = days[service == cs["service"]] if matched else days[:0]
+            if sub.size >= MIN_SERVICE_TRANSIT:
+                cs["transit_days_pmf"] = pmf_from_counts(np.bincount(np.minimum(sub, cap)))
+                own.add(cs["service"])
+            else:
+                cs["transit_days_pmf"] = pooled
+    out.set(
+        "shipping.carriers",
+        carriers,
+        f"fitted transit_days_pmf: delivered_at - shipped_at of {d.describe()}, in business days "
+        f"({mask} mon..sun, base holidays) after the pickup day, a delivery on a non-business "
+        f"day counted as the next business day; {(days > cap).mean():.2%} above {cap} lumped "
+        f"into the last entry; mean {days.mean():.3g} business days; "
+        + (f"per service for {sorted(own)}, " if own else "")
+        + f"otherwise the pmf of all orders. In hours: {fit_text(fit)}",
+    )
+
+
+def _promises(
+    out: Overrides,
+    d: Durations,
+    raw: dict[str, Any],
+    resolved: dict[str, Any],
+    matched: bool,
+    mask: str,
+    holidays: list[np.datetime64],
+    timing: dict[str, Any],
+) -> None:
+    """Every base service's promised_business_days: the median promise in business days."""
+    services = out.get("demand.services") or base_list(raw, resolved, "demand.services")
+    placed = d.frame["start"].to_numpy()
+    promised = d.frame["end"].dt.date().to_numpy()
+    service = d.frame["service"].to_numpy()
+    medians = {}
+    for s in services:
+        h, m = s.get("cutoff", "14:00").split(":")
+        days = promise_business_days(placed, promised, int(h) * 60 + int(m), mask, holidays)
+        if matched:
+            days = days[service == s["name"]]
+        if days.size:
+            med = int(np.clip(np.quantile(days, 0.5, method="inverted_cdf"), 0, 60))
+            s["promised_business_days"] = medians[s["name"]] = med
+    timing["promise_business_days"] = medians
+    how = (
+        "the median of each service's orders"
+        if matched
+        else "services not matched, so the median of all orders (under each service's cut-off) "
+        "for every service; shares are the base's"
+    )
+    before = out.comments.get("demand.services", "")
+    out.set(
+        "demand.services",
+        services,
+        (before + ". " if before else "")
+        + f"promised_business_days fitted: promised_at - placed_at of {d.describe()}, in business "
+        f"days after the order day (the next day after the cut-off); {how}: {medians}",
+    )

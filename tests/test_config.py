@@ -879,12 +879,6 @@ def test_schema_markdown_parser_sees_sections() -> None:
     [
         ({"picking.method": "batch", "picking.batch.n_totes_per_cart": 0},
          "picking.batch.n_totes_per_cart"),
-        ({"picking.method": "batch", "picking.batch.n_units_per_cart": 2},
-         "picking.batch.n_units_per_cart"),
-        ({"picking.method": "wave", "picking.wave.n_units_per_tour": 1,
-          "staffing.shifts": [{"role": "pickers", "headcount": 4},
-                              {"role": "packers"}, {"role": "consolidators"}]},
-         "picking.wave.n_units_per_tour"),
         ({"picking.method": "zone", "picking.zone.n_zones": 21,
           "staffing.shifts": [{"role": "pickers", "headcount": 30}, {"role": "packers"}]},
          "picking.zone.n_zones"),

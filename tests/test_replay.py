@@ -268,3 +268,23 @@ def test_generic_replay_matches_import(tmp_path: Path) -> None:
     assert o["placed_at"].to_list() == [23 * 60 + 59, 24 * 60 + 8 * 60]
     assert o["n_units"].to_list() == [3, 1]
     assert r.scenario.simulation.horizon_days == 2.0
+
+
+@pytest.mark.parametrize("method", ["batch", "wave"])
+def test_lines_bigger_than_a_cart_are_picked_on_their_own_tour(tmp_path, method) -> None:
+    """Real histories have lines bigger than a cart or tour (a wholesaler's 500 units): each
+    goes on a tour of its own and every order still ships with all its units."""
+    rows = [(f"A{i}", f"2026-03-02 09:{i:02d}", f"S{i % 7}", 500 if i % 5 == 0 else 2, 1.0, "")
+            for i in range(40)]  # fmt: skip
+    f = write_generic(tmp_path / "big.csv", rows)
+    over = {"picking.method": method, "picking.batch.n_units_per_cart": 40,
+            "picking.wave.n_units_per_tour": 40}  # fmt: skip
+    if method == "wave":
+        over["staffing.shifts"] = [
+            {"role": "pickers", "headcount": 4}, {"role": "packers", "headcount": 2},
+            {"role": "consolidators", "headcount": 1},
+        ]  # fmt: skip
+    r = run_replication(replay_of(f, "generic", **over), 1, 0)
+    assert r.orders.height == 40
+    assert r.orders["shipped_at"].null_count() == 0
+    assert r.orders["n_units"].sum() == 8 * 500 + 32 * 2

@@ -75,7 +75,7 @@ def split_lines(units: Sequence[int], cap: int) -> list[tuple[int, int]]:
     """Consecutive line ranges ``[a, b)`` of an order, each holding at most ``cap`` units.
 
     Greedy: a tour takes lines until the next one does not fit. A line bigger than ``cap``
-    (rejected at load) would get a tour of its own.
+    (real histories have them) gets a tour of its own.
     """
     tours: list[tuple[int, int]] = []
     a = total = 0

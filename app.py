@@ -26,6 +26,7 @@ PAGES = [
     st.Page("app_pages/sizing.py", title="Staff sizing", icon=":material/groups:"),
     st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
     st.Page("app_pages/runs.py", title="Runs and reports", icon=":material/folder_open:"),
+    st.Page("app_pages/layout.py", title="Layout", icon=":material/warehouse:"),
     st.Page("app_pages/live.py", title="Live", icon=":material/monitor_heart:"),
 ]
 

@@ -10,6 +10,8 @@ it atomically.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import time
@@ -248,6 +250,9 @@ def build_report(store: RunStore) -> str:
         body.append(
             "<p>The scenarios record no returns, so there is no figure of return reasons.</p>"
         )
+    warehouse = warehouse_html(store.root)
+    if warehouse:
+        body.append("<h2>The warehouse</h2>" + warehouse)
     summary = {k: v for k, v in (m.get("summary") or {}).items() if k != "replications"}
     if kind == "size" and "frontier" in summary:
         body.append("<h2>Staff sizing</h2>" + sizing_html(summary))
@@ -268,6 +273,27 @@ def build_report(store: RunStore) -> str:
     body.append(f'<h2>Methods</h2><p id="methods">{esc(methods)}</p>')
     log.debug("report of %s: %d scenarios, %d figures", store.root, len(names), len(figures))
     return document(title, "\n".join(body))
+
+
+def warehouse_html(root: Path) -> str:
+    """The warehouse pictures ``omsim report`` drew into ``<root>/warehouse/`` (layout heat
+    map, staff timeline, waves), embedded with their captions; "" when there are none."""
+    folder = Path(root) / "warehouse"
+    try:
+        captions = json.loads((folder / "captions.json").read_text())
+    except (OSError, ValueError):
+        return ""
+    out = []
+    for name, caption in captions.items():
+        try:
+            data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
+        except OSError:
+            continue
+        out.append(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{esc(name)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>"
+        )
+    return "".join(out)
 
 
 def write_report(store: RunStore, path: str | Path) -> Path:

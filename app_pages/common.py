@@ -180,14 +180,20 @@ def run_store_dir(name: str) -> Path:
 
 
 def report_bytes(run_dir: Path) -> bytes:
-    """The experiment's HTML report (:func:`analysis.report.build_report`), written once to
-    ``<run_dir>/report.html`` (where ``omsim report`` puts it) and rebuilt only when the
-    experiment changed since."""
-    from analysis.report import write_report
-
+    """The experiment's HTML report, written once to ``<run_dir>/report.html`` by ``omsim
+    report`` (in a subprocess: its warehouse pictures need one run of the model, and the app
+    never imports SimPy) and rebuilt only when the experiment changed since."""
     path = run_dir / "report.html"
     if not path.exists() or path.stat().st_mtime_ns < (run_dir / MANIFEST).stat().st_mtime_ns:
-        write_report(RunStore.open(run_dir), path)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)
+        done = subprocess.run(  # noqa: S603 - a fixed interpreter and entry, no shell
+            [sys.executable, "-c", ENTRY, "report", str(run_dir), "-o", str(path)],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["omsim report failed"])[-1]
+            raise RuntimeError(last)
     return path.read_bytes()
 
 

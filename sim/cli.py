@@ -194,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from sim.compare_cli import add_compare_parser
     from sim.history_cli import add_history_parsers
+    from sim.layout_cli import add_layout_parsers
     from sim.replay_cli import add_replay_parsers
     from sim.report_cli import add_report_parser
     from sim.runs_cli import add_runs_parser
@@ -207,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_replay_parsers(sub)
     add_history_parsers(sub)
+    add_layout_parsers(sub)
 
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+", type=Path)

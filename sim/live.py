@@ -13,7 +13,15 @@ whose time has already passed in the simulation arrives at once (counted as ``la
 A follow run lasts ``simulation.horizon_days`` from the first order, or until interrupted;
 either way the run is finished and its tables written as usual.
 
-The snapshot format (version 1) is documented in the README ("Live mode").
+The snapshot format (version 1): ``version``, ``scenario``, ``scenario_file`` (the run's
+resolved scenario as JSON, written once beside the snapshot as ``<snapshot>.scenario.json``),
+``source``, ``speed``, ``status`` (running, waiting: following with nothing to do, done),
+``sim_minute``, ``sim_clock``, ``end_clock``, ``wall_clock``, ``stages`` (per station: stage,
+queue, busy, on_duty), ``orders`` (placed, in_progress, shipped, delivered, lost),
+``n_at_risk`` and ``at_risk`` (at most 50, soonest pickup first: order_id, service, stage,
+ship_by, minutes_left), ``kpis`` (lead_time_mean_h, same_day_share, on_time_share,
+lost_share, and late_arrivals when following) and ``history`` (the last 500 snapshots'
+sim_clock, queue, in_progress, shipped).
 """
 
 from __future__ import annotations
@@ -152,6 +160,9 @@ class LiveRun:
             retire(o)
 
         model.retire = counting_retire  # type: ignore[method-assign]
+        if snapshot is not None:  # the scenario run, for a reader that draws the floor
+            self.scenario_file = snapshot.with_name(snapshot.name + ".scenario.json")
+            self.scenario_file.write_text(json.dumps(model.scenario.model_dump(mode="json")))
         names = model.scenario.names()
         self.services = names["services"]
 
@@ -251,6 +262,7 @@ class LiveRun:
         return {
             "version": 1,
             "scenario": m.scenario.name,
+            "scenario_file": self.scenario_file.name if self.snapshot is not None else None,
             "source": self.source,
             "speed": self.speed,
             "status": "waiting" if status == "running" and self._waiting() else status,

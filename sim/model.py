@@ -34,7 +34,7 @@ from sim.eventlog import (
 )
 from sim.inventory import Stock
 from sim.replay import ReplaySource, plan_replay
-from sim.routing import Layout
+from sim.routing import Layout, layout_of  # noqa: F401  (layout_of: re-exported)
 from sim.stages.methods import PICKING_METHODS
 from sim.stages.notifications import Notifications
 from sim.stages.packing import Packing
@@ -81,19 +81,6 @@ class RunResult:
             "returns": self.returns,
             "reviews": self.reviews,
         }
-
-
-def layout_of(scenario: Scenario) -> Layout:
-    """The routing layout of a scenario's warehouse."""
-    wh = scenario.warehouse
-    return Layout(
-        n_aisles=wh.n_aisles,
-        aisle_length_m=wh.aisle_length_m,
-        aisle_spacing_m=wh.aisle_spacing_m,
-        cross_aisle_width_m=wh.cross_aisle_width_m,
-        slots_per_side=wh.n_slots_per_side,
-        depot=wh.depot,
-    )
 
 
 class Model:

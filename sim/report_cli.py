@@ -12,8 +12,11 @@ from sim.store import RunStore
 def cmd_report(args: argparse.Namespace) -> int:
     """omsim report: read the run directory and write one self-contained HTML file."""
     from analysis.report import write_report
+    from sim.warehouse_figures import warehouse_figures_current, write_warehouse_figures
 
     store = RunStore.open(args.run_dir)  # StoreError: one line, exit 2 (sim.cli.main)
+    if not args.no_warehouse and not warehouse_figures_current(store):
+        write_warehouse_figures(store)  # one more run of the first scenario
     out = args.output if args.output is not None else args.run_dir / "report.html"
     written = write_report(store, out)
     sys.stdout.write(f"report written to {written}\n")
@@ -37,5 +40,10 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="FILE",
         help="HTML file to write (default RUN_DIR/report.html)",
+    )
+    p.add_argument(
+        "--no-warehouse",
+        action="store_true",
+        help="leave out the warehouse pictures (they take one more run of the first scenario)",
     )
     p.set_defaults(func=cmd_report)

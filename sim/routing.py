@@ -62,8 +62,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
 
 ROUTING_POLICIES: tuple[str, ...] = ("s_shape", "return", "midpoint", "largest_gap", "none")
 DEPOTS: tuple[str, ...] = ("left", "center")
@@ -354,3 +358,16 @@ def make_router(layout: Layout, policy: str) -> Router:
         return total
 
     return route_largest_gap
+
+
+def layout_of(scenario: Scenario) -> Layout:
+    """The routing layout of a scenario's warehouse."""
+    wh = scenario.warehouse
+    return Layout(
+        n_aisles=wh.n_aisles,
+        aisle_length_m=wh.aisle_length_m,
+        aisle_spacing_m=wh.aisle_spacing_m,
+        cross_aisle_width_m=wh.cross_aisle_width_m,
+        slots_per_side=wh.n_slots_per_side,
+        depot=wh.depot,
+    )

@@ -246,7 +246,7 @@ def test_rendering_every_page_leaves_simpy_unimported(tmp_path):
         from streamlit.testing.v1 import AppTest
         at = AppTest.from_file({APP!r}, default_timeout=60).run()
         failed = [str(at.exception)] if at.exception else []
-        for page in ("scenarios", "compare", "sizing", "sweep", "runs", "live"):
+        for page in ("scenarios", "compare", "sizing", "sweep", "runs", "layout", "live"):
             at.switch_page(f"app_pages/{{page}}.py").run()
             failed += [f"{{page}}: {{e.value}}" for e in at.exception]
         loaded = [m for m in sys.modules if m.split(".")[0] == "simpy" or m in {FORBIDDEN!r}]

@@ -1,0 +1,124 @@
+"""Layout page: a scenario's warehouse drawn to scale; with a stored run of it, each slot shaded
+by its picks, each station labelled with its load, sample pick tours and the staff's day.
+
+The pictures are drawn by ``omsim layout`` and ``omsim timeline`` in a subprocess (the app
+never imports SimPy) and kept beside the run; a run is simulated here with ``omsim run`` into
+``runs/layout-<scenario>-<days>d`` when there is none yet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import common
+
+DAY_OPTIONS = (1, 3, 7, 14)
+
+
+def _omsim(args: list[str]) -> tuple[int, str]:
+    """Run ``omsim <args>`` (a list, no shell); its exit code and last stderr line."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(common.APP_ROOT), env.get("PYTHONPATH")) if p
+    )
+    done = subprocess.run(  # noqa: S603 - a fixed interpreter and entry, no shell
+        [sys.executable, "-c", common.ENTRY, *args], stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, env=env, check=False, cwd=common.APP_ROOT,
+    )  # fmt: skip
+    last = (done.stderr.strip().splitlines() or [""])[-1]
+    return done.returncode, last
+
+
+def layout_runs(runs_root: Path, scenario: str) -> list[Path]:
+    """Run directories (``omsim run --out``) in the run store made from a scenario of that
+    name, newest first."""
+    if not runs_root.is_dir():
+        return []
+    out = []
+    for d in runs_root.iterdir():
+        m = d / "manifest.json"
+        if not (d.is_dir() and m.is_file() and (d / "steps.parquet").is_file()):
+            continue
+        try:
+            name = json.loads(m.read_text())["scenario"]["name"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if name == scenario:
+            out.append(d)
+    return sorted(out, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _picture(args: list[str], path: Path, what: str) -> None:
+    """Draw (once) and show a picture; an error is one line."""
+    if not path.exists():
+        with st.spinner(f"Drawing the {what}..."):
+            code, last = _omsim([*args, "-o", str(path)])
+        if code != 0:
+            st.error(f"Cannot draw the {what}: {last}")
+            return
+    st.image(str(path))
+
+
+def main() -> None:
+    """The Layout page."""
+    st.title("Layout")
+    st.caption(
+        "The warehouse to scale: aisles and slots, zones, the depot and the stations. With a "
+        "run, each slot is shaded by its picks, each station shows its utilisation and queue, "
+        "and sample pick tours and the staff's day are drawn. Command line: omsim layout "
+        "SCENARIO --run DIR --tours -o layout.png; omsim timeline DIR -o timeline.png."
+    )
+    root = common.scenarios_root()
+    files = common.scenario_files(root)
+    if not files:
+        st.info(f"No scenario files in {root}.")
+        return
+    name = st.selectbox(
+        "Scenario", files, key=common.remembered("layout_scenario", files[0], files)
+    )
+    common.remember("layout_scenario")
+    scenario = common.inside(root, name, ".toml")
+    runs = common.runs_root()
+    found = layout_runs(runs, name)
+    labels = ["none: the empty floor"] + [d.name for d in found]
+    choice = st.selectbox("Stored run", labels, key="layout_run")
+    days = st.select_slider("Days to simulate for a new run", DAY_OPTIONS, value=3)
+    if st.button("Simulate a run of this scenario", type="primary"):
+        out = runs / f"layout-{name}-{days}d"
+        with st.spinner(f"Simulating {days} days of {name}..."):
+            code, last = _omsim(["run", str(scenario), "--days", str(days), "--out", str(out)])
+        if code != 0:
+            st.error(f"The run failed: {last}")
+        else:
+            st.session_state["layout_run"] = out.name
+            st.rerun()
+    if choice == labels[0]:
+        cache = runs / ".layout"
+        cache.mkdir(parents=True, exist_ok=True)
+        stamp = scenario.stat().st_mtime_ns
+        _picture(["layout", str(scenario)], cache / f"{name}-{stamp}.png", "layout")
+        return
+    run_dir = common.run_store_dir(choice)
+    stamp = scenario.stat().st_mtime_ns
+    _picture(
+        ["layout", str(scenario), "--run", str(run_dir), "--tours"],
+        run_dir / f"layout-{stamp}.png",
+        "layout heat map",
+    )
+    end = json.loads((run_dir / "manifest.json").read_text()).get("end_min", 1440.0)
+    n_days = max(1, int(-(-float(end) // 1440)))
+    day = st.number_input("Day of the timeline", 0, n_days - 1, value=min(1, n_days - 1))
+    _picture(["timeline", str(run_dir), "--day", str(day)], run_dir / f"timeline-{day}.png",
+             "timeline")  # fmt: skip
+    waves = run_dir / f"timeline-{day}_waves.png"
+    if waves.exists():
+        st.image(str(waves))
+
+
+main()

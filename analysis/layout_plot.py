@@ -93,9 +93,15 @@ def peak_headcount(scenario: Scenario, role: str) -> int:
 
 
 def station_text(name: str, stats: Mapping[str, float] | None) -> str:
-    """E.g. ``"packers 63 % busy, queue 4.1 (max 17)"``; empty without statistics."""
+    """E.g. ``"packers 63 % busy, queue 4.1 (max 17)"`` (a run) or ``"packers: queue 12, 5 of
+    6 busy"`` (a live snapshot: ``queue``, ``busy``, ``on_duty``); empty without statistics."""
     if not stats:
         return ""
+    if "queue" in stats:  # live: the state now
+        text = f"{name.replace('_', ' ')}: queue {stats['queue']:.0f}"
+        if "busy" in stats:
+            text += f", {stats['busy']:.0f} of {stats.get('on_duty', stats['busy']):.0f} busy"
+        return text
     parts = []
     if "utilisation" in stats:
         parts.append(f"{100 * stats['utilisation']:.0f} % busy")

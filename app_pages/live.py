@@ -9,6 +9,8 @@ The page never imports the model: it starts the command line and reads the snaps
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shlex
 import subprocess
@@ -21,8 +23,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.layout_plot import draw_layout
 from app_pages import common
 from app_pages import live_view as lv
+from sim.config import Scenario
 
 #: The order file offered first: the sample shipped with the tests (from the project root).
 SAMPLE = "tests/data/online_retail_sample.csv"
@@ -32,6 +36,7 @@ REPLAY, FOLDER, LAST = "live_replay", "live_dir", "live_last"
 
 #: The snapshot path being watched (a widget key).
 WATCH = "live_watch"
+FLOOR_SCENARIO = "live_floor_scenario"  # (path, mtime) and the scenario drawn
 
 
 # --- the replay subprocess -------------------------------------------------------------
@@ -192,7 +197,33 @@ def _replay_panel(replay: Replay) -> None:
         st.error(f"The replay stopped with exit code {code}:\n\n```\n{tail}\n```")
 
 
-def _render(snapshot: dict[str, Any], age_s: float) -> None:
+def _floor(snapshot: dict, file: Path) -> bytes | None:
+    """The warehouse drawn with each station's queue and busy workers now (PNG), when the
+    snapshot names the scenario file written beside it."""
+    name = snapshot.get("scenario_file")
+    if not name:
+        return None
+    path = file.with_name(Path(str(name)).name)  # beside the snapshot, nowhere else
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+        cached = st.session_state.get(FLOOR_SCENARIO)
+        if cached is None or cached[0] != key:
+            scenario = Scenario.model_validate(json.loads(path.read_text()))
+            st.session_state[FLOOR_SCENARIO] = cached = (key, scenario)
+    except (OSError, ValueError):
+        return None
+    stations = {
+        s["stage"]: {"queue": s.get("queue", 0), "busy": s.get("busy", 0),
+                     "on_duty": s.get("on_duty", 0)}
+        for s in snapshot.get("stages", []) if isinstance(s, dict) and "stage" in s
+    }  # fmt: skip
+    fig = draw_layout(cached[1], stations=stations, title=lv.fmt_clock(snapshot.get("sim_clock")))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=70)
+    return buf.getvalue()
+
+
+def _render(snapshot: dict[str, Any], age_s: float, file: Path) -> None:
     """One snapshot: status and clock, counts, queues per stage, history, orders at risk and
     the KPIs so far."""
     if (note := lv.version_note(snapshot)) is not None:
@@ -214,6 +245,10 @@ def _render(snapshot: dict[str, Any], age_s: float) -> None:
         )
     for col, (label, value) in zip(st.columns(len(lv.COUNTS)), lv.counts(snapshot), strict=True):
         col.metric(label, value)
+    floor = _floor(snapshot, file)
+    if floor is not None:
+        st.subheader("The floor")
+        st.image(floor)
     left, right = st.columns(2)
     with left:
         st.subheader("Queues by stage")
@@ -267,7 +302,7 @@ def live(path: str) -> None:
         age_s = time.time() - file.stat().st_mtime
     except OSError:
         age_s = 0.0
-    _render(snapshot, age_s)
+    _render(snapshot, age_s, file)
 
 
 def main() -> None:

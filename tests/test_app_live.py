@@ -274,3 +274,22 @@ def test_starting_a_replay_runs_the_command_and_shows_its_error(scenarios, tmp_p
     [error] = [e.value for e in at.error]
     assert "exit code 2" in error and "expected a column InvoiceNo" in error
     assert any(i.value.startswith("Waiting for the first snapshot") for i in at.info)
+
+
+def test_the_floor_is_drawn_when_the_snapshot_names_its_scenario(scenarios, tmp_path):
+    """A snapshot whose scenario file lies beside it gets the floor view; without it, none."""
+    from sim.scenario import load_scenario
+
+    snap = tmp_path / "floor.json"
+    side = tmp_path / "floor.json.scenario.json"
+    side.write_text(
+        json.dumps(load_scenario(ROOT / "scenarios" / "zone.toml").model_dump(mode="json"))
+    )
+    snap.write_text(json.dumps({**SNAPSHOT, "scenario_file": side.name}))
+    at = live_page()
+    at.text_input(key="live_watch").set_value(str(snap)).run()
+    assert not at.exception and not at.error
+    assert "The floor" in [h.value for h in at.subheader]
+    snap.write_text(json.dumps(SNAPSHOT))  # no scenario file named: no floor
+    at.run()
+    assert "The floor" not in [h.value for h in at.subheader]

@@ -267,3 +267,12 @@ def test_the_module_does_not_import_simpy():
     }  # fmt: skip
     assert not {m for m in names if m.split(".")[0] in ("simpy", "streamlit")}
     assert not {m for m in names if m.startswith(("sim.model", "sim.stages"))}
+
+
+def test_station_text_live_state():
+    """A live snapshot's state now: queue and busy of on duty."""
+    from analysis.layout_plot import station_text
+
+    assert station_text("label_printers", {"queue": 12, "busy": 1, "on_duty": 2}) == (
+        "label printers: queue 12, 1 of 2 busy"
+    )

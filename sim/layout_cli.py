@@ -188,8 +188,7 @@ def cmd_layout(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     """omsim timeline: every worker's day (and the waves) from a run's steps."""
-    import matplotlib.pyplot as plt
-
+    from analysis.layout_plot import save
     from analysis.timelines import (
         wave_segments,
         wave_timeline_figure,
@@ -209,18 +208,15 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     )  # fmt: skip
     if seg.height == 0:
         raise UsageError(f"--day {args.day}: expected a day with staff on duty, found none")
-    fig = worker_timeline_figure(seg, title=f"{scenario.name}: day {args.day}")
-    fig.savefig(args.output, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    written = [str(args.output)]
+    if args.output.suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"-o {args.output}: expected a .png or .svg file")
+    written = [save(worker_timeline_figure(seg, title=f"{scenario.name}: day {args.day}"),
+                    args.output)]  # fmt: skip
     waves = wave_segments(run.steps, run.orders)
     if waves.height:
         wpath = args.output.with_name(f"{args.output.stem}_waves{args.output.suffix}")
-        fig = wave_timeline_figure(waves, title=f"{scenario.name}: waves")
-        fig.savefig(wpath, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        written.append(str(wpath))
-    print(f"wrote {', '.join(written)}")
+        written.append(save(wave_timeline_figure(waves, title=f"{scenario.name}: waves"), wpath))
+    print(f"wrote {', '.join(map(str, written))}")
     return 0
 
 

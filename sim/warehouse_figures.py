@@ -13,13 +13,8 @@ import json
 import logging
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from sim.config import Scenario  # noqa: E402
-from sim.store import RunStore  # noqa: E402
+from sim.config import Scenario
+from sim.store import RunStore
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +31,7 @@ def warehouse_figures_current(store: RunStore) -> bool:
 def write_warehouse_figures(store: RunStore) -> list[Path]:
     """Run replication 0 of the store's first scenario and draw its layout heat map and the
     staff timeline of its busiest day; returns the files written (none for an empty store)."""
-    from analysis.layout_plot import draw_layout
+    from analysis.layout_plot import draw_layout, save
     from analysis.timelines import (
         wave_segments,
         wave_timeline_figure,
@@ -65,16 +60,22 @@ def write_warehouse_figures(store: RunStore) -> list[Path]:
     out.mkdir(exist_ok=True)
     captions: dict[str, str] = {}
     name = first["name"]
-    fig = draw_layout(
-        model.scenario, heat=heat, stations=station_stats(kpis),
-        title=f"{name}: picks per slot, replication 0",
-    )  # fmt: skip
-    fig.savefig(out / "layout.png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    captions["layout.png"] = (
+
+    def keep(file: str, fig, caption: str) -> None:
+        save(fig, out / file)
+        captions[file] = caption
+
+    keep(
+        "layout.png",
+        draw_layout(
+            model.scenario,
+            heat=heat,
+            stations=station_stats(kpis),
+            title=f"{name}: picks per slot, replication 0",
+        ),  # fmt: skip
         f"The warehouse of {name} to scale (the front area with packing, printers and the dock "
         "is schematic): each slot shaded by the lines picked from it over the run "
-        "(replication 0), each station labelled with its utilisation and mean (max) queue."
+        "(replication 0), each station labelled with its utilisation and mean (max) queue.",
     )
     picks = result.steps.filter(result.steps["step"] == "pick")
     days = (picks["t_start"].drop_nulls() // 1440).cast(int)
@@ -84,21 +85,19 @@ def write_warehouse_figures(store: RunStore) -> list[Path]:
         walking_speed_m_per_s=model.scenario.picking.walking_speed_m_per_s,
     )  # fmt: skip
     if seg.height:
-        fig = worker_timeline_figure(seg, title=f"{name}: day {day}, replication 0")
-        fig.savefig(out / "timeline.png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        captions["timeline.png"] = (
+        keep(
+            "timeline.png",
+            worker_timeline_figure(seg, title=f"{name}: day {day}, replication 0"),
             f"Each worker's day {day} (the day with most picking) in {name}: picking, "
-            "travelling, packing and other work, idle time on duty and breaks."
+            "travelling, packing and other work, idle time on duty and breaks.",
         )
     waves = wave_segments(result.steps, o)
     if waves.height:
-        fig = wave_timeline_figure(waves, title=f"{name}: waves, replication 0")
-        fig.savefig(out / "waves.png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        captions["waves.png"] = (
+        keep(
+            "waves.png",
+            wave_timeline_figure(waves, title=f"{name}: waves, replication 0"),
             f"The waves of {name}: from release to the last order consolidated, picking and "
-            "consolidation shaded apart."
+            "consolidation shaded apart.",
         )
     (out / "captions.json").write_text(json.dumps(captions, indent=1))
     return [out / f for f in captions]

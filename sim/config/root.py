@@ -105,20 +105,17 @@ class Scenario(Section):
         if self.returns.enabled:
             need_role(self, "returns_clerks", "returns.enabled")
             need_role(self, "support", "returns.enabled")
-        if self.demand.hourly_weights_by_weekday:
-            for i, c in enumerate(self.demand.channels):
-                if c.hourly_weights:
-                    raise ValueError(
-                        f"demand.channels.{i}.hourly_weights: expected none with "
-                        "demand.hourly_weights_by_weekday, found 24"
-                    )
-        if self.customers.enabled:
-            for i, c in enumerate(self.demand.channels):
-                if c.hourly_weights:
-                    raise ValueError(
-                        f"demand.channels.{i}.hourly_weights: expected none with "
-                        "customers.enabled (customers follow demand.hourly_weights), found 24"
-                    )
+        # channels with their own daily profile exclude weekday profiles and customers
+        for on, why in (
+            (bool(self.demand.hourly_weights_by_weekday), "demand.hourly_weights_by_weekday"),
+            (self.customers.enabled,
+             "customers.enabled (customers follow demand.hourly_weights)"),
+        ):  # fmt: skip
+            own = [i for i, c in enumerate(self.demand.channels) if c.hourly_weights]
+            if on and own:
+                raise ValueError(
+                    f"demand.channels.{own[0]}.hourly_weights: expected none with {why}, found 24"
+                )
         return self
 
     # --- helpers -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
 from html import unescape
@@ -336,7 +337,10 @@ def test_the_command_writes_the_report_and_says_where(experiment, tmp_path, caps
     assert len(said) == 1 and str(out) in said[0]
     text = out.read_text()
     assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
-    assert len(images_of(text)) == 4
+    # the four figures of the experiment, and the warehouse pictures the command drew
+    warehouse = json.loads((run_dir / "warehouse" / "captions.json").read_text())
+    assert {"layout.png", "timeline.png"} <= set(warehouse)
+    assert len(images_of(text)) == 4 + len(warehouse)
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left
 
 

@@ -41,13 +41,47 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     scenario = load_scenario(out)  # what we wrote must load
     figs = args.figures or out.with_name(f"{out.stem}_fits")
     paths = gof_figures(cal, figs)
-    for key, value in cal.summary.items():
-        print(f"  {key}: {value}")
+    for line in summary_lines(cal.summary):
+        print(f"  {line}")
     print(
         f"wrote {out} (scenario {scenario.name!r}, fingerprint {scenario.fingerprint()}) and "
         f"{len(paths)} goodness-of-fit figures to {figs}"
     )
     return 0
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_short(v)}" for k, v in value.items())
+    return str(value)
+
+
+def summary_lines(summary: dict) -> list[str]:
+    """The calibration's headline figures, one short line each."""
+    out = []
+    for key, value in summary.items():
+        if key in ("source", "description"):
+            continue
+        if key == "repeat_purchases":
+            value = {
+                "mean orders per year": value.mean_orders_per_year,
+                "rate cv": value.cv,
+                "lapse probability": value.lapse_prob,
+            }
+        elif key == "timings":
+            for measure, fit in value.items():
+                if isinstance(fit, dict) and "p50_h" in fit:
+                    best = f"{fit['best']}, KS {fit['ks']:.3f}; " if "best" in fit else ""
+                    out.append(
+                        f"{measure}: {best}median {fit['p50_h']:.3g} h, p90 {fit['p90_h']:.3g} h"
+                    )
+                else:
+                    out.append(f"{measure}: {_short(fit)}")
+            continue
+        out.append(f"{key.replace('_', ' ')}: {_short(value)}")
+    return out
 
 
 def cmd_validate_history(args: argparse.Namespace) -> int:

@@ -168,3 +168,24 @@ def test_validate_history_on_olist(tmp_path: Path, capsys) -> None:
     assert real.filter(pl.col("measure") == "handling")["n"].item() <= 10_000 - 124
     assert (table["ks"] >= 0).all() and (table["ks"] <= 1).all()
     assert (out / "validation.html").read_text().count("<tr>") == 9
+
+
+def test_cli_calibrate_on_the_shipped_sample(tmp_path: Path, capsys) -> None:
+    """omsim calibrate writes a scenario that loads, with its fit figures, and says the
+    fitted rate: the sample's orders over its one day."""
+    from analysis.importers import read_online_retail
+
+    sample = ROOT / "tests" / "data" / "online_retail_sample.csv"
+    out = tmp_path / "sc" / "shop.toml"
+    rc = main(["calibrate", str(sample), "--format", "online-retail", "-o", str(out),
+               "--rejects", str(tmp_path / "rj.csv")])  # fmt: skip
+    said = capsys.readouterr().out
+    assert rc == 0
+    sc = load_scenario(out)
+    n = read_online_retail(sample).orders.height
+    assert sc.demand.orders_per_day == pytest.approx(n / 1.0)
+    assert f"orders per day: {n / 1.0:.4g}" in said
+    assert sorted(p.suffix for p in (tmp_path / "sc" / "shop_fits").iterdir()) == [".png", ".png"]
+    assert main(["calibrate", str(sample), "--format", "online-retail", "-o",
+                 str(tmp_path / "x.yaml")]) == 2  # fmt: skip
+    assert ".toml" in capsys.readouterr().err

@@ -65,15 +65,17 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.import_cells import (
+    check_tz,
+    text,
+)
 from analysis.import_common import (
     build_from_lines,
-    check_tz,
     line_checks,
     log_result,
     read_raw,
     require,
     stage_lines,
-    text,
 )
 from analysis.import_schema import (
     REASON_CANCELLATION,

@@ -60,21 +60,23 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.import_common import (
-    Check,
+from analysis.import_cells import (
     check_tz,
-    finish_orders,
-    first_failure,
     has_offset,
     is_missing,
+    parse_dates,
+    text,
+    timing_exprs,
+)
+from analysis.import_common import (
+    Check,
+    finish_orders,
+    first_failure,
     log_result,
     missing_columns,
     no_valid_rows,
-    parse_dates,
     read_raw,
     reject_frame,
-    text,
-    timing_exprs,
 )
 from analysis.import_schema import (
     LINES_SCHEMA,

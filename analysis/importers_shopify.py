@@ -49,17 +49,19 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.import_common import (
-    build_from_lines,
+from analysis.import_cells import (
     check_tz,
     has_offset,
+    text,
+    timing_exprs,
+)
+from analysis.import_common import (
+    build_from_lines,
     line_checks,
     log_result,
     read_raw,
     require,
     stage_lines,
-    text,
-    timing_exprs,
 )
 from analysis.import_schema import REASON_CANCELLATION, ImportResult
 

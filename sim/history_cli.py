@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from sim.cli import UsageError
-from sim.replay_cli import _add_import_args, _rejects_path, read_history, replay_scenario
+from sim.replay_cli import add_import_args, read_history, rejects_path, replay_scenario
 from sim.replay_cli import write_rejects as _write_rejects
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     base = args.base.resolve()
     load_scenario(base)  # a bad base is reported before the work
     history = read_history(args.orders, args.format, args.tz)
-    _write_rejects(history, _rejects_path(args))
+    _write_rejects(history, rejects_path(args))
     orders = history.orders.with_columns(
         local_times(history.orders[c]).alias(c)
         for c in ("placed_at", "paid_at", "shipped_at", "delivered_at", "promised_at")
@@ -93,7 +93,7 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     from sim.model import Model
 
     history = read_history(args.orders, args.format, args.tz)
-    _write_rejects(history, _rejects_path(args))
+    _write_rejects(history, rejects_path(args))
     scenario = replay_scenario(args)
     model = Model(scenario, args.seed, args.replication, replay_history=history)
     result = model.run()
@@ -127,7 +127,7 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
 def add_history_parsers(sub) -> None:
     """Register ``omsim calibrate`` and ``omsim validate-history``."""
     c = sub.add_parser("calibrate", help="fit a scenario to an order history")
-    _add_import_args(c)
+    add_import_args(c)
     c.add_argument("-o", "--output", type=Path, required=True, help="scenario file to write")
     c.add_argument(
         "--base",
@@ -144,7 +144,7 @@ def add_history_parsers(sub) -> None:
     v = sub.add_parser(
         "validate-history", help="replay a history and compare real and simulated timings"
     )
-    _add_import_args(v)
+    add_import_args(v)
     v.add_argument("--scenario", type=Path, required=True, help="(calibrated) scenario file")
     v.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     v.add_argument("--replication", type=int, default=0, help="replication (default 0)")

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from sim.cli import (
-    EXIT_BAD_INPUT,
     UsageError,
     _parse_sets,
     _progress_bar,
@@ -42,7 +41,8 @@ def write_rejects(result, path: Path) -> None:
     print(f"wrote {result.rejects.height:,} rejected rows to {path}", file=sys.stderr)
 
 
-def _rejects_path(args: argparse.Namespace) -> Path:
+def rejects_path(args: argparse.Namespace) -> Path:
+    """Where the rejected rows go: --rejects, else rejects.csv in --out, else here."""
     if args.rejects is not None:
         return args.rejects
     if getattr(args, "out", None) is not None:
@@ -57,7 +57,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     result.orders.write_parquet(out / "orders.parquet")
     result.lines.write_parquet(out / "lines.parquet")
-    write_rejects(result, _rejects_path(args))
+    write_rejects(result, rejects_path(args))
     print(f"wrote orders.parquet and lines.parquet to {out}")
     return 0
 
@@ -87,7 +87,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError("--follow: expected --speed too (a followed file is read as it grows)")
     scenario = replay_scenario(args)
     history = read_history(args.orders, args.format, args.tz)
-    write_rejects(history, _rejects_path(args))
+    write_rejects(history, rejects_path(args))
     window = None
     feed_box: list = []
 
@@ -142,7 +142,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_import_args(p: argparse.ArgumentParser) -> None:
+def add_import_args(p: argparse.ArgumentParser) -> None:
+    """ORDERS, --format, --tz and --rejects: every command that reads an order file."""
     p.add_argument("orders", type=Path, help="order file (Olist: the folder of its CSV files)")
     p.add_argument("--format", required=True, choices=ORDER_FORMATS, help="the order file's format")
     p.add_argument(
@@ -162,12 +163,12 @@ def _add_import_args(p: argparse.ArgumentParser) -> None:
 def add_replay_parsers(sub) -> None:
     """Register ``omsim import`` and ``omsim replay``."""
     i = sub.add_parser("import", help="read an order file into the documented order schema")
-    _add_import_args(i)
+    add_import_args(i)
     i.add_argument("-o", "--out", type=Path, required=True, help="output folder (Parquet)")
     i.set_defaults(func=cmd_import)
 
     r = sub.add_parser("replay", help="run a scenario on real orders (optionally live)")
-    _add_import_args(r)
+    add_import_args(r)
     r.add_argument("--scenario", type=Path, required=True, help="scenario TOML file")
     r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     r.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
@@ -211,6 +212,3 @@ def _positive(text: str) -> float:
     if not v > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, found {text!r}")
     return v
-
-
-__all__ = ["EXIT_BAD_INPUT", "add_replay_parsers", "cmd_import", "cmd_replay"]

@@ -185,19 +185,30 @@ def report_bytes(run_dir: Path) -> bytes:
     never imports SimPy) and rebuilt only when the experiment changed since."""
     path = run_dir / "report.html"
     if not path.exists() or path.stat().st_mtime_ns < (run_dir / MANIFEST).stat().st_mtime_ns:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)
-        done = subprocess.run(  # noqa: S603 - a fixed interpreter and entry, no shell
-            [sys.executable, "-c", ENTRY, "report", str(run_dir), "-o", str(path)],
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["omsim report failed"])[-1]
-            raise RuntimeError(last)
+        code, last = run_omsim_quietly(["report", str(run_dir), "-o", str(path)])
+        if code != 0:
+            raise RuntimeError(last or "omsim report failed")
     return path.read_bytes()
 
 
 # --- running omsim ---------------------------------------------------------------------
+
+
+def omsim_env() -> dict[str, str]:
+    """The environment of an ``omsim`` subprocess: ours, with the app's folder importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def run_omsim_quietly(args: Sequence[str]) -> tuple[int, str]:
+    """Run ``omsim <args>`` to its end (a list, no shell, from the app's folder); its exit
+    code and the last line it wrote on standard error."""
+    done = subprocess.run(  # noqa: S603 - a fixed interpreter and entry, no shell
+        [sys.executable, "-c", ENTRY, *map(str, args)], stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, env=omsim_env(), check=False, cwd=APP_ROOT,
+    )  # fmt: skip
+    return done.returncode, (done.stderr.strip().splitlines() or [""])[-1]
 
 
 @dataclass(frozen=True)
@@ -260,8 +271,7 @@ def run_omsim(
     """
     command = [sys.executable, "-c", ENTRY, *map(str, args)]
     replications = max(replications, 1)  # a bad count is omsim's to report, not a crash here
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)
+    env = omsim_env()
     bar = st.progress(0.0, text=f"{label}: starting")
     start = time.perf_counter()
     proc = subprocess.Popen(  # noqa: S603 - a fixed interpreter and entry, no shell

@@ -9,9 +9,6 @@ never imports SimPy) and kept beside the run; a run is simulated here with ``oms
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import streamlit as st
@@ -19,20 +16,6 @@ import streamlit as st
 from app_pages import common
 
 DAY_OPTIONS = (1, 3, 7, 14)
-
-
-def _omsim(args: list[str]) -> tuple[int, str]:
-    """Run ``omsim <args>`` (a list, no shell); its exit code and last stderr line."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(common.APP_ROOT), env.get("PYTHONPATH")) if p
-    )
-    done = subprocess.run(  # noqa: S603 - a fixed interpreter and entry, no shell
-        [sys.executable, "-c", common.ENTRY, *args], stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, env=env, check=False, cwd=common.APP_ROOT,
-    )  # fmt: skip
-    last = (done.stderr.strip().splitlines() or [""])[-1]
-    return done.returncode, last
 
 
 def layout_runs(runs_root: Path, scenario: str) -> list[Path]:
@@ -58,7 +41,7 @@ def _picture(args: list[str], path: Path, what: str) -> None:
     """Draw (once) and show a picture; an error is one line."""
     if not path.exists():
         with st.spinner(f"Drawing the {what}..."):
-            code, last = _omsim([*args, "-o", str(path)])
+            code, last = common.run_omsim_quietly([*args, "-o", str(path)])
         if code != 0:
             st.error(f"Cannot draw the {what}: {last}")
             return
@@ -92,7 +75,9 @@ def main() -> None:
     if st.button("Simulate a run of this scenario", type="primary"):
         out = runs / f"layout-{name}-{days}d"
         with st.spinner(f"Simulating {days} days of {name}..."):
-            code, last = _omsim(["run", str(scenario), "--days", str(days), "--out", str(out)])
+            code, last = common.run_omsim_quietly(
+                ["run", str(scenario), "--days", str(days), "--out", str(out)]
+            )
         if code != 0:
             st.error(f"The run failed: {last}")
         else:

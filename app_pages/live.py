@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shlex
 import subprocess
 import tempfile
@@ -53,9 +52,7 @@ def _session_dir() -> Path:
 
 def _launch(argv: list[str], log: Path) -> subprocess.Popen:
     """Start ``argv`` from the project root, its output (both streams) into ``log``."""
-    env = dict(os.environ)
-    root = str(common.APP_ROOT)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env = common.omsim_env()
     with log.open("wb") as out:
         return subprocess.Popen(  # noqa: S603 - a fixed interpreter and module, no shell
             argv,

@@ -42,6 +42,7 @@ import numpy as np
 
 from sim.demand import GivenOrders, Order
 from sim.model import Model, RunResult
+from sim.replay import index_of, local_times
 from sim.units import DAY
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,6 @@ class Feed:
 
     def poll(self) -> int:
         """Read the file again and queue the orders not seen before; returns how many."""
-        from sim.replay import local_times
-
         try:
             history = self.reread()
         except Exception as exc:  # a file caught mid-write: try again at the next poll
@@ -115,14 +114,14 @@ class Feed:
         self.late_arrivals += int((times < now).sum())
         times = np.maximum(times, now)
         d = self.model.scenario.demand
-        svc = {s.name.lower(): i for i, s in enumerate(d.services)}
-        chn = {c.name.lower(): i for i, c in enumerate(d.channels)}
+        service, _ = index_of([s.name for s in d.services], new["service"])
+        channel, _ = index_of([c.name for c in d.channels], new["channel"])
         given = GivenOrders(
             n_lines=new["n_lines"].cast(int).to_numpy(),  # type: ignore[arg-type]
             skus=np.asarray(skus, dtype=np.int64),
             units=lines["quantity"].cast(int).to_numpy(),  # type: ignore[arg-type]
-            service=np.array([svc.get((v or "").lower(), -1) for v in new["service"]]),
-            channel=np.array([chn.get((v or "").lower(), -1) for v in new["channel"]]),
+            service=service,
+            channel=channel,
             value=new["value"].cast(float).to_numpy(),  # type: ignore[arg-type]
         )
         self.queue.extend(self.model.source.block(times, given))

@@ -80,7 +80,7 @@ class ReplayPlan:
         return len(self.times)
 
 
-def _index_of(names: list[str], values: pl.Series) -> tuple[np.ndarray, int]:
+def index_of(names: list[str], values: pl.Series) -> tuple[np.ndarray, int]:
     """Scenario index of each value (case-insensitive), -1 when null or unknown; and how many
     non-null values matched no name."""
     lookup = {n.lower(): i for i, n in enumerate(names)}
@@ -151,8 +151,8 @@ def plan_replay(
     effective = with_overrides(scenario, overrides)
 
     d = scenario.demand
-    service, bad_s = _index_of([s.name for s in d.services], orders["service"])
-    channel, bad_c = _index_of([c.name for c in d.channels], orders["channel"])
+    service, bad_s = index_of([s.name for s in d.services], orders["service"])
+    channel, bad_c = index_of([c.name for c in d.channels], orders["channel"])
     for what, bad, names in (
         ("service", bad_s, [s.name for s in d.services]),
         ("channel", bad_c, [c.name for c in d.channels]),

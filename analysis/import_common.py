@@ -37,6 +37,7 @@ from analysis.import_schema import (
     ImportResult,
     OrderImportError,
 )
+from sim import paths
 
 log = logging.getLogger("analysis.importers")
 
@@ -53,19 +54,28 @@ def read_raw(path: Path, parquet: bool | None = None) -> pl.DataFrame:
     """
     if parquet is None:
         parquet = path.suffix.lower() in (".parquet", ".pq")
-    if not path.exists():
-        raise OrderImportError(f"{path}: no such file")
-    if path.is_dir():
-        raise OrderImportError(f"{path}: is a directory, expected a file")
+    try:
+        paths.confine(path)  # before anything else: no hint about files outside
+        if not path.exists():
+            raise OrderImportError(f"{path}: no such file")
+        if path.is_dir():
+            raise OrderImportError(f"{path}: is a directory, expected a file")
+        paths.check_file(path, paths.MAX_ORDER_BYTES)  # no device, FIFO; bounded size
+    except paths.PathError as exc:
+        raise OrderImportError(str(exc)) from None
     if path.stat().st_size == 0:
         raise OrderImportError(f"{path}: empty file")
+    kind = "Parquet" if parquet else "CSV"
     try:
         raw = pl.read_parquet(path) if parquet else pl.read_csv(path, infer_schema=False)
     except pl.exceptions.NoDataError as exc:
         raise OrderImportError(f"{path}: empty file") from exc
     except (pl.exceptions.PolarsError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise OrderImportError(f"{path}: cannot read file: {first}") from exc
+        # the reader's message may quote the file's lines: name the problem, not the content
+        raise OrderImportError(
+            f"{path}: expected a readable {kind} file, found one the {kind} reader rejects "
+            f"({type(exc).__name__}); check the format and the file"
+        ) from exc
     keep = (pl.Datetime, pl.Date)
     raw = raw.with_columns(
         pl.col(c).cast(pl.String) for c, t in raw.schema.items() if not isinstance(t, keep)

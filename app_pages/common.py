@@ -3,9 +3,12 @@ values that survive page switches, and running an ``omsim`` command in a subproc
 following its progress in the run store.
 
 The app reads and writes only inside the scenarios folder (``$OMSIM_SCENARIOS_DIR``, default
-``scenarios/`` next to ``app.py``) and the run store (``$OMSIM_RUNS_DIR``, default ``runs/``,
-as the command line). Every path built from a name a user typed or uploaded goes through
-:func:`clean_name` and :func:`inside`.
+``scenarios/`` next to ``app.py``), the run store (``$OMSIM_RUNS_DIR``, default ``runs/``,
+as the command line) and the data folder (``$OMSIM_DATA_DIR``, default ``data/``: order
+files). Every path built from a name a user typed or uploaded goes through
+:func:`clean_name` and :func:`inside`; every other path (a scenario's ``replay.orders``, the
+Live page's files) through :mod:`sim.paths` with :func:`app_roots`, and every ``omsim``
+subprocess gets the same folders in ``$OMSIM_ALLOWED_ROOTS`` so it refuses the rest too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from typing import IO, Any
 
 import streamlit as st
 
+from sim import paths
+from sim.config import Scenario
 from sim.experiment_cli import runs_dir
+from sim.scenario import load_scenario
 from sim.store import MANIFEST, RunStore, StoreError
 
 #: The folder holding app.py (and, by default, scenarios/).
@@ -63,6 +69,24 @@ def scenarios_root() -> Path:
 def runs_root() -> Path:
     """The run store: ``$OMSIM_RUNS_DIR`` or ``runs/`` (the command line's default)."""
     return runs_dir().resolve()
+
+
+def data_root() -> Path:
+    """The data folder (order files): ``$OMSIM_DATA_DIR`` or ``data/`` in the working
+    directory."""
+    return paths.data_root()
+
+
+def app_roots() -> tuple[Path, ...]:
+    """The three folders the app may read: scenarios, runs and data."""
+    return scenarios_root(), runs_root(), data_root()
+
+
+def load_confined(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """A scenario file of the scenarios folder, loaded as ``omsim`` would with the app's
+    overrides, every file it names (base files, ``replay.orders``) confined to
+    :func:`app_roots`. Raises :class:`sim.scenario.ScenarioError` (one line)."""
+    return load_scenario(path, overrides, roots=app_roots())
 
 
 def clean_name(text: str) -> str:
@@ -195,8 +219,10 @@ def report_bytes(run_dir: Path) -> bytes:
 
 
 def omsim_env() -> dict[str, str]:
-    """The environment of an ``omsim`` subprocess: ours, with the app's folder importable."""
+    """The environment of an ``omsim`` subprocess: ours, with the app's folder importable and
+    reading confined to :func:`app_roots` (``$OMSIM_ALLOWED_ROOTS``)."""
     env = dict(os.environ)
+    env[paths.ROOTS_ENV] = paths.roots_value(app_roots())  # the subprocess refuses the rest
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)
     return env
 

@@ -19,11 +19,11 @@ DEFAULT_SCENARIOS = ("single", "batch", "zone", "wave")
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def fingerprint(path: str, stamp: tuple, overrides: str) -> str:
+def fingerprint(path: str, stamp: tuple, overrides: str, roots: tuple[str, ...]) -> str:
     """The fingerprint of a scenario file with the page's overrides (JSON), validated by
-    the schema (:class:`ScenarioError` otherwise)."""
+    the schema and its files confined to ``roots`` (:class:`ScenarioError` otherwise)."""
     del stamp  # part of the cache key only
-    return load_scenario(path, json.loads(overrides)).fingerprint()
+    return load_scenario(path, json.loads(overrides), roots=[Path(r) for r in roots]).fingerprint()
 
 
 def _settings(files: list[str]) -> dict[str, Any]:
@@ -108,7 +108,8 @@ def _experiment(root: Path, s: dict[str, Any]) -> tuple[list[Path], Path] | None
     paths = [common.inside(root, name, ".toml") for name in s["chosen"]]
     stamp = common.folder_stamp(root)
     try:
-        prints = [fingerprint(str(p), stamp, json.dumps(s["overrides"])) for p in paths]
+        roots = tuple(map(str, common.app_roots()))
+        prints = [fingerprint(str(p), stamp, json.dumps(s["overrides"]), roots) for p in paths]
     except ScenarioError as exc:
         st.error(str(exc), icon="⚠️")
         return None

@@ -25,10 +25,11 @@ import streamlit as st
 from analysis.layout_plot import draw_layout
 from app_pages import common
 from app_pages import live_view as lv
+from sim import paths
 from sim.config import Scenario
 
-#: The order file offered first: the sample shipped with the tests (from the project root).
-SAMPLE = "tests/data/online_retail_sample.csv"
+#: What the empty "Order file" field suggests (a file of the data folder).
+SAMPLE = "online_retail_sample.csv"
 
 #: Session keys: the replay started by this session, its folder, the last snapshot read.
 REPLAY, FOLDER, LAST = "live_replay", "live_dir", "live_last"
@@ -42,10 +43,13 @@ FLOOR_SCENARIO = "live_floor_scenario"  # (path, mtime) and the scenario drawn
 
 
 def _session_dir() -> Path:
-    """This session's folder for the snapshot and the log (created once per session)."""
+    """This session's folder for the snapshot, the log and the rejects (created once per
+    session, in ``live/`` of the runs folder, where the snapshot may be watched from)."""
     folder = st.session_state.get(FOLDER)
     if folder is None or not Path(folder).is_dir():
-        folder = tempfile.mkdtemp(prefix="omsim-live-")
+        parent = common.runs_root() / "live"
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.mkdtemp(prefix="omsim-live-", dir=parent)
         st.session_state[FOLDER] = folder
     return Path(folder)
 
@@ -101,6 +105,17 @@ def _command_text(argv: list[str]) -> str:
 # --- the inputs ------------------------------------------------------------------------
 
 
+def order_roots() -> tuple[Path, ...]:
+    """Where an order file may be: the data folder and the runs folder."""
+    return common.data_root(), common.runs_root()
+
+
+def snapshot_roots() -> tuple[Path, ...]:
+    """Where a watched snapshot may be: the runs folder (the replays started here write
+    theirs in its ``live/``) and the data folder."""
+    return common.runs_root(), common.data_root()
+
+
 def _start_form(root: Path, files: list[str]) -> None:
     """The "Start a live replay" form; on submit, start the replay and watch its snapshot."""
     with st.form("live_start"):
@@ -108,8 +123,10 @@ def _start_form(root: Path, files: list[str]) -> None:
         with cols[0]:
             st.text_input(
                 "Order file",
-                key=common.remembered("live_orders", SAMPLE),
-                help="A path on the server; a relative one is taken from the project folder.",
+                key=common.remembered("live_orders", ""),
+                placeholder=SAMPLE,
+                help=f"A file of the data folder ({common.data_root()}, $OMSIM_DATA_DIR) or "
+                "the runs folder; a relative path is taken from the data folder.",
             )
         with cols[1]:
             st.selectbox(
@@ -139,9 +156,16 @@ def _start_form(root: Path, files: list[str]) -> None:
     s = {k: common.remember(f"live_{k}") for k in keys}
     if not submitted:
         return
-    orders = lv.resolve(s["orders"], common.APP_ROOT)
-    if not orders.is_file():
-        st.error(f"Order file: no such file, {orders}")
+    if not str(s["orders"]).strip():
+        st.error(f"Order file: expected a file of the data folder {common.data_root()}, found none")
+        return
+    orders = lv.resolve(s["orders"], common.data_root())
+    try:  # confined, a regular file (an Olist folder for olist), never read here
+        paths.check_file(
+            orders, paths.MAX_ORDER_BYTES, order_roots(), directory_ok=s["format"] == "olist"
+        )
+    except paths.PathError as exc:
+        st.error(f"Order file: {exc}")
         return
     scenario = common.inside(root, s["scenario"], ".toml")
     if (previous := st.session_state.get(REPLAY)) is not None:
@@ -205,7 +229,8 @@ def _floor(snapshot: dict, file: Path) -> bytes | None:
         key = (str(path), path.stat().st_mtime_ns)
         cached = st.session_state.get(FLOOR_SCENARIO)
         if cached is None or cached[0] != key:
-            scenario = Scenario.model_validate(json.loads(path.read_text()))
+            text = paths.read_text(path, paths.MAX_JSON_BYTES, snapshot_roots())
+            scenario = Scenario.model_validate(json.loads(text))
             st.session_state[FLOOR_SCENARIO] = cached = (key, scenario)
     except (OSError, ValueError):
         return None
@@ -287,10 +312,13 @@ def live(path: str) -> None:
     if not path.strip():
         st.info("Start a replay above, or enter the snapshot file of one to watch it.")
         return
-    file = lv.resolve(path, common.APP_ROOT)
+    file = lv.resolve(path, common.runs_root())
+    if (problem := lv.snapshot_problem(file, snapshot_roots())) is not None:
+        st.error(f"Snapshot file: {problem}")
+        return
     kept = st.session_state.get(LAST)
     previous = kept[1] if kept and kept[0] == str(file) else None
-    snapshot = lv.load_snapshot(file, previous)
+    snapshot = lv.load_snapshot(file, previous, snapshot_roots())
     if snapshot is None:
         st.info(f"Waiting for the first snapshot in {file} ...")
         return
@@ -322,8 +350,10 @@ def main() -> None:
     st.text_input(
         "Snapshot file",
         key=common.remembered(WATCH, ""),
-        placeholder="path/to/snapshot.json",
-        help="The --snapshot path of a replay started on the command line.",
+        placeholder="live/snapshot.json",
+        help="The --snapshot path of a replay started on the command line, in the runs "
+        f"folder ({common.runs_root()}) or the data folder; a relative path is taken from "
+        "the runs folder.",
     )
     st.divider()
     live(str(common.remember(WATCH)))

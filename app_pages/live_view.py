@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim import paths
 
 #: The snapshot version this module reads.
 SNAPSHOT_VERSION = 1
@@ -98,7 +101,8 @@ def speed_label(speed: float) -> str:
 
 
 def resolve(text: str, root: Path) -> Path:
-    """A typed path: ``~`` expanded, a relative one taken from ``root`` (the project root)."""
+    """A typed path: ``~`` expanded, a relative one taken from ``root`` (the data folder for
+    an order file, the runs folder for a snapshot)."""
     path = Path(text.strip()).expanduser()
     return path if path.is_absolute() else root / path
 
@@ -117,21 +121,37 @@ def log_tail(path: Path, lines: int = 15) -> str:
 # --- reading the snapshot --------------------------------------------------------------
 
 
-def load_snapshot(path: str | Path, previous: dict[str, Any] | None = None) -> dict | None:
+def load_snapshot(
+    path: str | Path, previous: dict[str, Any] | None = None, roots: Sequence[Path] | None = None
+) -> dict | None:
     """The snapshot in ``path``: None while the file does not exist (no snapshot yet), and
     ``previous`` when it cannot be read or is not a JSON object (a file caught half-written
-    or being replaced)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
+    or being replaced), or is refused by :func:`snapshot_problem`. Read whole only when it
+    is a regular file of at most :data:`sim.paths.MAX_JSON_BYTES` (inside ``roots``)."""
+    if not Path(path).exists():
         return None
-    except (OSError, UnicodeDecodeError):
+    try:
+        text = paths.read_text(path, paths.MAX_JSON_BYTES, roots)
+    except paths.PathError:
         return previous
     try:
         data = json.loads(text)
     except ValueError:
         return previous
     return data if isinstance(data, dict) else previous
+
+
+def snapshot_problem(path: str | Path, roots: Sequence[Path]) -> str | None:
+    """Why the snapshot file may not be read (one line naming the file, never its
+    content): outside ``roots`` after following links, or an existing file that is not a
+    regular file of at most :data:`sim.paths.MAX_JSON_BYTES`. None when it may be read (or
+    does not exist yet)."""
+    try:
+        if paths.confine(path, roots).exists():
+            paths.check_file(path, paths.MAX_JSON_BYTES, roots)
+    except paths.PathError as exc:
+        return str(exc)
+    return None
 
 
 def version_note(snapshot: dict[str, Any]) -> str | None:

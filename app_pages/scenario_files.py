@@ -4,7 +4,8 @@ and write it back as TOML.
 
 Uploads are parsed with :mod:`tomllib` only (a scenario file is data, never code). A file's
 ``base = "..."`` must name a file directly in the scenarios folder, at every step of the
-chain, so neither a typed nor an uploaded name can make the app read outside it. Nothing
+chain, so neither a typed nor an uploaded name can make the app read outside it; its
+``replay.orders`` must resolve inside the app's folders (scenarios, runs, data). Nothing
 here checks a scenario value: the schema does, and its one-line message is shown as it is.
 """
 
@@ -21,7 +22,15 @@ from typing import Any
 
 import tomli_w
 
-from app_pages.common import MAX_UPLOAD_BYTES, NAME_RE, UnsafeName, clean_name, inside
+from app_pages.common import (
+    MAX_UPLOAD_BYTES,
+    NAME_RE,
+    UnsafeName,
+    app_roots,
+    clean_name,
+    inside,
+)
+from sim import paths
 from sim.config import Scenario
 from sim.scenario import ScenarioError, read_raw, validate
 
@@ -129,8 +138,8 @@ def _check_chain(root: Path, path: Path) -> None:
     """Every base file the chain from ``path`` reads lies in ``root``."""
     for _ in range(MAX_BASE_DEPTH):
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = tomllib.loads(paths.read_text(path, paths.MAX_SCENARIO_BYTES, (root,)))
+        except (OSError, paths.PathError, tomllib.TOMLDecodeError):
             return  # read_raw reports it with its own message
         if "base" not in data:
             return
@@ -140,14 +149,32 @@ def _check_chain(root: Path, path: Path) -> None:
     )
 
 
+def _orders_inside(root: Path, table: dict[str, Any], where: str) -> None:
+    """``replay.orders`` taken from the scenarios folder (as ``omsim`` takes it from the
+    file's folder) and confined to the app's folders: refused, before anything reads it,
+    when it resolves (links followed) outside them or is not a regular file."""
+    replay = table.get("replay")
+    if not isinstance(replay, dict) or not isinstance(replay.get("orders"), str):
+        return
+    if not replay["orders"]:
+        return
+    replay["orders"] = str((root / replay["orders"]).resolve())
+    try:
+        paths.confine(replay["orders"], app_roots(), "replay.orders")
+    except paths.PathError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
 def resolved(root: Path, own: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """The own table with its ``base`` chain merged in (not yet validated)."""
-    body = {k: v for k, v in own.items() if k != "base"}
+    """The own table with its ``base`` chain merged in (not yet validated); its
+    ``replay.orders`` absolute and inside the app's folders."""
+    body = copy.deepcopy({k: v for k, v in own.items() if k != "base"})
+    _orders_inside(root, body, where)
     if "base" not in own:
         return body
     path = _base_path(root, own["base"], where)
     _check_chain(root, path)
-    return merge(read_raw(path), body)
+    return merge(read_raw(path, roots=app_roots()), body)
 
 
 def check(root: Path, own: Mapping[str, Any], where: str) -> Scenario:
@@ -168,9 +195,9 @@ def load_file(root: Path, stem: str) -> ScenarioDoc:
     """A scenario file of the scenarios folder, by stem."""
     path = inside(root, stem, ".toml")
     try:
-        own = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{stem}.toml: expected a readable TOML file, found: {exc}") from None
+        own = tomllib.loads(paths.read_text(path, paths.MAX_SCENARIO_BYTES, (root,)))
+    except paths.PathError as exc:
+        raise ScenarioError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(
             f"{stem}.toml: expected valid TOML, found a syntax error: {exc}"

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.sizing_view import render, sizing_view
 from sim.config import Role
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import ScenarioError
 from sim.store import StoreError
 
 ROLES = list(typing.get_args(Role))
@@ -76,7 +76,7 @@ def main() -> None:
     path = common.inside(root, s["scenario"], ".toml")
     overrides = {"simulation.horizon_days": float(s["days"])} if s["days"] else {}
     try:
-        scenario = load_scenario(path, overrides).fingerprint()
+        scenario = common.load_confined(path, overrides).fingerprint()
     except ScenarioError as exc:
         st.error(str(exc), icon="⚠️")
         return

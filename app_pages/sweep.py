@@ -10,7 +10,7 @@ from analysis.kpi_defs import KPI_DEFS
 from app_pages import common
 from app_pages.sweep_view import render, sweep_view
 from sim.config import PICKING_METHODS
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import ScenarioError
 from sim.store import StoreError
 from sim.sweep_cli import DEFAULT_OBJECTIVE
 
@@ -67,7 +67,7 @@ def main() -> None:
     path = common.inside(root, s["base"], ".toml")
     overrides = {"simulation.horizon_days": float(s["days"])} if s["days"] else {}
     try:
-        base = load_scenario(path, overrides).fingerprint()
+        base = common.load_confined(path, overrides).fingerprint()
     except ScenarioError as exc:
         st.error(str(exc), icon="⚠️")
         return

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from analysis.import_schema import OrderImportError
 from sim.executors import ClusterError
+from sim.paths import PathError
 from sim.scenario import ScenarioError, load_scenario
 from sim.store import StoreError
 
@@ -229,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, UsageError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (StoreError, ClusterError, OrderImportError) as exc:
+    except (StoreError, ClusterError, OrderImportError, PathError) as exc:
         print(f"omsim: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from sim import paths
 from sim.config import Scenario
 
 
@@ -28,32 +29,53 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The file's table with its ``base`` chain resolved (not yet validated)."""
+def read_raw(
+    path: str | Path, _seen: tuple[Path, ...] = (), roots: Sequence[Path] | None = None
+) -> dict[str, Any]:
+    """The file's table with its ``base`` chain resolved (not yet validated).
+
+    Every file of the chain must be a regular file of at most
+    :data:`sim.paths.MAX_SCENARIO_BYTES`; with ``roots`` (default: ``$OMSIM_ALLOWED_ROOTS``)
+    it, its base files and its ``replay.orders`` must lie under one of them."""
     path = Path(path)
     where = str(path)
-    if not path.is_file():
-        raise ScenarioError(f"{where}: expected a scenario file, found no such file")
+    try:
+        paths.confine(path, roots)
+        if not path.exists():
+            raise ScenarioError(f"{where}: expected a scenario file, found no such file")
+        raw_bytes = paths.read_bytes(path, paths.MAX_SCENARIO_BYTES, roots)
+    except paths.PathError as exc:
+        raise ScenarioError(str(exc)) from None
     resolved = path.resolve()
     if resolved in _seen:
         raise ScenarioError(f"{where}: base: expected no cycle of base files, found one")
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        data = tomllib.loads(raw_bytes.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where}: expected valid TOML, found a syntax error: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{where}: expected a readable TOML file, found: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{where}: expected a UTF-8 TOML file, found an undecodable byte at offset {exc.start}"
+        ) from None
     replay = data.get("replay")
     if isinstance(replay, dict) and isinstance(replay.get("orders"), str) and replay["orders"]:
         replay["orders"] = str((path.parent / replay["orders"]).resolve())  # file-relative
+        _confine_orders(replay["orders"], where, roots)
     base = data.pop("base", None)
     if base is None:
         return data
     if not isinstance(base, str):
         raise ScenarioError(f"{where}: base: expected a file name, found {base!r}")
-    base_data = read_raw(path.parent / base, (*_seen, resolved))
+    base_data = read_raw(path.parent / base, (*_seen, resolved), roots)
     return _merge(base_data, data)
+
+
+def _confine_orders(orders: str, where: str, roots: Sequence[Path] | None) -> None:
+    """``replay.orders`` must lie under the allowed roots (when reading is confined)."""
+    try:
+        paths.confine(orders, roots, "replay.orders")
+    except paths.PathError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
 
 
 def _parse_value(text: str) -> Any:
@@ -147,15 +169,25 @@ def validate(raw: Mapping[str, Any], where: str) -> Scenario:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load a scenario file (resolving ``base``), apply dotted overrides, validate."""
-    raw = read_raw(path)
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    roots: Sequence[Path] | None = None,
+) -> Scenario:
+    """Load a scenario file (resolving ``base``), apply dotted overrides, validate.
+
+    ``roots`` (default: ``$OMSIM_ALLOWED_ROOTS``, unset: anywhere) confines the files read:
+    the scenario file, its base files and the replayed order file, after the overrides."""
+    raw = read_raw(path, roots=roots)
     scenario = validate(raw, str(path))
-    if not overrides:
-        return scenario
-    # overrides apply to the resolved scenario, so they can reach keys left to defaults
-    resolved = scenario.model_dump(mode="json")
-    return validate(apply_overrides(resolved, overrides), f"{path} with --set")
+    if overrides:
+        # overrides apply to the resolved scenario, so they can reach keys left to defaults
+        resolved = scenario.model_dump(mode="json")
+        where = f"{path} with --set"
+        scenario = validate(apply_overrides(resolved, overrides), where)
+        if scenario.replay.orders:
+            _confine_orders(scenario.replay.orders, where, roots)
+    return scenario
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:

@@ -7,9 +7,9 @@ replay is started: the page's subprocess is replaced by a stand-in that records 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -60,19 +60,27 @@ SNAPSHOT = {
 
 @pytest.fixture
 def snapshot_file(tmp_path: Path) -> Path:
-    path = tmp_path / "snapshot.json"
+    """A snapshot in the runs folder (where the page may read one)."""
+    (tmp_path / "runs").mkdir(exist_ok=True)
+    path = tmp_path / "runs" / "snapshot.json"
     path.write_text(json.dumps(SNAPSHOT))
     return path
 
 
 @pytest.fixture
 def scenarios(tmp_path, monkeypatch) -> Path:
-    """A scenarios folder with two files (the page only lists them)."""
+    """A scenarios folder with two files (the page only lists them), a runs folder and a
+    data folder holding the sample order file."""
     folder = tmp_path / "scenarios"
     folder.mkdir()
     for name in ("baseline", "zone"):
         (folder / f"{name}.toml").write_text(f'name = "{name}"\n')
+    (tmp_path / "runs").mkdir(exist_ok=True)
+    (tmp_path / "data").mkdir()
+    shutil.copy(ROOT / "tests/data/online_retail_sample.csv", tmp_path / "data")
     monkeypatch.setenv("OMSIM_SCENARIOS_DIR", str(folder))
+    monkeypatch.setenv("OMSIM_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("OMSIM_DATA_DIR", str(tmp_path / "data"))
     return folder
 
 
@@ -255,8 +263,8 @@ class FakeReplay:
 def test_starting_a_replay_runs_the_command_and_shows_its_error(scenarios, tmp_path, monkeypatch):
     FakeReplay.calls.clear()
     monkeypatch.setattr(subprocess, "Popen", FakeReplay)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the session's folder
     at = live_page()
+    at.text_input(key="live_orders").set_value("online_retail_sample.csv")  # in data/
     at.selectbox(key="live_speed").set_value(14400)
     at.checkbox(key="live_follow").check()
     next(b for b in at.button if b.label == "Start the replay").click().run()
@@ -265,11 +273,11 @@ def test_starting_a_replay_runs_the_command_and_shows_its_error(scenarios, tmp_p
     snapshot = Path(at.text_input(key="live_watch").value)
     assert snapshot.name == "snapshot.json"
     assert argv == lv.replay_command(
-        ROOT / "tests/data/online_retail_sample.csv", "online-retail",
+        tmp_path / "data/online_retail_sample.csv", "online-retail",
         scenarios / "baseline.toml", 14400, snapshot, follow=True,
         rejects=snapshot.parent / "rejects.csv",
     )  # fmt: skip
-    assert snapshot.parent.parent == tmp_path
+    assert snapshot.parent.parent == tmp_path / "runs" / "live"  # the session's folder
     assert kwargs["cwd"] == ROOT and kwargs["stderr"] == subprocess.STDOUT
     [error] = [e.value for e in at.error]
     assert "exit code 2" in error and "expected a column InvoiceNo" in error
@@ -280,8 +288,8 @@ def test_the_floor_is_drawn_when_the_snapshot_names_its_scenario(scenarios, tmp_
     """A snapshot whose scenario file lies beside it gets the floor view; without it, none."""
     from sim.scenario import load_scenario
 
-    snap = tmp_path / "floor.json"
-    side = tmp_path / "floor.json.scenario.json"
+    snap = tmp_path / "runs" / "floor.json"
+    side = tmp_path / "runs" / "floor.json.scenario.json"
     side.write_text(
         json.dumps(load_scenario(ROOT / "scenarios" / "zone.toml").model_dump(mode="json"))
     )

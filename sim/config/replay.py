@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 
+from sim import paths
 from sim.config.base import Section
 
 #: Order file formats ``replay.format`` accepts (the importers of ``analysis.importers``).
@@ -37,6 +39,13 @@ class ReplayConfig(Section):
         "they are, times with an offset in UTC.",
     )
 
+    @field_validator("orders")
+    @classmethod
+    def _orders(cls, v: str) -> str:
+        if v:
+            check_orders(v)
+        return v
+
     @field_validator("tz")
     @classmethod
     def _zone(cls, v: str) -> str:
@@ -52,11 +61,25 @@ class ReplayConfig(Section):
         return v
 
 
+def check_orders(orders: str) -> None:
+    """Refuse an order file that may not be read: outside ``$OMSIM_ALLOWED_ROOTS`` (when
+    set), or existing but not a regular file (or an Olist folder of regular CSV files) of at
+    most :data:`sim.paths.MAX_ORDER_BYTES`. A missing file passes: the replay reports it.
+    Raises :class:`sim.paths.PathError` (a ``ValueError``) without opening anything."""
+    resolved = paths.confine(orders)
+    if not resolved.exists():
+        return
+    paths.check_file(orders, paths.MAX_ORDER_BYTES, directory_ok=True)
+    if resolved.is_dir():
+        for f in sorted(resolved.glob("*.csv")):
+            paths.check_file(f, paths.MAX_ORDER_BYTES)
+
+
 def source_digest(orders: str) -> str:
     """SHA-256 of the order file's bytes (of every CSV in an Olist folder), so a scenario's
-    fingerprint changes when the orders it replays change; ``"missing"`` if unreadable."""
+    fingerprint changes when the orders it replays change; ``"missing"`` if unreadable (a
+    device, FIFO or oversized file is never read: see :func:`check_orders`)."""
     import hashlib
-    from pathlib import Path
 
     path = Path(orders)
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
@@ -64,9 +87,9 @@ def source_digest(orders: str) -> str:
     try:
         for f in files:
             h.update(f.name.encode())
-            with f.open("rb") as fh:
+            with paths.open_regular(f, paths.MAX_ORDER_BYTES) as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     h.update(chunk)
-    except OSError:
+    except (OSError, paths.PathError):
         return "missing"
     return h.hexdigest()

@@ -32,6 +32,7 @@ from analysis.report_sections import (
     summary_html,
 )
 from analysis.report_sizing import focus_staffings, frontier_figure, sizing_html
+from sim import paths
 from sim.store import STORE_ID_COLUMNS, RunStore
 
 log = logging.getLogger(__name__)
@@ -280,14 +281,15 @@ def warehouse_html(root: Path) -> str:
     map, staff timeline, waves), embedded with their captions; "" when there are none."""
     folder = Path(root) / "warehouse"
     try:
-        captions = json.loads((folder / "captions.json").read_text())
+        captions = json.loads(paths.read_text(folder / "captions.json", paths.MAX_JSON_BYTES))
     except (OSError, ValueError):
         return ""
     out = []
     for name, caption in captions.items():
         try:
-            data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
-        except OSError:
+            picture = paths.read_bytes(folder / str(name), paths.MAX_JSON_BYTES)
+            data = base64.b64encode(picture).decode("ascii")
+        except (OSError, paths.PathError):
             continue
         out.append(
             f'<figure><img src="data:image/png;base64,{data}" alt="{esc(name)}">'

@@ -212,7 +212,7 @@ def report_bytes(run_dir: Path) -> bytes:
         code, last = run_omsim_quietly(["report", str(run_dir), "-o", str(path)])
         if code != 0:
             raise RuntimeError(last or "omsim report failed")
-    return path.read_bytes()
+    return paths.read_bytes(path, paths.MAX_TABLE_BYTES, (runs_root(),))
 
 
 # --- running omsim ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
+from sim import paths
 
 DAY_OPTIONS = (1, 3, 7, 14)
 
@@ -29,7 +30,7 @@ def layout_runs(runs_root: Path, scenario: str) -> list[Path]:
         if not (d.is_dir() and m.is_file() and (d / "steps.parquet").is_file()):
             continue
         try:
-            name = json.loads(m.read_text())["scenario"]["name"]
+            name = json.loads(paths.read_text(m, paths.MAX_JSON_BYTES))["scenario"]["name"]
         except (OSError, ValueError, KeyError, TypeError):
             continue
         if name == scenario:
@@ -96,7 +97,8 @@ def main() -> None:
         run_dir / f"layout-{stamp}.png",
         "layout heat map",
     )
-    end = json.loads((run_dir / "manifest.json").read_text()).get("end_min", 1440.0)
+    manifest = paths.read_text(run_dir / "manifest.json", paths.MAX_JSON_BYTES)
+    end = json.loads(manifest).get("end_min", 1440.0)
     n_days = max(1, int(-(-float(end) // 1440)))
     day = st.number_input("Day of the timeline", 0, n_days - 1, value=min(1, n_days - 1))
     _picture(["timeline", str(run_dir), "--day", str(day)], run_dir / f"timeline-{day}.png",

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from sim import paths
 from sim.cli import UsageError, add_override_args, overrides_from
 
 log = logging.getLogger("omsim")
@@ -56,17 +57,25 @@ def read_run(run_dir: Path) -> RunTables:
         raise UsageError(
             f"{run_dir}: expected a run directory (omsim run --out), missing {', '.join(missing)}"
         )
+
+    def table(name: str) -> pl.DataFrame:
+        return pl.read_parquet(paths.check_file(run_dir / name, paths.MAX_TABLE_BYTES))
+
     try:
-        manifest = json.loads((run_dir / "manifest.json").read_text())
-        kpis = json.loads((run_dir / "kpis.json").read_text())
+        manifest = json.loads(paths.read_text(run_dir / "manifest.json", paths.MAX_JSON_BYTES))
+        kpis = json.loads(paths.read_text(run_dir / "kpis.json", paths.MAX_JSON_BYTES))
         return RunTables(
             run_dir, manifest, kpis,
-            pl.read_parquet(run_dir / "orders.parquet"),
-            pl.read_parquet(run_dir / "steps.parquet"),
-            pl.read_parquet(run_dir / "roster.parquet"),
+            table("orders.parquet"), table("steps.parquet"), table("roster.parquet"),
         )  # fmt: skip
+    except paths.PathError as exc:
+        raise UsageError(str(exc)) from None
     except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
-        raise UsageError(f"{run_dir}: expected a readable run directory, found: {exc}") from None
+        # a reader's message may quote the file: name the kind of problem only
+        raise UsageError(
+            f"{run_dir}: expected a readable run directory, found a damaged file "
+            f"({type(exc).__name__})"
+        ) from None
 
 
 def station_stats(kpis: dict[str, Any]) -> dict[str, dict[str, float]]:

@@ -37,6 +37,9 @@ MAX_JSON_BYTES = 32 << 20
 #: Largest order file (CSV or Parquet, each file of an Olist folder) imported, in bytes.
 MAX_ORDER_BYTES = 2 << 30
 
+#: Largest table or picture of a run directory or run store read (Parquet, PNG), in bytes.
+MAX_TABLE_BYTES = 2 << 30
+
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISCHR, "a character device"),

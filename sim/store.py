@@ -28,6 +28,8 @@ from typing import Any
 
 import polars as pl
 
+from sim import paths
+
 MANIFEST = "manifest.json"
 FORMAT = 1
 
@@ -150,7 +152,7 @@ class RunStore:
         if not path.is_file():
             raise StoreError(f"{root}: expected a run directory with {MANIFEST}, found none")
         try:
-            manifest = json.loads(path.read_text())
+            manifest = json.loads(paths.read_text(path, paths.MAX_JSON_BYTES))
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: expected a JSON manifest, found {exc}") from None
         if manifest.get("format") != FORMAT:
@@ -182,7 +184,8 @@ class RunStore:
 
     def scenario_dict(self, key: str) -> dict[str, Any]:
         """The resolved scenario stored under ``key``, as plain JSON data."""
-        return json.loads((self.root / "scenarios" / f"{key}.json").read_text())
+        path = self.root / "scenarios" / f"{key}.json"
+        return json.loads(paths.read_text(path, paths.MAX_JSON_BYTES))
 
     # --- runs ------------------------------------------------------------------------------
 
@@ -211,7 +214,8 @@ class RunStore:
 
     def run_kpis(self, key: str, replication: int) -> dict[str, float]:
         """The stored KPIs of one run."""
-        return pl.read_parquet(self._run_path(key, replication, "kpis")).row(0, named=True)
+        path = paths.check_file(self._run_path(key, replication, "kpis"), paths.MAX_TABLE_BYTES)
+        return pl.read_parquet(path).row(0, named=True)
 
     def replications(self, key: str) -> list[int]:
         """Stored replications of a scenario, ascending."""
@@ -240,7 +244,7 @@ class RunStore:
                 path = self._run_path(key, rep, table)
                 if not path.exists():
                     continue
-                frame = pl.read_parquet(path)
+                frame = pl.read_parquet(paths.check_file(path, paths.MAX_TABLE_BYTES))
                 frames.append(
                     frame.select(
                         pl.lit(key).alias("scenario_key"),

@@ -303,3 +303,48 @@ def test_an_oversized_scenario_file_is_refused(tmp_path):
     big = tmp_path / "big.toml"
     big.write_bytes(b"#" * (paths.MAX_SCENARIO_BYTES + 1))
     assert_one_line(omsim("validate", str(big)), str(big), "expected a file of at most 1.0 MB")
+
+
+# --- run stores and run directories -------------------------------------------------------
+
+
+@needs_fifo
+def test_a_fifo_in_a_run_store_is_refused_not_read(tmp_path):
+    """A table or manifest planted as a FIFO (or a link to a device) in a store is refused
+    in one line instead of blocking ``report``, ``--resume`` or the app's Runs page."""
+    from sim.store import RunStore, StoreError
+
+    store = RunStore.create(tmp_path / "run", "compare", {"seed": 3})
+    key = store.add_scenario(load_scenario(BASELINE))
+    store.write_run(key, 0, {"lead_time_mean_h": 1.0})
+    assert store.run_kpis(key, 0) == {"lead_time_mean_h": 1.0}
+    kpis_file = next((tmp_path / "run").rglob("r0000.kpis.parquet"))
+    kpis_file.unlink()
+    os.mkfifo(kpis_file)
+    for call in (lambda: store.run_kpis(key, 0), store.kpis):
+        finished, result = in_thread(call)
+        assert finished and isinstance(result, paths.PathError)
+        assert str(result) == f"{kpis_file}: expected a regular file, found a FIFO (named pipe)"
+    scenario_json = next((tmp_path / "run" / "scenarios").glob("*.json"))
+    scenario_json.unlink()
+    if Path("/dev/zero").exists():
+        scenario_json.symlink_to("/dev/zero")
+        finished, result = in_thread(store.scenario_dict, key)
+        assert finished and isinstance(result, paths.PathError)
+    manifest = tmp_path / "run" / "manifest.json"
+    manifest.write_bytes(b" " * (paths.MAX_JSON_BYTES + 1))
+    with pytest.raises(StoreError, match="expected a file of at most 32.0 MB"):
+        RunStore.open(tmp_path / "run")
+
+
+@needs_fifo
+def test_layout_refuses_a_run_directory_with_a_fifo_table(tmp_path):
+    run = tmp_path / "run"
+    proc = omsim("run", str(BASELINE), "--days", "1", "--out", str(run))
+    assert proc.returncode == 0, proc.stderr
+    (run / "steps.parquet").unlink()
+    (run / "steps.parquet").symlink_to(tmp_path / "pipe")
+    os.mkfifo(tmp_path / "pipe")
+    proc = omsim("timeline", str(run), "-o", str(tmp_path / "t.png"))
+    assert_one_line(proc, "steps.parquet")
+    assert not (tmp_path / "t.png").exists()

@@ -27,7 +27,9 @@ class ReplayConfig(Section):
     orders: str = Field(
         "",
         description="Order file (or Olist folder) to replay; empty: synthetic demand. A "
-        "relative path is relative to the scenario file.",
+        "relative path is relative to the scenario file. A regular file (not a device or "
+        "pipe) of at most 2 GB; inside $OMSIM_ALLOWED_ROOTS when that is set (the app's "
+        "folders).",
     )
     format: Literal["generic", "shopify", "online-retail", "olist"] = Field(
         "generic", description="Format of the order file: " + ", ".join(ORDER_FORMATS) + "."

@@ -54,6 +54,9 @@ headcount = 2
 OUTSIDE = 'base = "small_a.toml"\nname = "client"\n[replay]\norders = "../../other_client/orders.csv"\nformat = "online-retail"\n'  # noqa: E501
 
 
+REAL_POPEN = subprocess.Popen
+
+
 class NoSubprocess:
     """Stands in for ``subprocess.Popen``: records any start (none is expected)."""
 
@@ -166,6 +169,28 @@ def test_a_stored_scenario_replaying_outside_is_refused_before_any_run(folders, 
     assert NoSubprocess.calls == []
     assert SECRET not in everything_shown(at)
     assert list(folders["runs"].iterdir()) == []
+
+
+def test_the_subprocess_refuses_what_the_page_missed(folders, monkeypatch):
+    """Defence in depth: with the page's own check switched off, the ``omsim sweep`` it
+    starts (a real subprocess) still refuses the order file outside the folders."""
+    from sim.scenario import load_scenario
+
+    monkeypatch.setattr(subprocess, "Popen", REAL_POPEN)
+    monkeypatch.setattr(common, "load_confined", lambda p, o=None: load_scenario(p, o))
+    at = app("sweep")
+    at.selectbox(key="sweep_base").set_value("client")
+    at.multiselect(key="sweep_methods").set_value(["single"])
+    at.number_input(key="sweep_reps").set_value(2)
+    at.run()
+    assert errors(at) == []  # the page's check is off
+    at.button[0].click().run()
+    assert not at.exception
+    [message] = errors(at)
+    where = folders["scenarios"] / "client.toml"
+    assert message.startswith(f"The run failed: {where}: replay.orders: ")
+    assert message.endswith("found one outside them")
+    assert SECRET not in everything_shown(at)
 
 
 def test_a_scenario_replaying_the_data_folder_is_accepted(folders):

@@ -127,6 +127,15 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
         assert str(result) == f"{fifo}: expected a regular file, found a FIFO (named pipe)"
 
 
+def test_a_symbolic_link_loop_is_one_line(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(paths.PathError) as loop:
+        paths.check_file(tmp_path / "a")
+    assert str(loop.value).startswith(f"{tmp_path / 'a'}: expected ")
+    assert "\n" not in str(loop.value)
+
+
 def test_a_directory_is_refused_unless_asked_for(tree):
     with pytest.raises(paths.PathError, match="found a directory"):
         paths.check_file(tree["root"] / "sub")
@@ -274,6 +283,9 @@ def test_validate_run_compare_and_replay_refuse_a_fifo(tmp_path):
         proc = omsim(*args)
         assert_one_line(proc, str(fifo), "FIFO")
     assert not (tmp_path / "out").exists()
+    scenario_fifo = tmp_path / "scenario.toml"
+    os.mkfifo(scenario_fifo)
+    assert_one_line(omsim("validate", str(scenario_fifo)), str(scenario_fifo), "FIFO")
 
 
 def test_a_confined_subprocess_refuses_orders_outside_its_roots(tree):

@@ -85,8 +85,10 @@ def confine(path: str | Path, roots: Sequence[Path] | None = None, what: str = "
     where = f"{what}: {path}: " if what else f"{path}: "
     try:
         resolved = Path(path).expanduser().resolve()
-    except (OSError, RuntimeError) as exc:  # a symbolic-link loop
-        raise PathError(f"{where}expected a resolvable path, found {type(exc).__name__}") from None
+    except RuntimeError:  # Python 3.11-3.12 report a loop of links so
+        raise PathError(f"{where}expected a resolvable path, found a loop of links") from None
+    except OSError as exc:  # Python 3.13: ELOOP
+        raise PathError(f"{where}expected a resolvable path, found: {exc.strerror}") from None
     roots = allowed_roots() if roots is None else roots
     if roots is None:
         return resolved

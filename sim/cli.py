@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.import_schema import OrderImportError
+from sim.atomic import OutputFolderError, WriteError
 from sim.executors import ClusterError
 from sim.scenario import ScenarioError, load_scenario
 from sim.store import StoreError
@@ -37,6 +38,21 @@ def add_override_args(parser: argparse.ArgumentParser, where: str = "the scenari
         action="append",
         metavar="KEY=VALUE",
         help=f"override a key in {where} by dotted path, e.g. picking.routing=return",
+    )
+
+
+def add_run_out_args(parser: argparse.ArgumentParser) -> None:
+    """``--out DIR`` and ``--force`` of the commands that write one run's tables."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="new or empty directory for the tables, kpis.json, manifest.json",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="let --out replace a run folder written before by omsim run/replay (never "
+        "other files)",
     )
 
 
@@ -120,10 +136,12 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
 
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
-    from sim.output import write_run
+    from sim.output import check_run_folder, write_run
     from sim.runner import run_with_kpis
 
     scenario = load_scenario(args.scenario, overrides_from(args))
+    if args.out:
+        check_run_folder(args.out, args.force)
     sim = scenario.simulation
     update, close = _progress_bar(
         f"{scenario.name} (seed {args.seed})", sim.horizon_days + sim.drain_days
@@ -188,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="exclude orders placed in the first W days from the KPIs",
     )
     r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
-    r.add_argument("--out", type=Path, help="directory for the tables, kpis.json, manifest.json")
+    add_run_out_args(r)
     add_override_args(r)
     r.set_defaults(func=cmd_run)
 
@@ -229,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, UsageError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (StoreError, ClusterError, OrderImportError) as exc:
+    except (StoreError, ClusterError, OrderImportError, OutputFolderError, WriteError) as exc:
         print(f"omsim: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

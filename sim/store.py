@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from sim.atomic import OutputFolderError, require_empty_folder, write_atomic, write_text_atomic
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -39,20 +40,8 @@ class StoreError(Exception):
     """A run directory that cannot be used as asked (one line, for the CLI)."""
 
 
-def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write through ``write(tmp)`` and rename into place (atomic on one file system)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_json(path: Path, obj: Any) -> None:
-    _atomic(path, lambda p: p.write_text(json.dumps(obj, indent=2, default=str) + "\n"))
+    write_text_atomic(path, json.dumps(obj, indent=2, default=str) + "\n")
 
 
 @dataclass(frozen=True)
@@ -123,8 +112,10 @@ class RunStore:
             return store
         if resume:
             raise StoreError(f"{root}: --resume expected a stored experiment, found none")
-        if root.exists() and any(root.iterdir()):
-            raise StoreError(f"{root}: expected a new or empty run directory, found other files")
+        try:
+            require_empty_folder(root)
+        except OutputFolderError as exc:
+            raise StoreError(str(exc)) from None
         from sim.versions import package_versions
 
         manifest = {
@@ -202,12 +193,12 @@ class RunStore:
     ) -> None:
         """Store one run: detail tables first, then the KPI row that marks it done."""
         for name, frame in (details or {}).items():
-            _atomic(self._run_path(key, replication, name), frame.write_parquet)
+            write_atomic(self._run_path(key, replication, name), frame.write_parquet)
         row = pl.DataFrame(
             {k: [math.nan if v is None else float(v)] for k, v in kpis.items()},
             schema={k: pl.Float64 for k in kpis},
         )
-        _atomic(self._run_path(key, replication, "kpis"), row.write_parquet)
+        write_atomic(self._run_path(key, replication, "kpis"), row.write_parquet)
 
     def run_kpis(self, key: str, replication: int) -> dict[str, float]:
         """The stored KPIs of one run."""

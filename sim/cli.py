@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from analysis.import_schema import OrderImportError
 from sim.atomic import OutputFolderError, WriteError
 from sim.executors import ClusterError
+from sim.lifetime import Terminated, stop_on_sigterm, watch_parent_from_env
 from sim.scenario import ScenarioError, load_scenario
 from sim.store import StoreError
 
@@ -242,6 +246,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
     logging.basicConfig(level=logging.WARNING, format="omsim: %(message)s")
     args = build_parser().parse_args(argv)
+    with stopping_on_sigterm():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The chosen command, its errors as one line and an exit code."""
     try:
         return args.func(args)
     except (ScenarioError, UsageError) as exc:
@@ -256,9 +266,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    except Terminated:
+        print("omsim: stopped (SIGTERM)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("omsim: interrupted", file=sys.stderr)
         return 130
+
+
+@contextmanager
+def stopping_on_sigterm() -> Iterator[None]:
+    """While a command runs in the main thread, SIGTERM (and the death of the process named
+    by ``OMSIM_PARENT_PID``) stops it like Ctrl-C: workers ended, experiment marked
+    interrupted. The previous SIGTERM handler is restored afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    stop_on_sigterm()
+    watch_parent_from_env()
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

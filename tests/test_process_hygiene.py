@@ -66,16 +66,27 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-def start_compare(out: Path) -> tuple[subprocess.Popen, set[int]]:
-    """Start the compare; return it with its workers once a first run is stored."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *COMPARE, "--out", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env,
-    )  # fmt: skip
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+
+#: A stand-in for the app: starts the compare as the app's pages do (common.omsim_env, its
+#: own session) and waits for it.
+APP_LIKE = """
+import subprocess, sys
+from app_pages import common
+proc = subprocess.Popen([sys.executable, "-c", common.ENTRY, *sys.argv[1:]], env=common.omsim_env(),
+                        cwd=common.APP_ROOT, start_new_session=True, stdout=subprocess.DEVNULL)
+proc.wait()
+"""
+
+
+def start_compare(
+    out: Path, argv: list[str] | None = None, **popen
+) -> tuple[subprocess.Popen, set[int]]:
+    """Start the compare (or ``argv`` running it); return the process with its descendants
+    once a first run is stored."""
+    argv = argv or [sys.executable, "-m", "sim.cli"]
+    popen = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": ENV, **popen}
+    proc = subprocess.Popen([*argv, *COMPARE, "--out", str(out)], cwd=ROOT, **popen)
     deadline = time.monotonic() + 240
     workers: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
@@ -142,3 +153,29 @@ def test_sigkill_of_the_parent_leaves_no_worker(tmp_path: Path) -> None:
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     (listed,) = list_stores(tmp_path)
     assert listed["status"] == "interrupted"
+
+
+def test_a_command_started_by_the_app_stops_when_the_app_dies(tmp_path: Path) -> None:
+    out = tmp_path / "exp"
+    app, started = start_compare(out, [sys.executable, "-c", APP_LIKE])
+    assert any((st := _stat(p)) and st[1] == app.pid for p in started)  # the command
+    app.kill()  # the app dies; its command runs in its own session, no signal reaches it
+    app.wait(timeout=30)
+    left = wait_gone(started, timeout=30)
+    assert not left, [cmdline(p) for p in left]
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+
+
+def test_the_app_stops_a_command_with_its_whole_process_group(tmp_path: Path) -> None:
+    from app_pages import common
+
+    out = tmp_path / "exp"
+    proc, workers = start_compare(
+        out, [sys.executable, "-c", common.ENTRY], env=common.omsim_env(), start_new_session=True
+    )
+    assert os.getpgid(proc.pid) == proc.pid != os.getpgid(0)  # a group of its own
+    common.stop_group(proc)
+    assert proc.returncode == 128 + signal.SIGTERM
+    left = wait_gone(workers)
+    assert not left, [cmdline(p) for p in left]
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"

@@ -154,7 +154,9 @@ class RunStore:
                 f"{path}: expected a JSON manifest, found invalid JSON at line {exc.lineno} "
                 f"column {exc.colno}"
             ) from None
-        except (OSError, ValueError) as exc:  # unreadable, or not UTF-8
+        except UnicodeDecodeError:
+            raise StoreError(f"{path}: expected a JSON manifest, found binary data") from None
+        except (OSError, ValueError) as exc:  # unreadable
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StoreError(f"{path}: expected a JSON manifest, found {reason}") from None
         problem = manifest_problem(manifest)

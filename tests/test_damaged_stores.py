@@ -40,6 +40,7 @@ def copy_of(stored: Path, tmp_path: Path) -> Path:
 
 BAD_MANIFESTS = {
     "badjson": ('{"format": 1, "kind": ', "invalid JSON at line 1"),
+    "binary": ("\x00\xff\xfe secret", "found binary data"),
     "alist": ("[1, 2, 3]", "expected a JSON object, found a list"),
     "nokeys": ('{"format": 1, "kind": "compare"}', "expected the key 'settings', found none"),
     "badkey": (
@@ -54,7 +55,7 @@ def test_damaged_manifests_are_listed_with_their_reason(stored: Path, tmp_path: 
     copy_of(stored, tmp_path)
     for name, (text, _) in BAD_MANIFESTS.items():
         (tmp_path / "runs" / name).mkdir()
-        (tmp_path / "runs" / name / "manifest.json").write_text(text)
+        (tmp_path / "runs" / name / "manifest.json").write_bytes(text.encode("latin-1"))
     listed = {Path(s["path"]).name: s for s in list_stores(tmp_path / "runs")}
     assert set(listed) == {"exp", *BAD_MANIFESTS}
     assert listed["exp"]["status"] == "complete" and listed["exp"]["damaged"] is None
@@ -73,12 +74,13 @@ def test_opening_a_damaged_store_is_one_line(tmp_path: Path, capsys) -> None:
     for name, (text, reason) in BAD_MANIFESTS.items():
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "manifest.json").write_text(text)
+        (folder / "manifest.json").write_bytes(text.encode("latin-1"))
         with pytest.raises(StoreError, match=reason.replace("[", r"\[").replace("]", r"\]")):
             RunStore.open(folder)
         rc = main(["report", str(folder), "-o", str(tmp_path / f"{name}.html")])
         line = one_line(capsys.readouterr().err)
         assert rc == 2 and str(folder / "manifest.json") in line
+        assert "secret" not in line  # never the file's content
 
 
 def test_a_truncated_kpis_file_is_named_by_report(stored: Path, tmp_path: Path, capsys) -> None:

@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.calibrate_fit import CANDIDATES, DistributionFit, zipf_expected_counts
+from sim.atomic import save_figure
 
 if TYPE_CHECKING:
     from analysis.calibrate import Calibration
@@ -48,8 +49,7 @@ def gof_figures(cal: Calibration, out_dir: Path) -> list[Path]:
 
 def _save(fig: Figure, path: Path) -> Path:
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=110)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def is_skewed(values: np.ndarray) -> bool:

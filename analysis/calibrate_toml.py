@@ -20,6 +20,8 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.atomic import write_text_atomic
+
 if TYPE_CHECKING:
     from analysis.calibrate import Calibration
 
@@ -113,9 +115,7 @@ def to_toml(cal: Calibration, out_path: Path) -> str:
 def write_toml(cal: Calibration, out_path: Path) -> Path:
     """Write :func:`to_toml` to ``out_path`` (UTF-8), creating its directory; returns the path."""
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(to_toml(cal, out_path), encoding="utf-8")
-    return out_path
+    return write_text_atomic(out_path, to_toml(cal, out_path))
 
 
 def _keys(tree: dict[str, Any], prefix: str = "", tables_only: bool = False) -> set[str]:

@@ -31,6 +31,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from sim.atomic import write_atomic, write_bytes_atomic, write_text_atomic
+
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90, 0.99)
 #: measure -> (start column, end column, unit, minutes per unit)
 MEASURES: dict[str, tuple[str, str, str, float]] = {
@@ -155,11 +157,11 @@ def write_report(
     notes); returns the HTML path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     table = comparison_table(rows)
-    table.write_csv(out_dir / "validation.csv")
+    write_atomic(out_dir / "validation.csv", table.write_csv)
     fig = ecdf_figure(rows)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
-    fig.savefig(out_dir / "validation.png", dpi=110)
+    write_bytes_atomic(out_dir / "validation.png", buf.getvalue())
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -181,8 +183,7 @@ def write_report(
         "(0 = the same distribution, 1 = no overlap).</p>"
     )
     path = out_dir / "validation.html"
-    path.write_text(page)
-    return path
+    return write_text_atomic(path, page)
 
 
 def _cell(v) -> str:

@@ -31,6 +31,7 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
+from sim.atomic import save_figure
 from sim.routing import Layout, layout_of
 from sim.routing_paths import path_length, tour_path
 from sim.units import DAY, WEEKDAYS, hhmm_to_minutes
@@ -408,6 +409,6 @@ def save(fig: Figure, path: str | Path) -> Path:
     fmt = p.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"expected a .png or .svg file, found suffix {p.suffix!r} in {p}")
-    fig.savefig(p, format=fmt, dpi=150 if fmt == "png" else None)
+    save_figure(fig, p, format=fmt, dpi=150 if fmt == "png" else None)
     logger.info("layout figure written to %s", p)
     return p

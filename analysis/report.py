@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ from analysis.report_sections import (
 )
 from analysis.report_sizing import focus_staffings, frontier_figure, sizing_html
 from sim import paths
+from sim.atomic import write_text_atomic
 from sim.store import STORE_ID_COLUMNS, RunStore
 
 log = logging.getLogger(__name__)
@@ -301,13 +301,4 @@ def warehouse_html(root: Path) -> str:
 def write_report(store: RunStore, path: str | Path) -> Path:
     """Write :func:`build_report` to ``path`` (through a temporary file renamed into place)
     and return the path."""
-    path = Path(path)
-    text = build_report(store)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_text_atomic(Path(path), build_report(store))

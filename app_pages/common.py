@@ -13,10 +13,12 @@ subprocess gets the same folders in ``$OMSIM_ALLOWED_ROOTS`` so it refuses the r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -31,6 +33,7 @@ import streamlit as st
 from sim import paths
 from sim.config import Scenario
 from sim.experiment_cli import runs_dir
+from sim.lifetime import PARENT_ENV
 from sim.scenario import load_scenario
 from sim.store import MANIFEST, RunStore, StoreError
 
@@ -219,12 +222,34 @@ def report_bytes(run_dir: Path) -> bytes:
 
 
 def omsim_env() -> dict[str, str]:
-    """The environment of an ``omsim`` subprocess: ours, with the app's folder importable and
-    reading confined to :func:`app_roots` (``$OMSIM_ALLOWED_ROOTS``)."""
+    """The environment of an ``omsim`` subprocess: ours, with the app's folder importable,
+    reading confined to :func:`app_roots` (``$OMSIM_ALLOWED_ROOTS``) and this process named as
+    the one it must not outlive (:data:`sim.lifetime.PARENT_ENV`)."""
     env = dict(os.environ)
     env[paths.ROOTS_ENV] = paths.roots_value(app_roots())  # the subprocess refuses the rest
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)
+    env[PARENT_ENV] = str(os.getpid())
     return env
+
+
+def signal_group(proc: subprocess.Popen, sig: int) -> None:
+    """Send ``sig`` to the process group of ``proc`` (started with ``start_new_session``),
+    which holds the process and any workers it started."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def stop_group(proc: subprocess.Popen, grace_s: float = 10.0) -> None:
+    """Stop ``proc`` and its process group: SIGTERM, then SIGKILL after ``grace_s``; a
+    worker left behind by the process is killed with the group."""
+    if proc.poll() is None:
+        signal_group(proc, signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            signal_group(proc, signal.SIGKILL)
+            proc.wait()
+    signal_group(proc, signal.SIGKILL)
 
 
 def run_omsim_quietly(args: Sequence[str]) -> tuple[int, str]:
@@ -233,6 +258,7 @@ def run_omsim_quietly(args: Sequence[str]) -> tuple[int, str]:
     done = subprocess.run(  # noqa: S603 - a fixed interpreter and entry, no shell
         [sys.executable, "-c", ENTRY, *map(str, args)], stdin=subprocess.DEVNULL,
         capture_output=True, text=True, env=omsim_env(), check=False, cwd=APP_ROOT,
+        start_new_session=True,
     )  # fmt: skip
     return done.returncode, (done.stderr.strip().splitlines() or [""])[-1]
 
@@ -307,6 +333,7 @@ def run_omsim(
         stderr=subprocess.PIPE,
         cwd=APP_ROOT,
         env=env,
+        start_new_session=True,  # its own process group, stopped as one
     )
     err: list[bytes] = []
     reader = threading.Thread(target=_collect, args=(proc.stderr, err), daemon=True)
@@ -317,13 +344,7 @@ def run_omsim(
             bar.progress(value, text=f"{label}: {text} ({time.perf_counter() - start:.0f} s)")
             time.sleep(POLL_S)
     finally:
-        if proc.poll() is None:  # the page was left or rerun: do not leave it running
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_group(proc)  # the page was left or rerun: leave nothing running
         reader.join(timeout=10)
     bar.empty()
     text = b"".join(err).decode("utf-8", errors="replace")

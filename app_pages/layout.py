@@ -77,7 +77,7 @@ def main() -> None:
         out = runs / f"layout-{name}-{days}d"
         with st.spinner(f"Simulating {days} days of {name}..."):
             code, last = common.run_omsim_quietly(
-                ["run", str(scenario), "--days", str(days), "--out", str(out)]
+                ["run", str(scenario), "--days", str(days), "--out", str(out), "--force"]
             )
         if code != 0:
             st.error(f"The run failed: {last}")

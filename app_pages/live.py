@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import shlex
+import signal
 import subprocess
 import tempfile
 import time
@@ -65,13 +66,14 @@ def _launch(argv: list[str], log: Path) -> subprocess.Popen:
             stderr=subprocess.STDOUT,
             cwd=common.APP_ROOT,
             env=env,
+            start_new_session=True,  # its own process group, stopped as one
         )
 
 
 def _terminate(proc: subprocess.Popen) -> None:
     """Ask a process still running to stop (without waiting for it)."""
     if proc.poll() is None:
-        proc.terminate()
+        common.signal_group(proc, signal.SIGTERM)
 
 
 class Replay:
@@ -87,14 +89,7 @@ class Replay:
     def stop(self) -> None:
         """Stop the process if it still runs (terminate, then kill after 5 s)."""
         self.stopped = True
-        if self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        common.stop_group(self.proc, grace_s=5.0)
 
 
 def _command_text(argv: list[str]) -> str:

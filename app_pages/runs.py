@@ -53,7 +53,9 @@ def main() -> None:
             "run directory": Path(s["path"]).name,
             "kind": s["kind"],
             "created": s["created"],
-            "status": s["status"] + (f" ({s['failures']} failed)" if s["failures"] else ""),
+            "status": s["status"]
+            + (f" ({s['failures']} failed)" if s["failures"] else "")
+            + (f": {s['damaged']}" if s["damaged"] else ""),
             "runs": s["runs"],
             "scenarios": ", ".join(s["scenarios"][:4])
             + (f" (+{len(s['scenarios']) - 4} more)" if len(s["scenarios"]) > 4 else ""),
@@ -61,8 +63,11 @@ def main() -> None:
         for s in stores
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    names = [r["run directory"] for r in rows]
+    names = [Path(s["path"]).name for s in stores if not s["damaged"]]
     kinds = {r["run directory"]: r["kind"] for r in rows}
+    if not names:
+        st.info("Every stored experiment is damaged (see its status): nothing to open.")
+        return
     name = st.selectbox("Open", names, key=common.remembered("runs_open", names[0], names))
     common.remember("runs_open")
     run_dir = common.run_store_dir(name)

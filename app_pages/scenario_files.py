@@ -12,7 +12,6 @@ here checks a scenario value: the schema does, and its one-line message is shown
 from __future__ import annotations
 
 import copy
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -31,6 +30,7 @@ from app_pages.common import (
     inside,
 )
 from sim import paths
+from sim.atomic import write_text_atomic
 from sim.config import Scenario
 from sim.scenario import ScenarioError, read_raw, validate
 
@@ -234,15 +234,7 @@ def save(root: Path, stem: str, own: Mapping[str, Any], overwrite: bool) -> Path
     check(root, own, path.name)
     if path.exists() and not overwrite:
         raise ScenarioError(f"{path.name}: expected a new file name, found an existing file")
-    text = toml_text(own)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same checked folder
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_text_atomic(path, toml_text(own))  # a temporary file in the same folder
 
 
 # --- messages --------------------------------------------------------------------------

@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from analysis.import_schema import OrderImportError
+from sim.atomic import OutputFolderError, WriteError
 from sim.executors import ClusterError
+from sim.lifetime import Terminated, stop_on_sigterm, watch_parent_from_env
 from sim.paths import PathError
 from sim.scenario import ScenarioError, load_scenario
 from sim.store import StoreError
@@ -38,6 +43,21 @@ def add_override_args(parser: argparse.ArgumentParser, where: str = "the scenari
         action="append",
         metavar="KEY=VALUE",
         help=f"override a key in {where} by dotted path, e.g. picking.routing=return",
+    )
+
+
+def add_run_out_args(parser: argparse.ArgumentParser) -> None:
+    """``--out DIR`` and ``--force`` of the commands that write one run's tables."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="new or empty directory for the tables, kpis.json, manifest.json",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="let --out replace a run folder written before by omsim run/replay (never "
+        "other files)",
     )
 
 
@@ -121,10 +141,12 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
 
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
-    from sim.output import write_run
+    from sim.output import check_run_folder, write_run
     from sim.runner import run_with_kpis
 
     scenario = load_scenario(args.scenario, overrides_from(args))
+    if args.out:
+        check_run_folder(args.out, args.force)
     sim = scenario.simulation
     update, close = _progress_bar(
         f"{scenario.name} (seed {args.seed})", sim.horizon_days + sim.drain_days
@@ -189,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="exclude orders placed in the first W days from the KPIs",
     )
     r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
-    r.add_argument("--out", type=Path, help="directory for the tables, kpis.json, manifest.json")
+    add_run_out_args(r)
     add_override_args(r)
     r.set_defaults(func=cmd_run)
 
@@ -225,12 +247,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
     logging.basicConfig(level=logging.WARNING, format="omsim: %(message)s")
     args = build_parser().parse_args(argv)
+    with stopping_on_sigterm():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The chosen command, its errors as one line and an exit code."""
     try:
         return args.func(args)
     except (ScenarioError, UsageError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (StoreError, ClusterError, OrderImportError, PathError) as exc:
+    except (
+        StoreError,
+        ClusterError,
+        OrderImportError,
+        PathError,
+        OutputFolderError,
+        WriteError,
+    ) as exc:
         print(f"omsim: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
@@ -239,9 +274,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    except Terminated:
+        print("omsim: stopped (SIGTERM)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("omsim: interrupted", file=sys.stderr)
         return 130
+
+
+@contextmanager
+def stopping_on_sigterm() -> Iterator[None]:
+    """While a command runs in the main thread, SIGTERM (and the death of the process named
+    by ``OMSIM_PARENT_PID``) stops it like Ctrl-C: workers ended, experiment marked
+    interrupted. The previous SIGTERM handler is restored afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    stop_on_sigterm()
+    watch_parent_from_env()
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

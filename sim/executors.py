@@ -10,7 +10,9 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import socket
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -74,8 +76,43 @@ def open_executor(
         yield None
         return
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    in_main = threading.current_thread() is threading.main_thread()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_worker_started,
+        initargs=(os.getpid(), in_main),
+    )
+    try:
         yield pool
+    except BaseException:  # Ctrl-C, SIGTERM, an error: the workers go now, not when done
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _worker_started(parent: int, use_prctl: bool) -> None:
+    """Initializer of a pool worker: it ends with its parent (even one killed by SIGKILL)
+    and leaves Ctrl-C to the parent, which stops it."""
+    from sim.lifetime import die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent, use_prctl)
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace_s: float = 5.0) -> None:
+    """Cancel a pool's pending work and end its workers now (SIGTERM, then SIGKILL)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def parse_cluster_address(address: str) -> tuple[str, str, int]:

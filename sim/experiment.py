@@ -7,6 +7,7 @@ Work items ship only the scenario in and the KPI dict out, never the event-log t
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
@@ -17,6 +18,8 @@ import polars as pl
 
 from sim.config import Scenario
 from sim.store import Failure, RunStore
+
+log = logging.getLogger(__name__)
 
 #: ``progress(done, total)`` after each finished run.
 ExperimentProgress = Callable[[int, int], None]
@@ -147,8 +150,9 @@ def run_experiment(
     first_of_key: dict[tuple[str, int], tuple[int, int]] = {}
     for i, scenario in enumerate(scenarios):
         for rep in reps:
-            if store is not None and store.has_run(keys[i], rep):
-                results[(i, rep)] = store.run_kpis(keys[i], rep)
+            stored = store.stored_kpis(keys[i], rep) if store is not None else None
+            if stored is not None:  # a damaged stored run counts as missing: it runs again
+                results[(i, rep)] = stored
             elif (keys[i], rep) not in first_of_key:  # the same scenario twice runs once
                 first_of_key[(keys[i], rep)] = (i, rep)
                 pending[(i, rep)] = RunItem(scenario, seed, rep, warmup_days, store is not None)
@@ -170,19 +174,27 @@ def run_experiment(
         if progress is not None:
             progress(done, total)
 
-    with open_executor(jobs, cluster, len(pending)) as executor:
-        if executor is None:
-            for key, item in pending.items():
-                try:
-                    outcome: RunOutcome | BaseException = simulate(item)
-                except Exception as exc:  # reported with its scenario, seed and replication
-                    outcome = exc
-                finished(key, outcome)
-        else:
-            futures = {executor.submit(simulate, item): key for key, item in pending.items()}
-            for future in as_completed(futures):
-                exc = future.exception()
-                finished(futures[future], exc if exc is not None else future.result())
+    try:
+        with open_executor(jobs, cluster, len(pending)) as executor:
+            if executor is None:
+                for key, item in pending.items():
+                    try:
+                        outcome: RunOutcome | BaseException = simulate(item)
+                    except Exception as exc:  # reported with its scenario, seed and replication
+                        outcome = exc
+                    finished(key, outcome)
+            else:
+                futures = {executor.submit(simulate, item): key for key, item in pending.items()}
+                for future in as_completed(futures):
+                    exc = future.exception()
+                    finished(futures[future], exc if exc is not None else future.result())
+    except BaseException as exc:  # Ctrl-C, SIGTERM, a lost cluster: the store says so
+        if store is not None:
+            try:
+                store.abandon(f"{type(exc).__name__}: {exc}".splitlines()[0])
+            except OSError as failed:  # e.g. a full disk: the original error matters more
+                log.warning("could not record the interruption in %s: %s", store.root, failed)
+        raise
     # a scenario given twice shares the runs of its first occurrence
     for i in range(len(scenarios)):
         for rep in reps:

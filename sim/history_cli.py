@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.atomic import write_text_atomic
 from sim.cli import UsageError
 from sim.replay_cli import add_import_args, read_history, rejects_path, replay_scenario
 from sim.replay_cli import write_rejects as _write_rejects
@@ -36,8 +37,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
     name = args.name or out.stem
     cal = calibrate(orders, history.lines, base=base, name=name, source=str(args.orders))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_toml(cal, out))
+    write_text_atomic(out, to_toml(cal, out))
     scenario = load_scenario(out)  # what we wrote must load
     figs = args.figures or out.with_name(f"{out.stem}_fits")
     paths = gof_figures(cal, figs)

@@ -31,7 +31,6 @@ import datetime as dt
 import json
 import logging
 import math
-import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.atomic import write_text_atomic
 from sim.demand import GivenOrders, Order
 from sim.model import Model, RunResult
 from sim.replay import index_of, local_times
@@ -161,7 +161,9 @@ class LiveRun:
         model.retire = counting_retire  # type: ignore[method-assign]
         if snapshot is not None:  # the scenario run, for a reader that draws the floor
             self.scenario_file = snapshot.with_name(snapshot.name + ".scenario.json")
-            self.scenario_file.write_text(json.dumps(model.scenario.model_dump(mode="json")))
+            write_text_atomic(
+                self.scenario_file, json.dumps(model.scenario.model_dump(mode="json"))
+            )
         names = model.scenario.names()
         self.services = names["services"]
 
@@ -300,9 +302,7 @@ class LiveRun:
         if self.snapshot is None:
             return
         state = self.state(status)
-        tmp = self.snapshot.with_name(self.snapshot.name + ".tmp")
-        tmp.write_text(json.dumps(state, default=_jsonable))
-        os.replace(tmp, self.snapshot)
+        write_text_atomic(self.snapshot, json.dumps(state, default=_jsonable))
 
 
 def _stage_of(o: Order) -> str:

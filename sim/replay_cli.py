@@ -7,10 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
+from sim.atomic import write_atomic
 from sim.cli import (
     UsageError,
     _parse_sets,
     _progress_bar,
+    add_run_out_args,
     print_kpis,
 )
 from sim.config.replay import ORDER_FORMATS
@@ -36,8 +38,7 @@ def read_history(path: Path, fmt: str, tz: str | None):
 
 def write_rejects(result, path: Path) -> None:
     """The rejects table as CSV (file, row, column, reason), header only when none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    result.rejects.write_csv(path)
+    write_atomic(path, result.rejects.write_csv)
     print(f"wrote {result.rejects.height:,} rejected rows to {path}", file=sys.stderr)
 
 
@@ -54,9 +55,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     """omsim import: an order file to the documented orders-and-lines schema (Parquet)."""
     result = read_history(args.orders, args.format, args.tz)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    result.orders.write_parquet(out / "orders.parquet")
-    result.lines.write_parquet(out / "lines.parquet")
+    write_atomic(out / "orders.parquet", result.orders.write_parquet)
+    write_atomic(out / "lines.parquet", result.lines.write_parquet)
     write_rejects(result, rejects_path(args))
     print(f"wrote orders.parquet and lines.parquet to {out}")
     return 0
@@ -79,13 +79,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """omsim replay: the model driven by real orders; KPIs, tables, live snapshots."""
     from sim.live import Feed, LiveRun
     from sim.model import Model
-    from sim.output import write_run
+    from sim.output import check_run_folder, write_run
     from sim.replay import import_history
     from sim.runner import kpis_of
 
     if args.follow and not args.speed:
         raise UsageError("--follow: expected --speed too (a followed file is read as it grows)")
     scenario = replay_scenario(args)
+    if args.out:
+        check_run_folder(args.out, args.force)
     history = read_history(args.orders, args.format, args.tz)
     write_rejects(history, rejects_path(args))
     window = None
@@ -176,7 +178,7 @@ def add_replay_parsers(sub) -> None:
         "--warmup-days", type=float, default=0.0, help="exclude the first W days from the KPIs"
     )
     r.add_argument("--explain", action="store_true", help="say what each KPI is")
-    r.add_argument("--out", type=Path, help="directory for the tables, kpis.json, manifest.json")
+    add_run_out_args(r)
     r.add_argument(
         "--set",
         action="append",

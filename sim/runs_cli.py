@@ -27,6 +27,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         names = s["scenarios"]
         shown = ", ".join(names[:4]) + (f" (+{len(names) - 4} more)" if len(names) > 4 else "")
         status = s["status"] + (f" ({s['failures']} failed)" if s["failures"] else "")
+        if s["damaged"]:
+            status += f": {s['damaged']}"
         table.add_row(Path(s["path"]).name, s["kind"], s["created"], status, str(s["runs"]), shown)
     Console().print(table)
     return 0

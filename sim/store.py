@@ -18,10 +18,10 @@ never imports SimPy): the report and the app read stores through it.
 from __future__ import annotations
 
 import json
+import logging
 import math
-import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,12 @@ from typing import Any
 import polars as pl
 
 from sim import paths
+from sim.atomic import OutputFolderError, require_empty_folder, write_atomic, write_text_atomic
+from sim.store_manifest import FORMAT, manifest_problem, runner, status_of
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-FORMAT = 1
 
 #: Columns identifying a run in the tables read back from a store.
 STORE_ID_COLUMNS = ("scenario_key", "scenario", "replication")
@@ -41,20 +44,8 @@ class StoreError(Exception):
     """A run directory that cannot be used as asked (one line, for the CLI)."""
 
 
-def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write through ``write(tmp)`` and rename into place (atomic on one file system)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_json(path: Path, obj: Any) -> None:
-    _atomic(path, lambda p: p.write_text(json.dumps(obj, indent=2, default=str) + "\n"))
+    write_text_atomic(path, json.dumps(obj, indent=2, default=str) + "\n")
 
 
 @dataclass(frozen=True)
@@ -79,9 +70,10 @@ class RunStore:
     """An experiment directory (see the module docstring). Create with :meth:`create`, open
     an existing one with :meth:`open`."""
 
-    def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, root: Path, manifest: dict[str, Any], new: bool = False) -> None:
         self.root = root
         self.manifest = manifest
+        self.new = new  # created by this process (not opened or resumed)
 
     # --- creating and opening --------------------------------------------------------------
 
@@ -121,12 +113,16 @@ class RunStore:
                     )
             m["status"] = "running"
             m["failures"] = []
+            m.pop("stopped", None)
+            m["runner"] = runner()
             store._save()
             return store
         if resume:
             raise StoreError(f"{root}: --resume expected a stored experiment, found none")
-        if root.exists() and any(root.iterdir()):
-            raise StoreError(f"{root}: expected a new or empty run directory, found other files")
+        try:
+            require_empty_folder(root)
+        except OutputFolderError as exc:
+            raise StoreError(str(exc)) from None
         from sim.versions import package_versions
 
         manifest = {
@@ -137,10 +133,11 @@ class RunStore:
             "settings": settings,
             "scenarios": [],
             "status": "running",
+            "runner": runner(),
             "failures": [],
             "versions": package_versions(),
         }
-        store = cls(root, manifest)
+        store = cls(root, manifest, new=True)
         store._save()
         return store
 
@@ -152,13 +149,24 @@ class RunStore:
         if not path.is_file():
             raise StoreError(f"{root}: expected a run directory with {MANIFEST}, found none")
         try:
-            manifest = json.loads(paths.read_text(path, paths.MAX_JSON_BYTES))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{path}: expected a JSON manifest, found {exc}") from None
-        if manifest.get("format") != FORMAT:
+            raw = paths.read_bytes(path, paths.MAX_JSON_BYTES)
+        except paths.PathError as exc:
+            raise StoreError(str(exc)) from None
+        try:
+            manifest = json.loads(raw.decode("utf-8"))
+        except json.JSONDecodeError as exc:
             raise StoreError(
-                f"{path}: expected run-store format {FORMAT}, found {manifest.get('format')!r}"
-            )
+                f"{path}: expected a JSON manifest, found invalid JSON at line {exc.lineno} "
+                f"column {exc.colno}"
+            ) from None
+        except UnicodeDecodeError:
+            raise StoreError(f"{path}: expected a JSON manifest, found binary data") from None
+        except (OSError, ValueError) as exc:  # unreadable
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"{path}: expected a JSON manifest, found {reason}") from None
+        problem = manifest_problem(manifest)
+        if problem is not None:
+            raise StoreError(f"{path}: {problem}")
         return cls(root, manifest)
 
     def _save(self) -> None:
@@ -205,17 +213,35 @@ class RunStore:
     ) -> None:
         """Store one run: detail tables first, then the KPI row that marks it done."""
         for name, frame in (details or {}).items():
-            _atomic(self._run_path(key, replication, name), frame.write_parquet)
+            write_atomic(self._run_path(key, replication, name), frame.write_parquet)
         row = pl.DataFrame(
             {k: [math.nan if v is None else float(v)] for k, v in kpis.items()},
             schema={k: pl.Float64 for k in kpis},
         )
-        _atomic(self._run_path(key, replication, "kpis"), row.write_parquet)
+        write_atomic(self._run_path(key, replication, "kpis"), row.write_parquet)
 
     def run_kpis(self, key: str, replication: int) -> dict[str, float]:
-        """The stored KPIs of one run."""
-        path = paths.check_file(self._run_path(key, replication, "kpis"), paths.MAX_TABLE_BYTES)
-        return pl.read_parquet(path).row(0, named=True)
+        """The stored KPIs of one run (:class:`StoreError` naming the file if unreadable)."""
+        frame = _read(self._run_path(key, replication, "kpis"))
+        if frame.height != 1:
+            path = self._run_path(key, replication, "kpis")
+            raise StoreError(f"{path}: expected one row of KPIs, found {frame.height}")
+        return frame.row(0, named=True)
+
+    def stored_kpis(self, key: str, replication: int) -> dict[str, float] | None:
+        """The KPIs of a stored run whose files are all readable; None if the run is
+        missing or damaged (it is then to be run again, as ``--resume`` does)."""
+        if not self.has_run(key, replication):
+            return None
+        try:
+            kpis = self.run_kpis(key, replication)
+            prefix = f"r{replication:04d}."
+            for path in (self.root / "runs" / key).glob(f"{prefix}*.parquet"):
+                _read_schema(path)  # a truncated detail table has no footer
+        except StoreError as exc:
+            log.warning("%s; running replication %d again", exc, replication)
+            return None
+        return kpis
 
     def replications(self, key: str) -> list[int]:
         """Stored replications of a scenario, ascending."""
@@ -244,7 +270,7 @@ class RunStore:
                 path = self._run_path(key, rep, table)
                 if not path.exists():
                     continue
-                frame = pl.read_parquet(paths.check_file(path, paths.MAX_TABLE_BYTES))
+                frame = _read(path)
                 frames.append(
                     frame.select(
                         pl.lit(key).alias("scenario_key"),
@@ -270,15 +296,70 @@ class RunStore:
             self.manifest.setdefault("summary", {}).update(summary)
         self._save()
 
+    def abandon(self, reason: str) -> None:
+        """Record that the experiment stopped before its end (interrupted, a lost cluster):
+        status ``interrupted`` and the reason, so ``--resume`` finishes it. A store this
+        process created that holds no run yet is removed instead (nothing to resume)."""
+        stored = any(self.replications(s["key"]) for s in self.manifest["scenarios"])
+        if self.new and not stored and self._remove_if_only_ours():
+            return
+        self.manifest["status"] = "interrupted"
+        self.manifest["stopped"] = reason
+        self._save()
+
+    def _remove_if_only_ours(self) -> bool:
+        """Remove the store's folder if it holds only the manifest, scenario files and empty
+        run folders; whether it did."""
+        ours = {self.root / MANIFEST}
+        ours |= {self.root / "scenarios" / f"{s['key']}.json" for s in self.manifest["scenarios"]}
+        folders = [self.root / "scenarios", self.root / "runs"]
+        folders += [self.root / "runs" / s["key"] for s in self.manifest["scenarios"]]
+        for path in self.root.rglob("*"):
+            if path not in ours and not (path.is_dir() and path in folders):
+                return False
+        for path in ours:
+            path.unlink(missing_ok=True)
+        for folder in [*reversed(folders), self.root]:
+            if folder.is_dir():
+                folder.rmdir()
+        return True
+
     def record(self, **fields: Any) -> None:
         """Store extra results in the manifest (for example a sizing frontier)."""
         self.manifest.setdefault("summary", {}).update(fields)
         self._save()
 
 
+def _read(path: Path) -> pl.DataFrame:
+    """A stored table; :class:`StoreError` naming the file if it cannot be read."""
+    try:
+        return pl.read_parquet(paths.check_file(path, paths.MAX_TABLE_BYTES))
+    except paths.PathError as exc:
+        raise StoreError(str(exc)) from None
+    except Exception as exc:  # Polars raises ComputeError, OSError, ... on damaged files
+        raise StoreError(_damaged(path, exc)) from None
+
+
+def _read_schema(path: Path) -> None:
+    """Fail (:class:`StoreError`) unless the Parquet footer of ``path`` can be read."""
+    try:
+        pl.read_parquet_schema(path)
+    except Exception as exc:
+        raise StoreError(_damaged(path, exc)) from None
+
+
+def _damaged(path: Path, exc: BaseException) -> str:
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return (
+        f"{path}: expected a Parquet table, found a damaged file ({reason[:120]}); "
+        "run the experiment again with --resume to redo it"
+    )
+
+
 def list_stores(parent: str | Path) -> list[dict[str, Any]]:
     """Experiments stored directly under ``parent`` (newest first): path, kind, created,
-    status, scenarios and the number of stored runs."""
+    status, scenarios and the number of stored runs. A store whose manifest cannot be read
+    is listed with status ``damaged`` and the reason in ``damaged`` (None otherwise)."""
     parent = Path(parent)
     out = []
     if not parent.is_dir():
@@ -286,16 +367,30 @@ def list_stores(parent: str | Path) -> list[dict[str, Any]]:
     for manifest in parent.glob(f"*/{MANIFEST}"):
         try:
             store = RunStore.open(manifest.parent)
-        except StoreError:
+            m = store.manifest
+            runs = sum(len(store.replications(s["key"])) for s in m["scenarios"])
+        except (StoreError, OSError) as exc:  # listed, with what is wrong
+            reason = str(exc).removeprefix(f"{manifest}: ").removeprefix(f"{manifest.parent}: ")
+            out.append(
+                {
+                    "path": str(manifest.parent),
+                    "kind": "?",
+                    "created": "",
+                    "status": "damaged",
+                    "damaged": reason,
+                    "scenarios": [],
+                    "runs": 0,
+                    "failures": 0,
+                }
+            )
             continue
-        m = store.manifest
-        runs = sum(len(store.replications(s["key"])) for s in m["scenarios"])
         out.append(
             {
                 "path": str(manifest.parent),
-                "kind": m.get("kind", "?"),
-                "created": m.get("created", ""),
-                "status": m.get("status", "?"),
+                "kind": m["kind"],
+                "created": str(m.get("created", "")),
+                "status": status_of(m),
+                "damaged": None,
                 "scenarios": [s["name"] for s in m["scenarios"]],
                 "runs": runs,
                 "failures": len(m.get("failures", [])),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from sim.atomic import save_figure
 from sim.cli import UsageError, _fmt, add_override_args, overrides_from
 from sim.scenario import load_scenario
 
@@ -160,7 +161,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             summary.with_columns(pl.col(x).cast(pl.Float64)), best, x, option, objective, unit,
             higher,
         )  # fmt: skip
-        fig.savefig(chart, dpi=120)
+        save_figure(fig, chart, dpi=120)
         record["best"] = best.to_dicts()
         record["chart"] = {"x": x, "option": option, "objective": objective, "unit": unit,
                            "higher_is_better": higher}  # fmt: skip

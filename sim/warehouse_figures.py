@@ -13,6 +13,7 @@ import json
 import logging
 from pathlib import Path
 
+from sim.atomic import write_text_atomic
 from sim.config import Scenario
 from sim.store import RunStore
 
@@ -99,5 +100,5 @@ def write_warehouse_figures(store: RunStore) -> list[Path]:
             f"The waves of {name}: from release to the last order consolidated, picking and "
             "consolidation shaded apart.",
         )
-    (out / "captions.json").write_text(json.dumps(captions, indent=1))
+    write_text_atomic(out / "captions.json", json.dumps(captions, indent=1))
     return [out / f for f in captions]

@@ -264,7 +264,9 @@ def build_report(store: RunStore) -> str:
                 "costing more than 1.6 times it are off the chart)."
             )
             body.append(figure_html(fig, caption, "cost/SLA frontier"))
-        summary = {k: v for k, v in summary.items() if k not in ("frontier", "answer")}
+        summary = {
+            k: v for k, v in summary.items() if k not in ("frontier", "answer", "horizon_warning")
+        }
     if summary:
         body.append(f"<h2>Results recorded by {esc(kind)}</h2>" + summary_html(summary))
     if failures:

@@ -17,6 +17,7 @@ from typing import Any, get_args
 
 from analysis.sla import Sla, SlaResult, monotonicity_warning, parse_sla
 from sim.cli import UsageError, _fmt, add_override_args, overrides_from
+from sim.shift_names import horizon_warning
 from sim.size_run import Evaluation, efficient, frontier_rows, known_kpis, size_staffing
 from sim.sizing import Point, SearchResult, Variable, sizing_variables
 
@@ -143,6 +144,9 @@ def cmd_size(args: argparse.Namespace) -> int:
     variables = sizing_variables(scenario, roles)
     if not variables:
         raise UsageError("omsim: --roles: expected roles with shifts, found none")
+    uncovered = horizon_warning(scenario, [v.index for v in variables], args.warmup_days)
+    if uncovered is not None:
+        log.warning("%s", uncovered)
     settings = {
         "seed": args.seed, "warmup_days": args.warmup_days, "replications": args.replications,
         "slas": [s.text for s in slas], "roles": roles, "max_headcount": args.max_headcount,
@@ -172,6 +176,7 @@ def cmd_size(args: argparse.Namespace) -> int:
     store.record(
         frontier=frontier_rows(list(oracle.evaluations.values()), search.best), answer=answer,
         evaluations=len(oracle.evaluations), inferred=search.inferred, grid=search.grid_size,
+        horizon_warning=uncovered,
     )  # fmt: skip
     store.finish([], {"replications": args.replications, "wall_s": round(wall, 3)})
     print_result(search, oracle.evaluations, oracle.variables, slas, args.replications)

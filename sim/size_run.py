@@ -20,6 +20,7 @@ from sim.sizing import (
     Point,
     SearchResult,
     Variable,
+    parse_staffing_label,
     search_cheapest,
     sizing_variables,
     staffing_cost,
@@ -174,7 +175,7 @@ def frontier_rows(evaluations: Sequence[Evaluation], answer: Point | None) -> li
     return [
         {
             "staffing": e.label,
-            "headcount": {t.rsplit("=", 1)[0]: int(t.rsplit("=", 1)[1]) for t in e.label.split()},
+            "headcount": parse_staffing_label(e.label),
             "weekly_cost": round(e.cost, 2),
             "feasible": e.feasible,
             "efficient": e.point in good,

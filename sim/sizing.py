@@ -45,11 +45,15 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from sim.shift_names import shift_labels
 from sim.units import DAY, hhmm_to_minutes
 
 log = logging.getLogger(__name__)
 
 Point = tuple[int, ...]
+
+#: Between the shifts of a staffing's label.
+STAFFING_SEPARATOR = "; "
 
 
 # --- cost of a staffing ---------------------------------------------------------------------
@@ -88,19 +92,6 @@ class Variable:
     current: int
 
 
-def shift_labels(shifts: Sequence) -> list[str]:
-    """Short unique names of shifts: ``role@start``, with the zone, weekdays or index added
-    where needed to tell them apart."""
-    base = [f"{s.role}@{s.start}" + (f"/z{s.zone}" if s.zone else "") for s in shifts]
-    out = []
-    for i, s in enumerate(shifts):
-        label = base[i]
-        if base.count(label) > 1:
-            label += "/" + "".join(d[:2] for d in s.days)
-        out.append(label)
-    return [f"{lab}#{i}" if out.count(lab) > 1 else lab for i, lab in enumerate(out)]
-
-
 def sizing_variables(scenario, roles: Sequence[str]) -> list[Variable]:
     """One variable per shift of the given roles, in the order of ``staffing.shifts``."""
     shifts = scenario.staffing.shifts
@@ -114,8 +105,17 @@ def sizing_variables(scenario, roles: Sequence[str]) -> list[Variable]:
 
 
 def staffing_label(variables: Sequence[Variable], point: Point) -> str:
-    """``pickers@07:00=9 packers@08:00=6``."""
-    return " ".join(f"{v.label}={x}" for v, x in zip(variables, point, strict=True))
+    """``pickers Mon-Fri 07:00-15:30=9; packers Mon-Fri 08:00-16:30=6``."""
+    return STAFFING_SEPARATOR.join(f"{v.label}={x}" for v, x in zip(variables, point, strict=True))
+
+
+def parse_staffing_label(label: str) -> dict[str, int]:
+    """Shift label -> headcount, from a :func:`staffing_label`."""
+    out = {}
+    for part in label.split(STAFFING_SEPARATOR):
+        name, _, count = part.rpartition("=")
+        out[name] = int(count)
+    return out
 
 
 def staffing_cost(variables: Sequence[Variable], point: Point) -> float:

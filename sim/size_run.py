@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.sla import Sla, SlaResult, better_or_equal, check
+from sim.candidate_shifts import same_time_moves
 from sim.sizing import (
     Point,
     SearchResult,
@@ -136,6 +137,7 @@ def size_staffing(
     search = search_cheapest(
         [0] * n, [max_headcount] * n, [v.weekly_cost for v in variables], oracle,
         hint=[v.current for v in variables], global_budget=global_budget,
+        moves=same_time_moves(scenario.staffing.shifts, variables),
     )  # fmt: skip
     return search, oracle
 

@@ -244,12 +244,15 @@ def search_cheapest(
     feasible: Callable[[Point], bool],
     hint: Sequence[int] | None = None,
     global_budget: int | None = 20,
+    moves: Sequence[tuple[int, int]] = (),
 ) -> SearchResult:
     """The cheapest point of the grid ``[lower, upper]`` (cost ``sum(weights * x)``, ties
     broken by fewer heads) for which ``feasible(x)``, assuming ``feasible`` is monotone (see
     the module docstring for the steps). ``hint`` (e.g. the current staffing) is where the
     searches start. ``global_budget`` caps the evaluations of the global check (None:
-    unlimited; 0: stop at a local minimum)."""
+    unlimited; 0: stop at a local minimum). ``moves`` are pairs ``(i, j)`` between which the
+    local descent may move one head (see :func:`_move_heads`), e.g. from a pickers' shift to
+    the packers' shift at the same times."""
     n = len(lower)
     lo, hi = tuple(lower), tuple(upper)
     oracle = MonotoneOracle(feasible)
@@ -280,7 +283,7 @@ def search_cheapest(
                 steps,
             )
             first = tuple(min(a + k, b) for a, b in zip(first, hi, strict=True))
-        best, local = _descend(first, low, hi, weights, oracle, key), True
+        best, local = _descend(first, low, hi, weights, oracle, key, moves), True
         log.info("locally minimal staffing %s after %d evaluations", best, len(oracle.evaluated))
         oracle.budget = global_budget
         try:
@@ -305,11 +308,14 @@ def search_cheapest(
     return result
 
 
-def _descend(x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key) -> Point:
+def _descend(
+    x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key, moves=()
+) -> Point:
     """Local descent from a feasible ``x``: lower each variable (most expensive first) to
     the smallest feasible value with the others fixed (doubling steps down, then bisection);
     when none can be lowered, take the first feasible cost-reducing swap (one fewer on a
-    shift, one more on a cheaper one) and start again; stop when no swap is feasible."""
+    shift, one more on a cheaper one) and start again; then the first move of ``moves``
+    that leads to a cheaper staffing (:func:`_move_heads`); stop when nothing helps."""
     n = len(x)
     order = sorted(range(n), key=lambda i: -weights[i])
     while True:
@@ -336,7 +342,33 @@ def _descend(x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, k
                 x = y
                 break
         else:
-            return x
+            moved = _move_heads(x, low, hi, weights, oracle, key, moves)
+            if moved is None:
+                return x
+            x = moved
+
+
+def _move_heads(
+    x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key, moves
+) -> Point | None:
+    """The move between roles: for each pair ``(i, j)`` of ``moves`` (e.g. a pickers' shift
+    and the packers' shift at the same times), one head from ``i`` to ``j``; if that staffing
+    is feasible, descend from it (without further moves) and return the result when it is
+    cheaper than ``x``. None when no move leads to a cheaper staffing. A move may cost the
+    same or more than ``x`` itself: it pays when the other role's extra head lets some
+    shift be lowered."""
+    for i, j in moves:
+        if x[i] <= low[i] or x[j] >= hi[j]:
+            continue
+        y = list(x)
+        y[i] -= 1
+        y[j] += 1
+        if oracle(tuple(y)):
+            z = _descend(tuple(y), low, hi, weights, oracle, key)
+            if key(z) < key(x):
+                log.info("moving a head from variable %d to %d: %s -> %s", i, j, x, z)
+                return z
+    return None
 
 
 class _Better(Exception):

@@ -126,6 +126,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
 
     check_experiment_args(args)
+    if args.equal_service:
+        from sim.equal_service_cli import cmd_equal_service
+
+        return cmd_equal_service(args)
     if args.precision is not None and not 0 < args.precision < 1:
         raise UsageError(
             f"omsim: --precision: expected a fraction in (0, 1), found {args.precision}"
@@ -236,8 +240,10 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         "compare",
         help="run replications of several scenarios and compare each with the first",
         description="Run replications 0..R-1 of every scenario with the same seed (common "
-        "random numbers) and compare each scenario with the first by paired t-tests. The runs "
-        "are stored (see --out) for 'omsim report'.",
+        "random numbers) and compare each scenario with the first by paired t-tests. With "
+        "--equal-service, first size each scenario's staff to the same SLAs and compare the "
+        "staff, paid hours and cost per order each needs. The runs are stored (see --out) for "
+        "'omsim report'.",
     )
     c.add_argument("scenarios", nargs="+", type=Path, help="scenario TOML files; the first is "
                    "the reference")  # fmt: skip
@@ -261,4 +267,7 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         help="cap on replications with --precision (default 100)",
     )
     add_override_args(c, "every scenario")
+    from sim.equal_service_cli import add_equal_service_args
+
+    add_equal_service_args(c)
     c.set_defaults(func=cmd_compare)

@@ -69,8 +69,11 @@ class SimulatedStaffing:
         self.replications, self.seed, self.warmup_days, self.jobs = (
             replications, seed, warmup_days, jobs
         )  # fmt: skip
+        # label_prefix names this scenario's staffings in a store shared with other scenarios
+        self.prefix = options.pop("label_prefix", "")
         self.progress, self.options = progress, options
         self.evaluations: dict[Point, Evaluation] = {}
+        self.tables: dict[Point, Any] = {}  # the KPI table of every simulated staffing
         self.runs = 0
 
     def __call__(self, point: Point) -> bool:
@@ -98,8 +101,9 @@ class SimulatedStaffing:
 
         table = run_experiment(
             [scenario], self.replications, self.seed, self.warmup_days, self.jobs, progress,
-            labels=[label], **self.options,
+            labels=[self.prefix + label], **self.options,
         )  # fmt: skip
+        self.tables[point] = table
         self.runs += self.replications
         nan = [math.nan] * table.height
         results = tuple(

@@ -251,7 +251,8 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument(
         "--kpis",
         metavar="A,B,C",
-        help="comma-separated KPIs to compare (default: the headline KPIs)",
+        help="comma-separated KPIs to compare (default: the headline KPIs; with "
+        "--equal-service: compared besides cost per order and the SLAs' KPIs)",
     )
     c.add_argument(
         "--precision",

@@ -109,7 +109,7 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
     """omsim compare --equal-service: size each scenario to the SLAs, compare the answers."""
     from analysis.compare import compare_table
     from analysis.sla import monotonicity_warning, parse_sla
-    from sim.compare_cli import _labels, print_comparison
+    from sim.compare_cli import _labels, _parse_kpis, print_comparison
     from sim.equal_service import COST_KPIS, answer_results, size_each, summary
     from sim.experiment import ExperimentFailed
     from sim.experiment_cli import (
@@ -130,6 +130,7 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
         raise UsageError(f"omsim: --max-headcount: expected at least 1, found {args.max_headcount}")
     if args.global_budget < 0:
         raise UsageError(f"omsim: --global-budget: expected >= 0, found {args.global_budget}")
+    requested = _parse_kpis(args.kpis)
     overrides = overrides_from(args)
     scenarios = [load_scenario(Path(path), overrides) for path in args.scenarios]
     labels = _labels(scenarios, args.scenarios)
@@ -172,7 +173,7 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
             return EXIT_FAILED_RUNS
     wall = time.perf_counter() - start
     results = answer_results(sized)
-    kpis = list(dict.fromkeys([*COST_KPIS, *(s.kpi for s in slas)]))
+    kpis = list(dict.fromkeys([*COST_KPIS, *(s.kpi for s in slas), *(requested or [])]))
     kpis = [k for k in kpis if not results.is_empty() and k in results.columns]
     comparison = compare_table(results, kpis) if kpis else None
     record = summary(sized, slas, comparison if comparison is not None else _empty())

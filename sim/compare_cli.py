@@ -138,6 +138,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     overrides = overrides_from(args)
     scenarios = [load_scenario(Path(path), overrides) for path in args.scenarios]
     labels = _labels(scenarios, args.scenarios)
+    warn_unreached_shifts(scenarios, labels, args.warmup_days)
     settings = {
         "seed": args.seed,
         "warmup_days": args.warmup_days,
@@ -218,6 +219,18 @@ def warmup_note(results: pl.DataFrame, used_days: float) -> str:
     if used_days + 1e-9 < worst:
         text += f" (consider --warmup-days {math.ceil(worst * 2) / 2:g})"
     return text
+
+
+def warn_unreached_shifts(scenarios: list, labels: list[str], warmup_days: float) -> None:
+    """One warning line per scenario whose horizon never reaches some staffed shift."""
+    import logging
+
+    from sim.shift_names import horizon_warning
+
+    for sc, label in zip(scenarios, labels, strict=True):
+        staffed = [i for i, s in enumerate(sc.staffing.shifts) if s.headcount > 0]
+        if (text := horizon_warning(sc, staffed, warmup_days, sizing=False)) is not None:
+            logging.getLogger(__name__).warning("%s: %s", label, text)
 
 
 def _labels(scenarios: list, paths: list[Path]) -> list[str]:

@@ -76,19 +76,24 @@ def shifts_outside(scenario: Any, indices: Iterable[int], warmup_days: float = 0
     return out
 
 
-def horizon_warning(scenario: Any, indices: Iterable[int], warmup_days: float = 0.0) -> str | None:
-    """One line naming the shifts (of ``indices``) the horizon never reaches, or None."""
+def horizon_warning(
+    scenario: Any, indices: Iterable[int], warmup_days: float = 0.0, sizing: bool = True
+) -> str | None:
+    """One line naming the shifts (of ``indices``) the horizon never reaches, or None.
+    ``sizing``: say that sizing would cut them to 0 (else that the KPIs never see them)."""
     missing = shifts_outside(scenario, indices, warmup_days)
     if not missing:
         return None
     labels = shift_labels(scenario.staffing.shifts)
     sim = scenario.simulation
-    window = f"{sim.horizon_days:g} days of orders from {sim.start:%a %Y-%m-%d}"
+    days = f"{sim.horizon_days:g} day{'' if sim.horizon_days == 1 else 's'}"
+    window = f"{days} of orders from {sim.start:%a %Y-%m-%d}"
     if warmup_days:
         window += f" after a {warmup_days:g}-day warm-up"
     names = ", ".join(labels[i] for i in missing)
+    what = "would be sized to 0" if sizing else "the KPIs say nothing about them"
     return (
         f"warning: the horizon ({window}) never reaches {names}: "
         f"{'that shift is' if len(missing) == 1 else 'those shifts are'} never simulated "
-        f"while orders arrive and would be sized to 0 (use --days 7 or more, whole weeks)"
+        f"while orders arrive and {what} (use --days 7 or more, whole weeks)"
     )

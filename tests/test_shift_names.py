@@ -132,3 +132,16 @@ headcount = 2
         assert "; " in row["staffing"] and set(row["headcount"]) == set(
             summary["answer"]["headcount"]
         )
+
+
+def test_compare_warns_about_staffed_shifts_the_horizon_never_reaches(tmp_path, caplog):
+    import tomli_w
+
+    path = tmp_path / "sat.toml"
+    path.write_bytes(tomli_w.dumps(with_saturday(1, drain=1)).encode())
+    argv = ["compare", str(path), str(path), "-r", "2", "--jobs", "1", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    warnings = [r.getMessage() for r in caplog.records if "never reaches" in r.getMessage()]
+    assert len(warnings) == 2  # one per scenario
+    assert all("pickers Sat 07:00-13:00" in w and "pickers Mon-Fri" not in w for w in warnings)
+    assert "1 day of orders" in warnings[0]

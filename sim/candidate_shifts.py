@@ -12,9 +12,10 @@ breaks) and no headcount. Every error is one line naming the text or the file an
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
@@ -23,6 +24,8 @@ from pydantic import ValidationError
 from sim.config import Role, ShiftConfig
 from sim.shift_names import shift_label
 from sim.units import WEEKDAYS
+
+log = logging.getLogger(__name__)
 
 _PATTERN = re.compile(
     r"^\s*(?P<role>\w+)\s+(?P<days>[A-Za-z,\-]+)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*"
@@ -154,3 +157,32 @@ def same_time_moves(shifts: Sequence, variables: Sequence[Any]) -> list[tuple[in
         ):
             out.append((a, b))
     return out
+
+
+def move_heads(
+    x: tuple[int, ...],
+    low: Sequence[int],
+    hi: Sequence[int],
+    feasible: Callable[[tuple[int, ...]], bool],
+    key: Callable[[tuple[int, ...]], Any],
+    moves: Sequence[tuple[int, int]],
+    descend: Callable[[tuple[int, ...]], tuple[int, ...]],
+) -> tuple[int, ...] | None:
+    """The move between roles of the local descent (:func:`sim.sizing.search_cheapest`): for
+    each pair ``(i, j)`` of ``moves`` (e.g. a pickers' shift and the packers' shift at the
+    same times), one head from ``i`` to ``j``; if that staffing is ``feasible``, ``descend``
+    from it and return the result when it is cheaper (by ``key``) than ``x``. None when no
+    move leads to a cheaper staffing. A move may cost the same as ``x`` or more: it pays when
+    the other role's extra head lets some shift be lowered."""
+    for i, j in moves:
+        if x[i] <= low[i] or x[j] >= hi[j]:
+            continue
+        y = list(x)
+        y[i] -= 1
+        y[j] += 1
+        if feasible(tuple(y)):
+            z = descend(tuple(y))
+            if key(z) < key(x):
+                log.info("moving a head from variable %d to %d: %s -> %s", i, j, x, z)
+                return z
+    return None

@@ -45,6 +45,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from sim.candidate_shifts import move_heads
 from sim.shift_names import shift_labels
 from sim.units import DAY, hhmm_to_minutes
 
@@ -251,8 +252,8 @@ def search_cheapest(
     the module docstring for the steps). ``hint`` (e.g. the current staffing) is where the
     searches start. ``global_budget`` caps the evaluations of the global check (None:
     unlimited; 0: stop at a local minimum). ``moves`` are pairs ``(i, j)`` between which the
-    local descent may move one head (see :func:`_move_heads`), e.g. from a pickers' shift to
-    the packers' shift at the same times."""
+    local descent may move one head (:func:`sim.candidate_shifts.move_heads`), e.g. from a
+    pickers' shift to the packers' shift at the same times."""
     n = len(lower)
     lo, hi = tuple(lower), tuple(upper)
     oracle = MonotoneOracle(feasible)
@@ -315,7 +316,8 @@ def _descend(
     the smallest feasible value with the others fixed (doubling steps down, then bisection);
     when none can be lowered, take the first feasible cost-reducing swap (one fewer on a
     shift, one more on a cheaper one) and start again; then the first move of ``moves``
-    that leads to a cheaper staffing (:func:`_move_heads`); stop when nothing helps."""
+    that leads to a cheaper staffing (:func:`sim.candidate_shifts.move_heads`); stop when
+    nothing helps."""
     n = len(x)
     order = sorted(range(n), key=lambda i: -weights[i])
     while True:
@@ -342,33 +344,13 @@ def _descend(
                 x = y
                 break
         else:
-            moved = _move_heads(x, low, hi, weights, oracle, key, moves)
+            moved = move_heads(
+                x, low, hi, oracle, key, moves,
+                lambda y: _descend(y, low, hi, weights, oracle, key),
+            )  # fmt: skip
             if moved is None:
                 return x
             x = moved
-
-
-def _move_heads(
-    x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key, moves
-) -> Point | None:
-    """The move between roles: for each pair ``(i, j)`` of ``moves`` (e.g. a pickers' shift
-    and the packers' shift at the same times), one head from ``i`` to ``j``; if that staffing
-    is feasible, descend from it (without further moves) and return the result when it is
-    cheaper than ``x``. None when no move leads to a cheaper staffing. A move may cost the
-    same or more than ``x`` itself: it pays when the other role's extra head lets some
-    shift be lowered."""
-    for i, j in moves:
-        if x[i] <= low[i] or x[j] >= hi[j]:
-            continue
-        y = list(x)
-        y[i] -= 1
-        y[j] += 1
-        if oracle(tuple(y)):
-            z = _descend(tuple(y), low, hi, weights, oracle, key)
-            if key(z) < key(x):
-                log.info("moving a head from variable %d to %d: %s -> %s", i, j, x, z)
-                return z
-    return None
 
 
 class _Better(Exception):

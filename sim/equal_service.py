@@ -87,8 +87,9 @@ def size_each(
                 progress(before + n, before + total)
 
         search, oracle = size_staffing(
-            scenario, slas, sized_roles, max_headcount, replications, seed, warmup_days, jobs,
-            step, global_budget, label_prefix=f"{label}: ", **options,
+            scenario, slas, sized_roles, max_headcount=max_headcount,
+            replications=replications, seed=seed, warmup_days=warmup_days, jobs=jobs,
+            progress=step, global_budget=global_budget, label_prefix=f"{label}: ", **options,
         )  # fmt: skip
         out.append(SizedScenario(label, scenario, search, oracle))
     return out

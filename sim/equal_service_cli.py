@@ -103,6 +103,12 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
         )  # fmt: skip
         index += 1
     console.print(table)
+    feasible = [m["scenario"] for m in summary["methods"] if m["feasible"]]
+    if feasible and not summary["methods"][0]["feasible"]:
+        console.print(
+            f"Scenario 1 has no staffing meeting every SLA: the differences are against "
+            f"{feasible[0]}, the first scenario that has one."
+        )
 
 
 def cmd_equal_service(args: argparse.Namespace) -> int:

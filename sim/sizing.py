@@ -25,7 +25,9 @@ synthetic oracles:
 4. local descent: lower each variable, most expensive first, to its smallest feasible value
    with the others fixed (doubling steps down, then bisection); when none moves, take the
    first feasible cost-reducing swap (one fewer on a shift, one more on a cheaper one) and
-   start again; when no swap is feasible either, the point is *locally minimal*;
+   start again; then moves of one head between same-time shifts of different roles
+   (:func:`sim.candidate_shifts.move_heads`); when nothing helps, the point is *locally
+   minimal*;
 5. global check, within a budget of evaluations: exact lower bounds (the smallest feasible
    value of each variable with the others at the maximum), then every point of ``[L, H]``
    cheaper than the incumbent is visited as a prefix of all variables but the widest plus

@@ -149,3 +149,25 @@ def test_a_sunday_shift_opens_when_sunday_orders_need_it_and_stays_closed_otherw
     assert "Candidate shifts opened: none (left closed: pickers Sun 00:00-00:00)" in (
         capsys.readouterr().out
     )
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--candidate-shift", "cooks Sun 08:00-16:00"], "found 'cooks'"),
+        (["--candidate-shift", "packers Sun 08:00-16:00"], "expected a shift of the sized roles"),
+        (["--candidate-shift", "pickers Mon-Fri 07:00-15:30"], "not in the roster"),
+        (["--candidate-shifts", "missing.toml"], "expected a readable TOML file"),
+    ],
+)
+def test_cli_bad_candidates_are_one_line_and_exit_2(tmp_path, capsys, extra, fragment):
+    path = tmp_path / "s.toml"
+    import tomli_w
+
+    path.write_bytes(tomli_w.dumps(small_raw()).encode())
+    argv = ["size", str(path), "--sla", "shipped_same_day >= 0.5", "--roles", "pickers", *extra,
+            "--out", str(tmp_path / "out")]  # fmt: skip
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and fragment in err and err.count("\n") == 1 and err.startswith("omsim: ")
+    assert not (tmp_path / "out").exists()

@@ -138,7 +138,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     overrides = overrides_from(args)
     scenarios = [load_scenario(Path(path), overrides) for path in args.scenarios]
     labels = _labels(scenarios, args.scenarios)
-    warn_unreached_shifts(scenarios, labels, args.warmup_days)
     settings = {
         "seed": args.seed,
         "warmup_days": args.warmup_days,
@@ -171,6 +170,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - start
     store.finish(failures, {"replications": args.replications, "wall_s": round(wall, 3)})
     report_failures(failures)
+    warn_unreached_shifts(scenarios, labels, args.warmup_days)  # after the runs: bad input first
     total = results.height
     if failures:
         # paired comparisons need every scenario's run of a replication

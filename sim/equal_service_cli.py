@@ -155,7 +155,6 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
     for sc, label, sized in zip(scenarios, labels, roles, strict=True):
         indices = [i for i, s in enumerate(sc.staffing.shifts) if s.role in sized]
         if (text := horizon_warning(sc, indices, args.warmup_days)) is not None:
-            log.warning("%s: %s", label, text)
             warnings[label] = text
     settings = {
         "seed": args.seed, "warmup_days": args.warmup_days, "replications": args.replications,
@@ -178,6 +177,8 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
             sys.stderr.write("omsim: equal-service comparison stopped: a replication failed\n")
             return EXIT_FAILED_RUNS
     wall = time.perf_counter() - start
+    for label, text in warnings.items():  # after the runs, so that bad input stays one line
+        log.warning("%s: %s", label, text)
     results = answer_results(sized)
     kpis = list(dict.fromkeys([*COST_KPIS, *(s.kpi for s in slas), *(requested or [])]))
     kpis = [k for k in kpis if not results.is_empty() and k in results.columns]

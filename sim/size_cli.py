@@ -187,8 +187,6 @@ def cmd_size(args: argparse.Namespace) -> int:
         raise UsageError("omsim: --roles: expected roles with shifts, found none")
     candidates = [v for v in variables if v.index >= n_roster]
     uncovered = horizon_warning(scenario, [v.index for v in variables], args.warmup_days)
-    if uncovered is not None:
-        log.warning("%s", uncovered)
     settings = {
         "seed": args.seed, "warmup_days": args.warmup_days, "replications": args.replications,
         "slas": [s.text for s in slas], "roles": roles, "max_headcount": args.max_headcount,
@@ -210,6 +208,8 @@ def cmd_size(args: argparse.Namespace) -> int:
             sys.stderr.write("omsim: sizing stopped: a replication failed\n")
             return EXIT_FAILED_RUNS
     wall = time.perf_counter() - start
+    if uncovered is not None:  # after the runs, so that bad input stays one line
+        log.warning("%s", uncovered)
     best = oracle.evaluations.get(search.best) if search.best is not None else None
     answer = None if best is None else {
         "staffing": best.label, "weekly_cost": round(best.cost, 2),

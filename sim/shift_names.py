@@ -91,7 +91,11 @@ def horizon_warning(
     if warmup_days:
         window += f" after a {warmup_days:g}-day warm-up"
     names = ", ".join(labels[i] for i in missing)
-    what = "would be sized to 0" if sizing else "the KPIs say nothing about them"
+    what = (
+        "would be sized to 0 (or the fewest the scenario accepts)"
+        if sizing
+        else "the KPIs say nothing about them"
+    )
     return (
         f"warning: the horizon ({window}) never reaches {names}: "
         f"{'that shift is' if len(missing) == 1 else 'those shifts are'} never simulated "

@@ -22,6 +22,7 @@ import polars as pl
 from analysis import plots
 from analysis.compare import compare_table
 from analysis.kpi_defs import headline_kpis
+from analysis.report_equal_service import equal_service_html, focus_labels
 from analysis.report_html import document, esc, figure_html, swatch
 from analysis.report_sections import (
     compared_html,
@@ -197,6 +198,14 @@ def build_report(store: RunStore) -> str:
                 "efficient frontier."
             )
             scenarios = chosen
+    if kind == "compare" and (labels := focus_labels(m.get("summary") or {})):
+        chosen = [s for label in labels for s in scenarios if s["name"] == label]
+        if chosen:  # every staffing the sizing tried is stored: show each scenario's answer
+            focus_note = (
+                f"Of the {len(scenarios)} staffings simulated, the KPIs and figures show each "
+                "scenario's cheapest staffing meeting the SLAs."
+            )
+            scenarios = chosen
     names = [s["name"] for s in scenarios]
     dicts = [store.scenario_dict(s["key"]) for s in scenarios]
     results = experiment_results(store, scenarios)
@@ -265,7 +274,12 @@ def build_report(store: RunStore) -> str:
                 "costing more than 1.6 times it are off the chart)."
             )
             body.append(figure_html(fig, caption, "cost/SLA frontier"))
-        summary = {k: v for k, v in summary.items() if k not in ("frontier", "answer")}
+        summary = {
+            k: v for k, v in summary.items() if k not in ("frontier", "answer", "horizon_warning")
+        }
+    if "equal_service" in summary:
+        record = summary.pop("equal_service")
+        body.append("<h2>Equal-service comparison</h2>" + equal_service_html(record))
     if summary:
         body.append(f"<h2>Results recorded by {esc(kind)}</h2>" + summary_html(summary))
     if failures:

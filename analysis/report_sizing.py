@@ -88,6 +88,9 @@ def _sla_cell(s: dict[str, Any]) -> str:
 def sizing_html(summary: dict[str, Any]) -> str:
     """The recommended staffing and the frontier table (HTML, escaped)."""
     out = []
+    if summary.get("horizon_warning"):
+        text = str(summary["horizon_warning"]).removeprefix("warning: ")
+        out.append(f"<p class='note'><strong>Warning:</strong> {esc(text)}</p>")
     answer = summary.get("answer")
     frontier = summary.get("frontier") or []
     if answer:

@@ -12,6 +12,7 @@ from app_pages import common
 from app_pages.sizing_view import render, sizing_view
 from sim.config import Role
 from sim.scenario import ScenarioError
+from sim.shift_names import horizon_warning
 from sim.store import StoreError
 
 ROLES = list(typing.get_args(Role))
@@ -76,10 +77,14 @@ def main() -> None:
     path = common.inside(root, s["scenario"], ".toml")
     overrides = {"simulation.horizon_days": float(s["days"])} if s["days"] else {}
     try:
-        scenario = common.load_confined(path, overrides).fingerprint()
+        loaded = common.load_confined(path, overrides)
     except ScenarioError as exc:
         st.error(str(exc), icon="⚠️")
         return
+    scenario = loaded.fingerprint()
+    sized = [i for i, sh in enumerate(loaded.staffing.shifts) if sh.role in s["roles"]]
+    if (uncovered := horizon_warning(loaded, sized)) is not None:
+        st.warning(uncovered.removeprefix("warning: ").replace("--days", "'Days of orders'"))
     spec = {
         "scenario": scenario,
         "slas": slas,

@@ -30,6 +30,7 @@ class SizingView:
     plan: pd.DataFrame
     frontier: pd.DataFrame
     chart: bytes | None
+    warning: str = ""
 
 
 def _unit(kpi: str) -> str:
@@ -133,13 +134,16 @@ def sizing_view(run_dir: str, stamp: int) -> SizingView:
         plan = pd.DataFrame()
     fig = frontier_figure(frontier)
     chart = figure_png(fig) if fig is not None else None
-    return SizingView(title, text, plan, pd.DataFrame([_row(r) for r in frontier]), chart)
+    warning = str(summary.get("horizon_warning") or "").removeprefix("warning: ")
+    return SizingView(title, text, plan, pd.DataFrame([_row(r) for r in frontier]), chart, warning)
 
 
 def render(view: SizingView) -> None:
     """The recommended plan, the frontier chart and the frontier table."""
     st.subheader("Recommended staffing plan")
     st.caption(view.title)
+    if view.warning:
+        st.warning(view.warning)
     (st.success if not view.plan.empty else st.warning)(view.answer)
     if not view.plan.empty:
         st.dataframe(view.plan, hide_index=True)

@@ -126,6 +126,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
 
     check_experiment_args(args)
+    if args.equal_service:
+        from sim.equal_service_cli import cmd_equal_service
+
+        return cmd_equal_service(args)
     if args.precision is not None and not 0 < args.precision < 1:
         raise UsageError(
             f"omsim: --precision: expected a fraction in (0, 1), found {args.precision}"
@@ -166,6 +170,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - start
     store.finish(failures, {"replications": args.replications, "wall_s": round(wall, 3)})
     report_failures(failures)
+    warn_unreached_shifts(scenarios, labels, args.warmup_days)  # after the runs: bad input first
     total = results.height
     if failures:
         # paired comparisons need every scenario's run of a replication
@@ -216,6 +221,18 @@ def warmup_note(results: pl.DataFrame, used_days: float) -> str:
     return text
 
 
+def warn_unreached_shifts(scenarios: list, labels: list[str], warmup_days: float) -> None:
+    """One warning line per scenario whose horizon never reaches some staffed shift."""
+    import logging
+
+    from sim.shift_names import horizon_warning
+
+    for sc, label in zip(scenarios, labels, strict=True):
+        staffed = [i for i, s in enumerate(sc.staffing.shifts) if s.headcount > 0]
+        if (text := horizon_warning(sc, staffed, warmup_days, sizing=False)) is not None:
+            logging.getLogger(__name__).warning("%s: %s", label, text)
+
+
 def _labels(scenarios: list, paths: list[Path]) -> list[str]:
     """Names for the compared scenarios: their names, or their file stems where two share
     a name."""
@@ -236,8 +253,10 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         "compare",
         help="run replications of several scenarios and compare each with the first",
         description="Run replications 0..R-1 of every scenario with the same seed (common "
-        "random numbers) and compare each scenario with the first by paired t-tests. The runs "
-        "are stored (see --out) for 'omsim report'.",
+        "random numbers) and compare each scenario with the first by paired t-tests. With "
+        "--equal-service, first size each scenario's staff to the same SLAs and compare the "
+        "staff, paid hours and cost per order each needs. The runs are stored (see --out) for "
+        "'omsim report'.",
     )
     c.add_argument("scenarios", nargs="+", type=Path, help="scenario TOML files; the first is "
                    "the reference")  # fmt: skip
@@ -245,7 +264,8 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument(
         "--kpis",
         metavar="A,B,C",
-        help="comma-separated KPIs to compare (default: the headline KPIs)",
+        help="comma-separated KPIs to compare (default: the headline KPIs; with "
+        "--equal-service: compared besides cost per order and the SLAs' KPIs)",
     )
     c.add_argument(
         "--precision",
@@ -261,4 +281,7 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         help="cap on replications with --precision (default 100)",
     )
     add_override_args(c, "every scenario")
+    from sim.equal_service_cli import add_equal_service_args
+
+    add_equal_service_args(c)
     c.set_defaults(func=cmd_compare)

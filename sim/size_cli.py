@@ -17,6 +17,7 @@ from typing import Any, get_args
 
 from analysis.sla import Sla, SlaResult, monotonicity_warning, parse_sla
 from sim.cli import UsageError, _fmt, add_override_args, overrides_from
+from sim.shift_names import horizon_warning, shift_label
 from sim.size_run import Evaluation, efficient, frontier_rows, known_kpis, size_staffing
 from sim.sizing import Point, SearchResult, Variable, sizing_variables
 
@@ -109,6 +110,39 @@ def _roles(text: str | None, scenario: Any) -> list[str]:
     return roles
 
 
+def _add_candidates(args: argparse.Namespace, scenario: Any) -> Any:
+    """The scenario with ``--candidate-shift`` and ``--candidate-shifts`` appended at
+    headcount 0."""
+    from sim.candidate_shifts import (
+        CandidateError,
+        parse_candidate_shift,
+        read_candidate_file,
+        with_candidates,
+    )
+    from sim.scenario import ScenarioError
+
+    try:
+        shifts = [parse_candidate_shift(text) for text in args.candidate_shift or []]
+        for path in args.candidate_shifts or []:
+            shifts += read_candidate_file(path)
+        return with_candidates(scenario, shifts)
+    except CandidateError as exc:
+        raise UsageError(f"omsim: {exc}") from None
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def candidates_note(candidates: Sequence[Variable], variables: Sequence[Variable], point) -> str:
+    """Which candidate shifts the answer opens (headcount > 0) and which stay closed."""
+    heads = {v.label: x for v, x in zip(variables, point, strict=True)}
+    opened = [f"{v.label}={heads[v.label]}" for v in candidates if heads[v.label]]
+    closed = [v.label for v in candidates if not heads[v.label]]
+    text = "Candidate shifts opened: " + ("; ".join(opened) if opened else "none")
+    if closed:
+        text += f" (left closed: {'; '.join(closed)})"
+    return text
+
+
 def cmd_size(args: argparse.Namespace) -> int:
     """omsim size: search the cheapest staffing meeting the SLAs; print and store it."""
     from sim.experiment import ExperimentFailed
@@ -129,6 +163,8 @@ def cmd_size(args: argparse.Namespace) -> int:
     if args.global_budget < 0:
         raise UsageError(f"omsim: --global-budget: expected >= 0, found {args.global_budget}")
     scenario = load_scenario(args.scenario, overrides_from(args))
+    n_roster = len(scenario.staffing.shifts)
+    scenario = _add_candidates(args, scenario)
     known = known_kpis(scenario)
     slas = []
     for text in args.sla:
@@ -140,13 +176,22 @@ def cmd_size(args: argparse.Namespace) -> int:
         if (why := monotonicity_warning(sla)) is not None:
             log.warning("--sla %s: %s; the search assumes it does", sla.text, why)
     roles = _roles(args.roles, scenario)
+    for shift in scenario.staffing.shifts[n_roster:]:
+        if shift.role not in roles:
+            raise UsageError(
+                f"omsim: --candidate-shift {shift_label(shift)!r}: expected a shift of the "
+                f"sized roles ({', '.join(roles)}), found a {shift.role} shift"
+            )
     variables = sizing_variables(scenario, roles)
     if not variables:
         raise UsageError("omsim: --roles: expected roles with shifts, found none")
+    candidates = [v for v in variables if v.index >= n_roster]
+    uncovered = horizon_warning(scenario, [v.index for v in variables], args.warmup_days)
     settings = {
         "seed": args.seed, "warmup_days": args.warmup_days, "replications": args.replications,
         "slas": [s.text for s in slas], "roles": roles, "max_headcount": args.max_headcount,
         "global_budget": args.global_budget, "scenario": scenario.fingerprint(),
+        "candidate_shifts": [v.label for v in candidates],
     }  # fmt: skip
     store = open_store(args, "size", settings)
     start = time.perf_counter()
@@ -163,18 +208,26 @@ def cmd_size(args: argparse.Namespace) -> int:
             sys.stderr.write("omsim: sizing stopped: a replication failed\n")
             return EXIT_FAILED_RUNS
     wall = time.perf_counter() - start
+    if uncovered is not None:  # after the runs, so that bad input stays one line
+        log.warning("%s", uncovered)
     best = oracle.evaluations.get(search.best) if search.best is not None else None
     answer = None if best is None else {
         "staffing": best.label, "weekly_cost": round(best.cost, 2),
         "headcount": {v.label: x for v, x in zip(variables, best.point, strict=True)},
         "proven_optimal": search.proven_optimal, "locally_minimal": search.locally_minimal,
+        "opened": {
+            v.label: x for v, x in zip(variables, best.point, strict=True) if v in candidates and x
+        },
     }  # fmt: skip
     store.record(
         frontier=frontier_rows(list(oracle.evaluations.values()), search.best), answer=answer,
         evaluations=len(oracle.evaluations), inferred=search.inferred, grid=search.grid_size,
+        horizon_warning=uncovered,
     )  # fmt: skip
     store.finish([], {"replications": args.replications, "wall_s": round(wall, 3)})
     print_result(search, oracle.evaluations, oracle.variables, slas, args.replications)
+    if candidates and best is not None:
+        sys.stdout.write(candidates_note(candidates, variables, best.point) + "\n")
     sys.stdout.write(stored_note(store) + "\n")
     if best is None:
         top = oracle.evaluations[tuple([args.max_headcount] * len(variables))]
@@ -233,6 +286,22 @@ def add_size_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="after the local search, simulate at most N more staffings to prove the answer "
         "cheapest on the grid (default 20; 0: stop at a local minimum)",
+    )
+    p.add_argument(
+        "--candidate-shift",
+        action="append",
+        metavar="'ROLE DAYS HH:MM-HH:MM'",
+        help="a shift the roster does not have that the search may open (starts at headcount "
+        "0), repeatable: 'pickers Sun 08:00-16:00', 'packers Mon-Fri 17:00-21:00', "
+        "'pickers Sat 07:00-13:00 zone 2'",
+    )
+    p.add_argument(
+        "--candidate-shifts",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of candidate shifts: [[shifts]] tables with the keys of "
+        "staffing.shifts (role, days, start, end, zone, breaks), no headcount",
     )
     add_experiment_args(p, replications=5)
     add_override_args(p)

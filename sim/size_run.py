@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.sla import Sla, SlaResult, better_or_equal, check
+from sim.candidate_shifts import same_time_moves
 from sim.sizing import (
     Point,
     SearchResult,
     Variable,
+    parse_staffing_label,
     search_cheapest,
     sizing_variables,
     staffing_cost,
@@ -67,8 +69,11 @@ class SimulatedStaffing:
         self.replications, self.seed, self.warmup_days, self.jobs = (
             replications, seed, warmup_days, jobs
         )  # fmt: skip
+        # label_prefix names this scenario's staffings in a store shared with other scenarios
+        self.prefix = options.pop("label_prefix", "")
         self.progress, self.options = progress, options
         self.evaluations: dict[Point, Evaluation] = {}
+        self.tables: dict[Point, Any] = {}  # the KPI table of every simulated staffing
         self.runs = 0
 
     def __call__(self, point: Point) -> bool:
@@ -96,8 +101,9 @@ class SimulatedStaffing:
 
         table = run_experiment(
             [scenario], self.replications, self.seed, self.warmup_days, self.jobs, progress,
-            labels=[label], **self.options,
+            labels=[self.prefix + label], **self.options,
         )  # fmt: skip
+        self.tables[point] = table
         self.runs += self.replications
         nan = [math.nan] * table.height
         results = tuple(
@@ -135,6 +141,7 @@ def size_staffing(
     search = search_cheapest(
         [0] * n, [max_headcount] * n, [v.weekly_cost for v in variables], oracle,
         hint=[v.current for v in variables], global_budget=global_budget,
+        moves=same_time_moves(scenario.staffing.shifts, variables),
     )  # fmt: skip
     return search, oracle
 
@@ -174,7 +181,7 @@ def frontier_rows(evaluations: Sequence[Evaluation], answer: Point | None) -> li
     return [
         {
             "staffing": e.label,
-            "headcount": {t.rsplit("=", 1)[0]: int(t.rsplit("=", 1)[1]) for t in e.label.split()},
+            "headcount": parse_staffing_label(e.label),
             "weekly_cost": round(e.cost, 2),
             "feasible": e.feasible,
             "efficient": e.point in good,

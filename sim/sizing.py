@@ -25,7 +25,9 @@ synthetic oracles:
 4. local descent: lower each variable, most expensive first, to its smallest feasible value
    with the others fixed (doubling steps down, then bisection); when none moves, take the
    first feasible cost-reducing swap (one fewer on a shift, one more on a cheaper one) and
-   start again; when no swap is feasible either, the point is *locally minimal*;
+   start again; then moves of one head between same-time shifts of different roles
+   (:func:`sim.candidate_shifts.move_heads`); when nothing helps, the point is *locally
+   minimal*;
 5. global check, within a budget of evaluations: exact lower bounds (the smallest feasible
    value of each variable with the others at the maximum), then every point of ``[L, H]``
    cheaper than the incumbent is visited as a prefix of all variables but the widest plus
@@ -45,11 +47,16 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from sim.candidate_shifts import move_heads
+from sim.shift_names import shift_labels
 from sim.units import DAY, hhmm_to_minutes
 
 log = logging.getLogger(__name__)
 
 Point = tuple[int, ...]
+
+#: Between the shifts of a staffing's label.
+STAFFING_SEPARATOR = "; "
 
 
 # --- cost of a staffing ---------------------------------------------------------------------
@@ -88,19 +95,6 @@ class Variable:
     current: int
 
 
-def shift_labels(shifts: Sequence) -> list[str]:
-    """Short unique names of shifts: ``role@start``, with the zone, weekdays or index added
-    where needed to tell them apart."""
-    base = [f"{s.role}@{s.start}" + (f"/z{s.zone}" if s.zone else "") for s in shifts]
-    out = []
-    for i, s in enumerate(shifts):
-        label = base[i]
-        if base.count(label) > 1:
-            label += "/" + "".join(d[:2] for d in s.days)
-        out.append(label)
-    return [f"{lab}#{i}" if out.count(lab) > 1 else lab for i, lab in enumerate(out)]
-
-
 def sizing_variables(scenario, roles: Sequence[str]) -> list[Variable]:
     """One variable per shift of the given roles, in the order of ``staffing.shifts``."""
     shifts = scenario.staffing.shifts
@@ -114,8 +108,17 @@ def sizing_variables(scenario, roles: Sequence[str]) -> list[Variable]:
 
 
 def staffing_label(variables: Sequence[Variable], point: Point) -> str:
-    """``pickers@07:00=9 packers@08:00=6``."""
-    return " ".join(f"{v.label}={x}" for v, x in zip(variables, point, strict=True))
+    """``pickers Mon-Fri 07:00-15:30=9; packers Mon-Fri 08:00-16:30=6``."""
+    return STAFFING_SEPARATOR.join(f"{v.label}={x}" for v, x in zip(variables, point, strict=True))
+
+
+def parse_staffing_label(label: str) -> dict[str, int]:
+    """Shift label -> headcount, from a :func:`staffing_label`."""
+    out = {}
+    for part in label.split(STAFFING_SEPARATOR):
+        name, _, count = part.rpartition("=")
+        out[name] = int(count)
+    return out
 
 
 def staffing_cost(variables: Sequence[Variable], point: Point) -> float:
@@ -244,12 +247,15 @@ def search_cheapest(
     feasible: Callable[[Point], bool],
     hint: Sequence[int] | None = None,
     global_budget: int | None = 20,
+    moves: Sequence[tuple[int, int]] = (),
 ) -> SearchResult:
     """The cheapest point of the grid ``[lower, upper]`` (cost ``sum(weights * x)``, ties
     broken by fewer heads) for which ``feasible(x)``, assuming ``feasible`` is monotone (see
     the module docstring for the steps). ``hint`` (e.g. the current staffing) is where the
     searches start. ``global_budget`` caps the evaluations of the global check (None:
-    unlimited; 0: stop at a local minimum)."""
+    unlimited; 0: stop at a local minimum). ``moves`` are pairs ``(i, j)`` between which the
+    local descent may move one head (:func:`sim.candidate_shifts.move_heads`), e.g. from a
+    pickers' shift to the packers' shift at the same times."""
     n = len(lower)
     lo, hi = tuple(lower), tuple(upper)
     oracle = MonotoneOracle(feasible)
@@ -280,7 +286,7 @@ def search_cheapest(
                 steps,
             )
             first = tuple(min(a + k, b) for a, b in zip(first, hi, strict=True))
-        best, local = _descend(first, low, hi, weights, oracle, key), True
+        best, local = _descend(first, low, hi, weights, oracle, key, moves), True
         log.info("locally minimal staffing %s after %d evaluations", best, len(oracle.evaluated))
         oracle.budget = global_budget
         try:
@@ -305,11 +311,15 @@ def search_cheapest(
     return result
 
 
-def _descend(x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key) -> Point:
+def _descend(
+    x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key, moves=()
+) -> Point:
     """Local descent from a feasible ``x``: lower each variable (most expensive first) to
     the smallest feasible value with the others fixed (doubling steps down, then bisection);
     when none can be lowered, take the first feasible cost-reducing swap (one fewer on a
-    shift, one more on a cheaper one) and start again; stop when no swap is feasible."""
+    shift, one more on a cheaper one) and start again; then the first move of ``moves``
+    that leads to a cheaper staffing (:func:`sim.candidate_shifts.move_heads`); stop when
+    nothing helps."""
     n = len(x)
     order = sorted(range(n), key=lambda i: -weights[i])
     while True:
@@ -336,7 +346,13 @@ def _descend(x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, k
                 x = y
                 break
         else:
-            return x
+            moved = move_heads(
+                x, low, hi, oracle, key, moves,
+                lambda y: _descend(y, low, hi, weights, oracle, key),
+            )  # fmt: skip
+            if moved is None:
+                return x
+            x = moved
 
 
 class _Better(Exception):

@@ -390,3 +390,22 @@ def test_sizing_page_shows_the_frontier_and_the_plan(dirs):
     assert frontier["staffing"].tolist() == [r["staffing"] for r in summary["frontier"]]
     assert at.success[0].value.startswith("Recommended: " + summary["answer"]["staffing"])
     assert len(at.get("image")) == 1  # the frontier chart
+
+
+def test_sizing_page_warns_about_shifts_the_horizon_never_reaches(dirs):
+    scenarios, runs = dirs
+    saturday = (
+        SMALL + '\n[[staffing.shifts]]\nrole = "pickers"\ndays = ["sat"]\nstart = "07:00"\n'
+        'end = "13:00"\nheadcount = 1\n'
+    )
+    (scenarios / "with_sat.toml").write_text(saturday)
+    at = app("sizing")
+    at.selectbox(key="size_scenario").set_value("with_sat")
+    at.multiselect(key="size_roles").set_value(["pickers"])
+    at.number_input(key="size_days").set_value(2).run()  # Mon-Tue: never a Saturday
+    assert not at.exception
+    texts = [w.value for w in at.warning]
+    assert any("pickers Sat 07:00-13:00" in t and "sized to 0" in t for t in texts), texts
+    at.number_input(key="size_days").set_value(7).run()  # a whole week reaches it
+    assert not any("never reaches" in w.value for w in at.warning)
+    assert not any(runs.iterdir())  # nothing was run

@@ -228,11 +228,16 @@ def test_paid_hours_and_labels():
     assert paid_hours_per_week(night) == pytest.approx(7.5)
     outside = pickers.model_copy(update={"breaks": [night.breaks[0]]})  # 02:00: not in shift
     assert paid_hours_per_week(outside) == pytest.approx(5 * 8.5)
-    assert shift_labels([pickers, packers]) == ["pickers@07:00", "packers@08:00"]
+    assert shift_labels([pickers, packers]) == [
+        "pickers Mon-Fri 07:00-15:30", "packers Mon-Fri 08:00-16:30"
+    ]  # fmt: skip
     sat = pickers.model_copy(update={"days": ("sat",)})
-    assert shift_labels([pickers, sat]) == ["pickers@07:00/motuwethfr", "pickers@07:00/sa"]
-    assert shift_labels([pickers, pickers]) == ["pickers@07:00/motuwethfr#0",
-                                                "pickers@07:00/motuwethfr#1"]  # fmt: skip
+    assert shift_labels([pickers, sat]) == [
+        "pickers Mon-Fri 07:00-15:30",
+        "pickers Sat 07:00-15:30",
+    ]
+    assert shift_labels([pickers, pickers]) == ["pickers Mon-Fri 07:00-15:30#0",
+                                                "pickers Mon-Fri 07:00-15:30#1"]  # fmt: skip
 
 
 def test_weekly_cost_equals_the_labour_cost_of_a_simulated_week():
@@ -335,8 +340,8 @@ def test_cli_end_to_end_prints_and_stores_the_frontier(tmp_path, capsys):
     assert "Cheapest staffing meeting every SLA" in text and "frontier" in text
     summary = json.loads((out / "manifest.json").read_text())["summary"]
     answer = summary["answer"]
-    assert set(answer["headcount"]) == {"pickers@07:00"}
-    assert 1 <= answer["headcount"]["pickers@07:00"] <= 4
+    assert set(answer["headcount"]) == {"pickers Mon-Fri 07:00-15:30"}
+    assert 1 <= answer["headcount"]["pickers Mon-Fri 07:00-15:30"] <= 4
     rows = summary["frontier"]
     assert [r["weekly_cost"] for r in rows] == sorted(r["weekly_cost"] for r in rows)
     assert sum(r["answer"] for r in rows) == 1

@@ -42,13 +42,9 @@ def check_picking(sc: Scenario) -> None:
                 raise ValueError(
                     f"staffing.shifts.{i}.zone: expected 1..{pk.zone.n_zones}, found {shift.zone}"
                 )
-        staffed = {z for zones in zone_of_workers(sc) for z in zones}
-        empty = sorted(set(range(pk.zone.n_zones)) - staffed)
-        if empty:
-            raise ValueError(
-                f"staffing.shifts: expected pickers in every zone, found none in zone "
-                f"{', '.join(str(z + 1) for z in empty)} (add pickers or set zone = ...)"
-            )
+        from sim.config.zone_checks import check_zone_coverage
+
+        check_zone_coverage(sc)
     if pk.method == "batch" and pk.batch.sorting == "pick_then_sort":
         need_role(sc, "sorters", "picking.batch.sorting = pick_then_sort")
     if pk.method == "wave":

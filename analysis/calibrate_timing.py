@@ -24,6 +24,11 @@ from analysis.calibrate_toml import Overrides, base_list
 
 MAX_TRANSIT_DAYS = 30
 MIN_SERVICE_TRANSIT = 30
+# a weekday is a carrier delivery day when it holds at least this fraction of the deliveries
+# an average weekday holds (1/7 of all): 0.25 keeps a real Saturday round (typically 5-15 %
+# of a week's deliveries) and drops stray weekend scans (well under 1 %)
+DELIVERY_DAY_MIN_RATIO = 0.25
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def fit_timings(
@@ -129,7 +134,7 @@ def fit_timings(
 
     d = durations(orders, "shipped_at", "delivered_at", service_of)
     if d is not None and d.frame.height:
-        _transit(out, d, raw, resolved, service_of is not None, mask, holidays, fitted, fit_text)
+        _transit(out, d, raw, resolved, service_of is not None, holidays, fitted, fit_text)
 
     d = durations(orders, "placed_at", "promised_at", service_of)
     if d is not None and d.frame.height:
@@ -160,14 +165,20 @@ def _transit(
     raw: dict[str, Any],
     resolved: dict[str, Any],
     matched: bool,
-    mask: str,
     holidays: list[np.datetime64],
     fitted: Callable[[Durations, str], DistributionFit | None],
     fit_text: Callable[[DistributionFit | None], str],
 ) -> None:
-    """Every base carrier service's transit_days_pmf from the business days of transit."""
+    """Every base carrier's delivery_days and its services' transit_days_pmf, on one calendar.
+
+    The delivery weekdays are fitted from the delivery dates (:func:`delivery_weekdays`) and
+    transit is counted in those days, which is how the model counts it
+    (``PickupSchedule.delivered_at``: the k-th carrier delivery day after the pickup day).
+    """
     cap = MAX_TRANSIT_DAYS
     fit = fitted(d, "transit time")
+    delivery_days, shares = delivery_weekdays(d.frame["end"].dt.weekday().to_numpy() - 1)
+    mask = weekmask(delivery_days)
     days = busday_counts(
         d.frame["start"].dt.date().to_numpy(), d.frame["end"].dt.date().to_numpy(), mask, holidays
     )
@@ -176,6 +187,7 @@ def _transit(
     carriers = base_list(raw, resolved, "shipping.carriers")
     own = set()
     for carrier in carriers:
+        carrier["delivery_days"] = list(delivery_days)
         for cs in carrier["services"]:
             sub = days[service == cs["service"]] if matched else days[:0]
             if sub.size >= MIN_SERVICE_TRANSIT:
@@ -186,13 +198,29 @@ def _transit(
     out.set(
         "shipping.carriers",
         carriers,
-        f"fitted transit_days_pmf: delivered_at - shipped_at of {d.describe()}, in business days "
-        f"({mask} mon..sun, base holidays) after the pickup day, a delivery on a non-business "
-        f"day counted as the next business day; {(days > cap).mean():.2%} above {cap} lumped "
+        f"fitted delivery_days {list(delivery_days)}: the weekdays holding at least "
+        f"{DELIVERY_DAY_MIN_RATIO:g} x 1/7 of the deliveries (shares mon..sun "
+        f"{[round(x, 3) for x in shares]}); fitted transit_days_pmf: delivered_at - shipped_at "
+        f"of {d.describe()}, in those carrier delivery days (base holidays) after the pickup day, "
+        "as the model counts transit, a delivery on another day counted as the next delivery "
+        f"day; {(days > cap).mean():.2%} above {cap} lumped "
         f"into the last entry; mean {days.mean():.3g} business days; "
         + (f"per service for {sorted(own)}, " if own else "")
         + f"otherwise the pmf of all orders. In hours: {fit_text(fit)}",
     )
+
+
+def delivery_weekdays(weekday: np.ndarray) -> tuple[tuple[str, ...], list[float]]:
+    """The carrier's delivery weekdays and the share of deliveries on each weekday (mon..sun).
+
+    ``weekday`` holds 0 (Monday) .. 6 (Sunday) per delivery. A weekday is a delivery day when
+    its share is at least ``DELIVERY_DAY_MIN_RATIO`` / 7; the busiest weekday always is.
+    """
+    counts = np.bincount(np.asarray(weekday, dtype=np.int64), minlength=7)[:7].astype(float)
+    shares = counts / counts.sum()
+    keep = shares >= DELIVERY_DAY_MIN_RATIO / 7
+    keep[int(np.argmax(shares))] = True
+    return tuple(w for w, k in zip(WEEKDAYS, keep, strict=True) if k), shares.tolist()
 
 
 def _promises(

@@ -580,11 +580,13 @@ def test_base_without_processor_gets_one_that_only_delays():
     (proc,) = cal.overrides["payment"]["processors"]
     assert proc["decline_prob"] == 0.0 and proc["fraud_review_share"] == 0.0
     assert proc["channels"] == [c.name for c in load_scenario(BASELINE).demand.channels]
-    minutes = (paid - placed).astype("timedelta64[us]").astype(float) / US_PER_MIN
-    logs = np.log(minutes)  # the lognormal MLE, by hand
-    assert proc["approval_delay_mean_min"] == pytest.approx(
-        math.exp(logs.mean() + logs.var() / 2), rel=2e-3
-    )
+    # exponential(30 min): the best family (gamma or Weibull of shape ~1) with mean 30
+    # (sd of the MLE mean 30 / sqrt(400) = 1.5 min) and cv ~1
+    fit = next(f for f in cal.fits if f.measure == "approval delay")
+    family = {"lognorm": "lognormal", "gamma": "gamma", "weibull_min": "weibull", "expon": "gamma"}
+    assert proc["approval_delay_family"] == family[fit.best] != "lognormal"
+    assert proc["approval_delay_mean_min"] == pytest.approx(30.0, abs=7.5)
+    assert proc["approval_delay_cv"] == pytest.approx(1.0, abs=0.15)
 
 
 # --- issue 19 point 1: transit fitted and simulated on the same carrier calendar ------------

@@ -47,6 +47,11 @@ S9. Rule 3 (duplicate lines) does not apply: Shopify writes each line item once,
     items with the same SKU and price in one order (e.g. different personalisation) are both
     real. Order ``value`` is the sum of quantity x unit price (rule 6): shipping, taxes and
     discounts in the export's totals are not included.
+S10. A row that repeats an earlier row in every column (as written, before S4 fills order
+    fields in) is rejected as ``"duplicate row"`` (column ``""``): a line item written twice
+    by a re-run or concatenated export, which would otherwise double the order's line.
+    Two genuine identical line items differ in an export's ``Lineitem properties``/id
+    columns; an export without such columns cannot tell them apart and keeps one.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ from analysis.import_cells import (
     timing_exprs,
 )
 from analysis.import_common import (
+    DUPLICATE_ROW,
     build_from_lines,
     line_checks,
     log_result,
@@ -116,13 +122,21 @@ def _store_zone(raw: pl.DataFrame, path: Path, cols: list[str]) -> str:
     return zone
 
 
-def read_shopify(path: str | Path, tz: str | None = None) -> ImportResult:
+def read_shopify(
+    path: str | Path,
+    tz: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
     """Import a Shopify orders export CSV (``.csv`` or ``.csv.gz``; rules S1-S9 above)."""
     start = time.perf_counter()
     path = Path(path)
     check_tz(tz)
-    raw = read_raw(path, parquet=False)
+    raw = read_raw(path, parquet=False, delimiter=delimiter, encoding=encoding)
     require(raw, path, SHOPIFY_REQUIRED, "Shopify orders export")
+    # S10: an exact copy of an earlier row (every column, before forward-filling) is a duplicate
+    source = [c for c in raw.columns if not c.startswith("_")]
+    raw = raw.with_columns((~pl.struct(source).is_first_distinct()).alias(DUPLICATE_ROW))
 
     name = text("Name")
     raw = raw.with_columns(

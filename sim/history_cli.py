@@ -27,7 +27,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {out}: expected a .toml file name, found {out.suffix or 'none'}")
     base = args.base.resolve()
     load_scenario(base)  # a bad base is reported before the work
-    history = read_history(args.orders, args.format, args.tz)
+    history = read_history(args.orders, args.format, args.tz, args)
     _write_rejects(history, rejects_path(args))
     orders = history.orders.with_columns(
         local_times(history.orders[c]).alias(c)
@@ -92,7 +92,7 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     from analysis.history_validation import QUANTILES, compare_histories, write_report
     from sim.model import Model
 
-    history = read_history(args.orders, args.format, args.tz)
+    history = read_history(args.orders, args.format, args.tz, args)
     _write_rejects(history, rejects_path(args))
     scenario = replay_scenario(args)
     model = Model(scenario, args.seed, args.replication, replay_history=history)

@@ -37,10 +37,10 @@ log = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=4)
-def _import_cached(path: str, fmt: str, tz: str, _stamp: tuple[int, int]):
+def _import_cached(path: str, fmt: str, tz: str, csv: tuple[str, str], _stamp: tuple[int, int]):
     from analysis.importers import read_orders
 
-    return read_orders(path, fmt, tz or None)
+    return read_orders(path, fmt, tz or None, delimiter=csv[0] or None, encoding=csv[1] or None)
 
 
 def import_history(scenario: Scenario):
@@ -53,7 +53,8 @@ def import_history(scenario: Scenario):
         st = os.stat(cfg.orders)
     except OSError:
         return read_orders(cfg.orders, cfg.format, cfg.tz or None)  # its one-line error
-    return _import_cached(cfg.orders, cfg.format, cfg.tz, (st.st_mtime_ns, st.st_size))
+    csv = (cfg.delimiter, cfg.encoding)
+    return _import_cached(cfg.orders, cfg.format, cfg.tz, csv, (st.st_mtime_ns, st.st_size))
 
 
 def local_times(col: pl.Series) -> pl.Series:

@@ -19,11 +19,18 @@ from sim.scenario import load_scenario
 log = logging.getLogger("omsim")
 
 
-def read_history(path: Path, fmt: str, tz: str | None):
-    """Import an order file and print its counts and reject reasons (stderr)."""
+def read_history(path, fmt: str, tz: str | None, args: argparse.Namespace | None = None):
+    """Import an order file (or a list of them) and print its counts and reject reasons
+    (stderr); ``args`` may carry ``--delimiter`` and ``--encoding``."""
     from analysis.importers import read_orders
 
-    result = read_orders(path, fmt, tz)
+    opts = {
+        "delimiter": getattr(args, "delimiter", None),
+        "encoding": getattr(args, "encoding", None),
+    }
+    result = read_orders(path, fmt, tz, **opts)
+    if isinstance(path, list):
+        path = ", ".join(str(p) for p in path) if len(path) > 1 else path[0]
     c = result.counts()
     reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(result.reject_reasons().items()))
     print(
@@ -47,12 +54,14 @@ def rejects_path(args: argparse.Namespace) -> Path:
         return args.rejects
     if getattr(args, "out", None) is not None:
         return args.out / "rejects.csv"
-    return Path(f"rejects_{Path(args.orders).name.split('.')[0]}.csv")
+    first = args.orders[0] if isinstance(args.orders, list) else args.orders
+    return Path(f"rejects_{Path(first).name.split('.')[0]}.csv")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """omsim import: an order file to the documented orders-and-lines schema (Parquet)."""
-    result = read_history(args.orders, args.format, args.tz)
+    orders = args.orders if len(args.orders) > 1 else args.orders[0]
+    result = read_history(orders, args.format, args.tz, args)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     result.orders.write_parquet(out / "orders.parquet")
@@ -70,6 +79,8 @@ def replay_scenario(args: argparse.Namespace):
             "replay.orders": str(Path(args.orders).resolve()),
             "replay.format": args.format,
             "replay.tz": args.tz or "",
+            "replay.delimiter": args.delimiter or "",
+            "replay.encoding": args.encoding or "",
         }
     )
     return load_scenario(args.scenario, overrides)
@@ -86,7 +97,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.follow and not args.speed:
         raise UsageError("--follow: expected --speed too (a followed file is read as it grows)")
     scenario = replay_scenario(args)
-    history = read_history(args.orders, args.format, args.tz)
+    history = read_history(args.orders, args.format, args.tz, args)
     write_rejects(history, rejects_path(args))
     window = None
     feed_box: list = []
@@ -142,15 +153,34 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_import_args(p: argparse.ArgumentParser) -> None:
-    """ORDERS, --format, --tz and --rejects: every command that reads an order file."""
-    p.add_argument("orders", type=Path, help="order file (Olist: the folder of its CSV files)")
+def add_import_args(p: argparse.ArgumentParser, several: bool = False) -> None:
+    """ORDERS, --format, --tz, --delimiter, --encoding and --rejects: every command that reads
+    an order file (``several``: one or more files, merged)."""
+    if several:
+        p.add_argument(
+            "orders",
+            type=Path,
+            nargs="+",
+            help="order file(s) (Olist: the folder of its CSV files); several files are "
+            "merged, an order already in an earlier file rejected as overlapping",
+        )
+    else:
+        p.add_argument("orders", type=Path, help="order file (Olist: the folder of its CSV files)")
     p.add_argument("--format", required=True, choices=ORDER_FORMATS, help="the order file's format")
     p.add_argument(
         "--tz",
         help="IANA time zone of the shop (e.g. Europe/London): naive times are read in it and "
         "times with a UTC offset converted to it (default: naive times as they are, offsets "
         "to UTC)",
+    )
+    p.add_argument(
+        "--delimiter",
+        help="CSV delimiter (default: detected from the header line: comma, semicolon, tab, pipe)",
+    )
+    p.add_argument(
+        "--encoding",
+        help="text encoding, e.g. latin-1 or cp1252 (default: UTF-8; a file that is not "
+        "UTF-8 is read as Latin-1 with a warning)",
     )
     p.add_argument(
         "--rejects",
@@ -162,8 +192,8 @@ def add_import_args(p: argparse.ArgumentParser) -> None:
 
 def add_replay_parsers(sub) -> None:
     """Register ``omsim import`` and ``omsim replay``."""
-    i = sub.add_parser("import", help="read an order file into the documented order schema")
-    add_import_args(i)
+    i = sub.add_parser("import", help="read order files into the documented order schema")
+    add_import_args(i, several=True)
     i.add_argument("-o", "--out", type=Path, required=True, help="output folder (Parquet)")
     i.set_defaults(func=cmd_import)
 

@@ -30,6 +30,10 @@ POOR_KS = 0.05
 #: more zero (instant) approvals than this cannot be a lognormal, gamma or Weibull
 MAX_ZERO_SHARE = 0.02
 N_QUANTILES = 101
+#: capture at fulfilment: paid within this many minutes of fulfilled, for more than this share
+CAPTURE_WINDOW_MIN = 15.0
+CAPTURE_MIN_SHARE = 0.5
+CAPTURE_MIN_N = 20
 MIN_SERVICE_TRANSIT = 30
 # a weekday is a carrier delivery day when it holds at least this fraction of the deliveries
 # an average weekday holds (1/7 of all): 0.25 keeps a real Saturday round (typically 5-15 %
@@ -86,8 +90,29 @@ def fit_timings(
             f"(KS {fit.ks:.3g}; all KS: {ks})"
         )
 
+    capture = capture_at_fulfilment(orders)
+    if capture is not None:
+        share, n = capture
+        timing["capture_at_fulfilment"] = {"share": share, "n": n}
+        out.note(
+            "capture at fulfilment",
+            f"paid_at is within {CAPTURE_WINDOW_MIN:g} min of shipped_at for {share:.1%} of the "
+            f"{n:,} orders with both (more than {CAPTURE_MIN_SHARE:.0%}): the shop captures "
+            "payment when it fulfils, so paid_at is warehouse time, not payment approval. No "
+            "approval delay is fitted (the base's payment settings are kept) and handling is "
+            "measured from placed_at",
+        )
+        # paid after fulfilled by seconds is the capture, not a data error: unflag it
+        flag = pl.col("timing_flag")
+        orders = orders.with_columns(
+            pl.col("placed_at").alias("paid_at"),
+            pl.when(flag == "carrier before approval")
+            .then(None)
+            .otherwise(flag)
+            .alias(flag.meta.output_name()),
+        )
     d = durations(orders, "placed_at", "paid_at", service_of)
-    if d is not None and d.frame.height:
+    if capture is None and d is not None and d.frame.height:
         fit = fitted(d, "approval delay")
         minutes = d.frame["hours"].to_numpy() * 60.0
         text = (
@@ -204,6 +229,26 @@ def _transit(
         + (f"per service for {sorted(own)}, " if own else "")
         + f"otherwise the pmf of all orders. In hours: {fit_text(fit)}",
     )
+
+
+def capture_at_fulfilment(orders: pl.DataFrame) -> tuple[float, int] | None:
+    """(share, n) when most orders were paid within minutes of being fulfilled, else None.
+
+    Among the orders with both ``paid_at`` and ``shipped_at`` (at least ``CAPTURE_MIN_N``),
+    the share with ``|paid_at - shipped_at| <= CAPTURE_WINDOW_MIN`` minutes; above
+    ``CAPTURE_MIN_SHARE`` the shop captures payment at fulfilment (Shopify's manual capture).
+    """
+    if "paid_at" not in orders.columns or "shipped_at" not in orders.columns:
+        return None
+    gap = (
+        orders.select((pl.col("paid_at") - pl.col("shipped_at")).dt.total_seconds().abs())
+        .to_series()
+        .drop_nulls()
+    )
+    if gap.len() < CAPTURE_MIN_N:
+        return None
+    share = float((gap <= CAPTURE_WINDOW_MIN * 60).mean())
+    return (share, int(gap.len())) if share > CAPTURE_MIN_SHARE else None
 
 
 def family_mean_cv(name: str, params: dict[str, float]) -> tuple[str, float, float]:

@@ -106,3 +106,43 @@ def test_empirical_needs_increasing_quantiles():
         ProcessorConfig(approval_delay_family="empirical", approval_delay_quantiles_min=[5.0])
     with pytest.raises(ValueError, match="non-decreasing"):
         ProcessorConfig(approval_delay_family="empirical", approval_delay_quantiles_min=[5, 1])
+
+
+def test_capture_at_fulfilment_is_detected_and_not_booked_as_approval():
+    """Issue 19.3: a shop that captures payment when it fulfils (paid_at a minute or two
+    after Fulfilled at for 90 % of orders): no approval delay is fitted from paid_at, the
+    comment says why, and handling runs from placed_at (gamma(2, 12 h): median 20.1 h)."""
+    rng = np.random.default_rng(8)
+    n = 1500
+    base = np.datetime64("2024-03-04T00:00", "us")
+    placed = base + (rng.uniform(0, 28 * 1440, n) * US_PER_MIN).astype("timedelta64[us]")
+    handling_h = rng.gamma(2.0, 12.0, n)
+    shipped = placed + (handling_h * 60 * US_PER_MIN).astype("timedelta64[us]")
+    capture = rng.random(n) < 0.9
+    lag_min = np.where(capture, rng.uniform(0.1, 3.0, n), rng.uniform(5, 600, n))
+    paid = np.where(capture, shipped, placed) + (lag_min * US_PER_MIN).astype("timedelta64[us]")
+    flag = np.where(paid > shipped, "carrier before approval", None)  # as the importer flags
+    orders = make_orders(placed, paid_at=paid, shipped_at=shipped, timing_flag=list(flag))
+    cal = calibrate(orders, make_lines(orders["order_id"].to_list()), base=BASELINE,
+                    name="c", source="c.csv")  # fmt: skip
+    assert "payment" not in cal.overrides  # the base (no processor) is kept
+    note = cal.comments["capture at fulfilment"]
+    assert "captures payment when it fulfils" in note
+    share = cal.summary["timings"]["capture_at_fulfilment"]["share"]
+    assert share == pytest.approx(0.9, abs=0.04)  # binomial sd 0.008
+    fit = next(f for f in cal.fits if f.measure == "handling time")
+    assert fit.n == n  # every order, flags of the capture cleared
+    # gamma(2, 12) median 20.14 h; sample-median sd ~0.5 h
+    assert fit.quantiles_data["p50"] == pytest.approx(20.14, abs=2.0)
+    assert not any(f.measure == "approval delay" for f in cal.fits)
+
+
+def test_paid_long_before_fulfilment_is_no_capture():
+    from analysis.calibrate_timing import capture_at_fulfilment
+
+    rng = np.random.default_rng(9)
+    n = 200
+    placed = np.datetime64("2024-03-04T00:00", "us") + np.arange(n) * np.timedelta64(1, "h")
+    paid = placed + np.timedelta64(2, "m")
+    shipped = placed + (rng.uniform(2, 40, n) * 60 * US_PER_MIN).astype("timedelta64[us]")
+    assert capture_at_fulfilment(make_orders(placed, paid_at=paid, shipped_at=shipped)) is None

@@ -91,7 +91,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.live import Feed, LiveRun
     from sim.model import Model
     from sim.output import write_run
-    from sim.replay import import_history
     from sim.runner import kpis_of
 
     if args.follow and not args.speed:
@@ -118,7 +117,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         arrivals=follow_arrivals if args.follow else None,
     )
     if args.follow:
-        feed_box.append(Feed(model, lambda: import_history(scenario)))
+        feed_box.append(
+            Feed(model, lambda: complete_lines(scenario), history, source=str(args.orders))
+        )
     for note in model.replay.notes:
         print(f"replay: {note}", file=sys.stderr)
     live = args.speed or args.snapshot or args.follow
@@ -141,6 +142,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
             result = model.run(update)
         finally:
             close()
+    if feed_box and (rejects := feed_box[0].all_rejects()) is not None:
+        path = rejects_path(args)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rejects.write_csv(path)  # the whole followed file's rejects, appended lines included
+        print(f"wrote {rejects.height:,} rejected rows (followed file) to {path}", file=sys.stderr)
     kpis = kpis_of(result, args.warmup_days)
     title = (
         f"{model.scenario.name} replaying {Path(args.orders).name}: seed {args.seed}, "
@@ -151,6 +157,32 @@ def cmd_replay(args: argparse.Namespace) -> int:
         out = write_run(result, args.out, kpis)
         print(f"wrote the run's tables, kpis.json and manifest.json to {out}")
     return 0
+
+
+def complete_lines(scenario):
+    """The followed order file imported up to its last end of line: a row being written
+    (no end of line yet) waits for the next read instead of joining with a cut-off value."""
+    import tempfile
+
+    from analysis.importers import read_orders
+    from sim.replay import import_history
+
+    cfg = scenario.replay
+    src = Path(cfg.orders)
+    if not src.is_file() or src.suffix == ".gz":
+        return import_history(scenario)
+    data = src.read_bytes()
+    data = data[: data.rfind(b"\n") + 1]
+    with tempfile.TemporaryDirectory() as d:
+        copy = Path(d) / src.name
+        copy.write_bytes(data)
+        return read_orders(
+            copy,
+            cfg.format,
+            cfg.tz or None,
+            delimiter=cfg.delimiter or None,
+            encoding=cfg.encoding or None,
+        )
 
 
 def add_import_args(p: argparse.ArgumentParser, several: bool = False) -> None:
@@ -229,7 +261,8 @@ def add_replay_parsers(sub) -> None:
     r.add_argument(
         "--days",
         type=_positive,
-        help="--follow: how many days the run lasts (default simulation.horizon_days)",
+        help="--follow: N days of orders from the first order, plus simulation.drain_days "
+        "to finish them (default N = simulation.horizon_days)",
     )
     r.set_defaults(func=cmd_replay)
 

@@ -1,0 +1,84 @@
+"""Issue 19.6 and 19.10: the last live snapshot agrees with the run's tables, --follow waits
+for complete rows and rejects lines appended to an order already in the run, with a reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from sim.live import REASON_APPENDED, Feed, LiveRun
+from sim.model import Model
+from sim.replay_cli import complete_lines
+from tests.test_replay import replay_of, write_generic
+
+
+def test_final_snapshot_counts_the_unfinished_orders(tmp_path: Path) -> None:
+    """Orders placed at 23:50 of a one-day replay without drain days cannot finish: the
+    last snapshot counts them in progress, as the run's orders table keeps them."""
+    rows = [(f"A{i}", "2026-03-02 10:00", "X", 1, 5.0, "") for i in range(5)]
+    rows += [(f"Z{i}", "2026-03-02 23:50", "X", 1, 5.0, "") for i in range(3)]
+    f = write_generic(tmp_path / "o.csv", rows)
+    sc = replay_of(f, "generic", **{"simulation.drain_days": 0})
+    snap = tmp_path / "live.json"
+    r = LiveRun(Model(sc, 1, 0), snapshot=snap).run()
+    state = json.loads(snap.read_text())
+    assert state["status"] == "done"
+    assert state["orders"]["placed"] == r.orders.height == 8
+    unshipped = r.orders.filter(pl.col("shipped_at").is_null() | pl.col("shipped_at").is_nan())
+    assert state["orders"]["in_progress"] >= 3  # the 23:50 orders at least
+    assert state["orders"]["shipped"] == r.orders.height - unshipped.height
+
+
+def test_follow_waits_for_a_complete_row_and_rejects_lines_appended_later(tmp_path) -> None:
+    f = write_generic(tmp_path / "o.csv", [("A1", "2026-03-02 09:00", "X", 1, 5.0, "")])
+    sc = replay_of(f, "generic")
+    # a row being written: the price cut at "12" of "12.50", no end of line yet
+    with f.open("a", newline="") as fh:
+        fh.write("B1,2026-03-02 09:30,Y,2,12")
+    h = complete_lines(sc)
+    assert h.orders["order_id"].to_list() == ["A1"] and h.rejects.height == 0
+    with f.open("a", newline="") as fh:
+        fh.write(".50,\nA1,2026-03-02 09:00,Z,1,1.0,\n")  # B1 completed; a line added to A1
+    h = complete_lines(sc)
+    assert h.lines.filter(pl.col("order_id") == "B1")["unit_price"].to_list() == [12.5]
+
+    # a run that had admitted A1 with one line: the appended line is rejected with a reason
+    f2 = write_generic(tmp_path / "p.csv", [("A1", "2026-03-02 09:00", "X", 1, 5.0, "")])
+    sc2 = replay_of(f2, "generic")
+    from sim.replay import import_history
+
+    start = import_history(sc2)
+    box: list[Feed] = []
+
+    def arrivals(m):
+        yield from box[0].arrivals(m)
+
+    import datetime as dt
+
+    m = Model(
+        sc2, 1, 0, replay_history=start, replay_window=(dt.datetime(2026, 3, 2), 1.0),
+        arrivals=arrivals,
+    )  # fmt: skip
+    box.append(Feed(m, lambda: complete_lines(sc2), start, source=str(f2)))
+    m.env.run(until=10 * 60)
+    with f2.open("a", newline="") as fh:
+        fh.write("A1,2026-03-02 09:00,Z,1,1.0,\nB1,2026-03-02 09:30,Y,2,12.50,\n")
+    assert box[0].poll() == 1  # B1 joins
+    rejects = box[0].all_rejects()
+    assert rejects.rows() == [("p.csv", 2, "", REASON_APPENDED)]
+    r = LiveRun(m, feed=box[0]).run()
+    assert r.orders.height == 2
+    assert r.orders["n_lines"].to_list() == [1, 1]  # A1 as it joined, B1
+
+
+def test_days_help_says_drain_days(capsys) -> None:
+    import pytest
+
+    from sim.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["replay", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "plus simulation.drain_days" in out

@@ -23,7 +23,8 @@ resolved scenario as JSON, written once beside the snapshot as ``<snapshot>.scen
 ``sim_minute``, ``sim_clock``, ``end_clock``, ``wall_clock``, ``stages`` (per station: stage,
 queue, busy, on_duty), ``orders`` (placed, in_progress, shipped, delivered, lost),
 ``n_at_risk`` and ``at_risk`` (at most 50, soonest pickup first: order_id, service, stage,
-ship_by, minutes_left), ``kpis`` (lead_time_mean_h, same_day_share, on_time_share,
+ship_by, minutes_left, source_order_id: the order's number in the replayed file),
+``kpis`` (lead_time_mean_h, same_day_share, on_time_share,
 lost_share, and late_arrivals when following) and ``history`` (the last 500 snapshots'
 sim_clock, queue, in_progress, shipped).
 """
@@ -348,6 +349,7 @@ class LiveRun:
             "at_risk": [
                 {
                     "order_id": o.id,
+                    "source_order_id": self._source_id(o.id),
                     "service": self.services[o.service],
                     "stage": _stage_of(o),
                     "ship_by": clock(o.ship_by_at),
@@ -358,6 +360,12 @@ class LiveRun:
             "kpis": kpis,
             "history": list(self.history),
         }
+
+    def _source_id(self, k: int) -> str | None:
+        """A replayed order's own number in its file (None for other orders)."""
+        plan = self.model.replay
+        ids = plan.order_ids if plan is not None else []
+        return ids[k] if 0 <= k < len(ids) else None
 
     def _waiting(self) -> bool:
         return self.feed is not None and not self.feed.queue and not self.model.live

@@ -82,3 +82,18 @@ def test_days_help_says_drain_days(capsys) -> None:
         main(["replay", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "plus simulation.drain_days" in out
+
+
+def test_replay_keeps_the_shops_order_numbers(tmp_path: Path) -> None:
+    """Issue 19.8: orders.parquet and the at-risk list carry the file's own order ids."""
+    rows = [(f"#10{i}", f"2026-03-02 1{i}:00", "X", 1, 5.0, "") for i in range(4)]
+    f = write_generic(tmp_path / "o.csv", rows)
+    sc = replay_of(f, "generic")
+    m = Model(sc, 1, 0)
+    live = LiveRun(m)
+    m.env.run(until=16 * 60 + 20)  # 16:20, pickup 16:30: unlabelled orders are at risk
+    for row in live.state("running")["at_risk"]:
+        assert row["source_order_id"] == f"#10{row['order_id']}"
+    r = LiveRun(m).run()
+    # the orders arrive in file order, so model order k is the file's k-th order
+    assert r.orders.sort("order_id")["source_order_id"].to_list() == [f"#10{i}" for i in range(4)]

@@ -24,6 +24,7 @@ import functools
 import logging
 import math
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -79,6 +80,55 @@ class ReplayPlan:
     def n_orders(self) -> int:
         """Orders replayed."""
         return len(self.times)
+
+
+#: Carrier service names in order exports -> the model's service names (documented in the
+#: README, "Service names"): a value naming a scenario service (any case) is that service;
+#: otherwise the first keyword below found in it (lower case, punctuation as spaces), longest
+#: keywords first, when the scenario has the service it maps to.
+SERVICE_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("next business day", "next_day"),
+    ("next day", "next_day"),
+    ("next_day", "next_day"),
+    ("nextday", "next_day"),
+    ("overnight", "next_day"),
+    ("same day", "next_day"),
+    ("24h", "next_day"),
+    ("express", "express"),
+    ("expedited", "express"),
+    ("priority", "express"),
+    ("2 day", "express"),
+    ("two day", "express"),
+    ("48h", "express"),
+    ("standard", "standard"),
+    ("economy", "standard"),
+    ("ground", "standard"),
+    ("free shipping", "standard"),
+    ("tracked", "standard"),
+    ("first class", "standard"),
+    ("parcel", "standard"),
+)
+
+
+def service_name(value: str | None, names: list[str]) -> str | None:
+    """The scenario service a file's service value means (``SERVICE_KEYWORDS``), or None."""
+    if value is None:
+        return None
+    exact = {n.lower(): n for n in names}
+    low = value.strip().lower()
+    if low in exact:
+        return exact[low]
+    text = " " + re.sub(r"[^a-z0-9_]+", " ", low.replace("-", " ")).strip() + " "
+    for key, target in SERVICE_KEYWORDS:
+        if f" {key} " in text and target in exact:
+            return exact[target]
+    return None
+
+
+def map_services(values: pl.Series, names: list[str]) -> pl.Series:
+    """Each value's scenario service by :func:`service_name` (null where none)."""
+    table = {v: service_name(v, names) for v in values.drop_nulls().unique().to_list()}
+    return values.replace_strict(table, default=None, return_dtype=pl.String)
 
 
 def index_of(names: list[str], values: pl.Series) -> tuple[np.ndarray, int]:
@@ -152,7 +202,10 @@ def plan_replay(
     effective = with_overrides(scenario, overrides)
 
     d = scenario.demand
-    service, bad_s = index_of([s.name for s in d.services], orders["service"])
+    snames = [s.name for s in d.services]
+    mapped = map_services(orders["service"], snames)
+    service, _ = index_of(snames, mapped)
+    bad_s = int((orders["service"].is_not_null() & mapped.is_null()).sum())
     channel, bad_c = index_of([c.name for c in d.channels], orders["channel"])
     for what, bad, names in (
         ("service", bad_s, [s.name for s in d.services]),

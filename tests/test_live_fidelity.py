@@ -97,3 +97,20 @@ def test_replay_keeps_the_shops_order_numbers(tmp_path: Path) -> None:
     r = LiveRun(m).run()
     # the orders arrive in file order, so model order k is the file's k-th order
     assert r.orders.sort("order_id")["source_order_id"].to_list() == [f"#10{i}" for i in range(4)]
+
+
+def test_carrier_service_names_map_to_the_models_services() -> None:
+    """Issue 19.9: the documented service-name table."""
+    from sim.replay import service_name
+
+    names = ["standard", "express", "next_day"]
+    expect = {
+        "Standard": "standard", "Standard Shipping": "standard", "UPS Ground": "standard",
+        "Free shipping": "standard", "Royal Mail Tracked 48": "standard",
+        "Express": "express", "Expedited": "express", "USPS Priority Mail": "express",
+        "2-Day": "express", "Next Day": "next_day", "FedEx Overnight": "next_day",
+        "next_day": "next_day", "Collect in store": None, None: None,
+    }  # fmt: skip
+    assert {v: service_name(v, names) for v in expect} == expect
+    # a keyword's service missing from the scenario maps to nothing, never to another
+    assert service_name("Overnight", ["standard", "express"]) is None

@@ -112,6 +112,13 @@ def fit_timings(
             .alias(flag.meta.output_name()),
         )
     d = durations(orders, "placed_at", "paid_at", service_of)
+    if capture is None and d is not None and d.frame.height and not (d.frame["hours"] > 0).any():
+        out.note(
+            "approval",
+            f"approval delay (paid_at - placed_at) of {d.describe()}: every order paid at "
+            "once, so no approval delay is fitted (the base's payment settings are kept)",
+        )
+        d = None
     if capture is None and d is not None and d.frame.height:
         fit = fitted(d, "approval delay")
         minutes = d.frame["hours"].to_numpy() * 60.0

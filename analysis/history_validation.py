@@ -44,7 +44,8 @@ MEASURES: dict[str, tuple[str, str, str, float]] = {
     # simulated label time, ``SHOPIFY_SIM_SHIPPED``)
     "placed to shipped": ("placed_at", "shipped_at", "h", 60.0),
 }
-#: the simulated milestone a Shopify ``Fulfilled at`` corresponds to (the label is bought)
+#: the simulated milestone a Shopify ``Fulfilled at`` corresponds to (the label is bought);
+#: handling and placed to shipped both end there for Shopify
 SHOPIFY_SIM_SHIPPED = "labelled_at"
 
 
@@ -94,7 +95,7 @@ def simulated_durations(
     that reached both milestones); ``shipped`` is the milestone placed-to-shipped ends at."""
     out = {}
     for name, (a, b, _unit, per) in MEASURES.items():
-        if name == "placed to shipped":
+        if b == "shipped_at":  # handling and placed to shipped end at the same milestone
             b = shipped
         d = (sim_orders[b].cast(pl.Float64) - sim_orders[a].cast(pl.Float64)) / per
         out[name] = d.drop_nulls().drop_nans().to_numpy()

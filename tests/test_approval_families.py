@@ -146,3 +146,14 @@ def test_paid_long_before_fulfilment_is_no_capture():
     paid = placed + np.timedelta64(2, "m")
     shipped = placed + (rng.uniform(2, 40, n) * 60 * US_PER_MIN).astype("timedelta64[us]")
     assert capture_at_fulfilment(make_orders(placed, paid_at=paid, shipped_at=shipped)) is None
+
+
+def test_every_order_paid_at_once_fits_no_approval_delay():
+    rng = np.random.default_rng(5)
+    base = np.datetime64("2024-03-04T00:00", "us")
+    placed = base + (rng.uniform(0, 28 * 1440, 300) * US_PER_MIN).astype("timedelta64[us]")
+    orders = make_orders(placed, paid_at=placed)
+    cal = calibrate(orders, make_lines(orders["order_id"].to_list()), base=BASELINE,
+                    name="z", source="z.csv")  # fmt: skip
+    assert "payment" not in cal.overrides
+    assert "paid at once" in cal.comments["approval"]

@@ -31,6 +31,7 @@ from analysis.calibrate_fit import (
 )
 from analysis.calibrate_timing import fit_timings
 from analysis.calibrate_toml import Overrides, base_list, plain
+from sim.replay import service_name
 from sim.scenario import read_raw, validate
 
 log = logging.getLogger(__name__)
@@ -322,7 +323,8 @@ def _services(
         out.note("demand.services", "not fitted: no order names a service")
         summary["services_matched"] = False
         return None
-    unmatched = [v for v in observed["service"].to_list() if v.lower() not in names]
+    mapping = {v: service_name(v, list(names.values())) for v in observed["service"].to_list()}
+    unmatched = [v for v, m in mapping.items() if m is None]
     if unmatched:
         out.note(
             "demand.services",
@@ -333,15 +335,19 @@ def _services(
         return None
     counts = dict.fromkeys(names.values(), 0.0)
     for v, c in observed.iter_rows():
-        counts[names[v.lower()]] += c
+        counts[mapping[v]] += c
+    renamed = {v: m for v, m in mapping.items() if m is not None and m.lower() != v.lower()}
+    if renamed:
+        summary["service_names"] = renamed
     shares = round_shares(counts)
     out.set(
         "demand.services",
         [{**s, "share": shares[s["name"]]} for s in services],
-        f"fitted: service shares of the {n_with:,} orders naming one ({mix}"
+        f"fitted: service shares of the {n_with:,} orders naming one ({mix}; names mapped by "
+        f"the service-name table: {renamed or 'none renamed'}"
         f"{'' if n_with == orders.height else f'; {orders.height - n_with:,} without'}); "
         "base services not seen get 0; 4 decimals, the largest takes the rounding",
     )
     summary["services_matched"] = True
     summary["service_shares"] = shares
-    return orders["service"].str.to_lowercase().replace_strict(names, default=None)
+    return orders["service"].replace_strict(mapping, default=None, return_dtype=pl.String)

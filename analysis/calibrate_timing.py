@@ -3,11 +3,13 @@ and lateness (used by :func:`analysis.calibrate.calibrate` when the history has 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import special
 
 from analysis.calibrate_fit import (
     DistributionFit,
@@ -23,7 +25,21 @@ from analysis.calibrate_fit import (
 from analysis.calibrate_toml import Overrides, base_list
 
 MAX_TRANSIT_DAYS = 30
+#: an approval fit whose KS statistic exceeds this is poor: the empirical quantiles are written
+POOR_KS = 0.05
+#: more zero (instant) approvals than this cannot be a lognormal, gamma or Weibull
+MAX_ZERO_SHARE = 0.02
+N_QUANTILES = 101
+#: capture at fulfilment: paid within this many minutes of fulfilled, for more than this share
+CAPTURE_WINDOW_MIN = 15.0
+CAPTURE_MIN_SHARE = 0.5
+CAPTURE_MIN_N = 20
 MIN_SERVICE_TRANSIT = 30
+# a weekday is a carrier delivery day when it holds at least this fraction of the deliveries
+# an average weekday holds (1/7 of all): 0.25 keeps a real Saturday round (typically 5-15 %
+# of a week's deliveries) and drops stray weekend scans (well under 1 %)
+DELIVERY_DAY_MIN_RATIO = 0.25
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def fit_timings(
@@ -40,7 +56,8 @@ def fit_timings(
     Approval = paid_at - placed_at, handling = shipped_at - paid_at, transit = delivered_at -
     shipped_at, promise = promised_at - placed_at, lateness = delivered_at - promised_at.
     Flagged rows (``timing_flag``) and negative durations (except lateness) are left out.
-    Approval: the empirical mean and cv in minutes (zeros included) on every base processor.
+    Approval: on every base processor, the best family by KS with its mean and cv in minutes,
+    or the empirical quantiles when that fit is poor (:func:`approval_keys`).
     Handling: fitted and commented only (emergent in the model's warehouse). Transit: each
     base carrier service's ``transit_days_pmf`` = the empirical pmf of business days (base
     calendar) after the pickup day, capped at 30 (tail lumped); per service when services
@@ -73,32 +90,49 @@ def fit_timings(
             f"(KS {fit.ks:.3g}; all KS: {ks})"
         )
 
+    capture = capture_at_fulfilment(orders)
+    if capture is not None:
+        share, n = capture
+        timing["capture_at_fulfilment"] = {"share": share, "n": n}
+        out.note(
+            "capture at fulfilment",
+            f"paid_at is within {CAPTURE_WINDOW_MIN:g} min of shipped_at for {share:.1%} of the "
+            f"{n:,} orders with both (more than {CAPTURE_MIN_SHARE:.0%}): the shop captures "
+            "payment when it fulfils, so paid_at is warehouse time, not payment approval. No "
+            "approval delay is fitted (the base's payment settings are kept) and handling is "
+            "measured from placed_at",
+        )
+        # paid after fulfilled by seconds is the capture, not a data error: unflag it
+        flag = pl.col("timing_flag")
+        orders = orders.with_columns(
+            pl.col("placed_at").alias("paid_at"),
+            pl.when(flag == "carrier before approval")
+            .then(None)
+            .otherwise(flag)
+            .alias(flag.meta.output_name()),
+        )
     d = durations(orders, "placed_at", "paid_at", service_of)
-    if d is not None and d.frame.height:
+    if capture is None and d is not None and d.frame.height and not (d.frame["hours"] > 0).any():
+        out.note(
+            "approval",
+            f"approval delay (paid_at - placed_at) of {d.describe()}: every order paid at "
+            "once, so no approval delay is fitted (the base's payment settings are kept)",
+        )
+        d = None
+    if capture is None and d is not None and d.frame.height:
         fit = fitted(d, "approval delay")
         minutes = d.frame["hours"].to_numpy() * 60.0
-        mean = float(minutes.mean())
-        cv = float(minutes.std(ddof=1) / mean) if mean > 0 and minutes.size > 1 else 0.0
-        how = "the empirical mean and cv in minutes (zeros included)"
         text = (
-            f"approval delay (paid_at - placed_at) of {d.describe()}: mean {mean:.4g} min, "
-            f"cv {cv:.3g}, {(minutes == 0).mean():.1%} instant; {fit_text(fit)}"
+            f"approval delay (paid_at - placed_at) of {d.describe()}: mean "
+            f"{minutes.mean():.4g} min, {(minutes == 0).mean():.1%} instant; {fit_text(fit)}"
         )
-        if fit is not None and "lognorm" in fit.candidate_params:
-            # the model's delay is lognormal: take the maximum-likelihood lognormal's mean and
-            # cv (matches the median and spread far better than the moments of a skewed mix)
-            ln = fit.candidate_params["lognorm"]
-            s2 = ln["s"] ** 2
-            mean = float(ln["scale"] * np.exp(s2 / 2) * 60.0)
-            cv = float(np.sqrt(np.expm1(s2)))
-            how = (
-                "the mean and cv in minutes of the maximum-likelihood lognormal (zeros left "
-                f"out): mean {mean:.4g} min, cv {cv:.3g}"
-            )
+        keys, how = approval_keys(fit, minutes)
+        timing["approval_family"] = keys["approval_delay_family"]
         procs = base_list(raw, resolved, "payment.processors")
         if procs:
             for p in procs:
-                p.update(approval_delay_mean_min=round_sig(mean), approval_delay_cv=round_sig(cv))
+                p.pop("approval_delay_quantiles_min", None)
+                p.update(keys)
             out.set(
                 "payment.processors",
                 procs,
@@ -108,8 +142,7 @@ def fit_timings(
             channels = [c["name"] for c in base_list(raw, resolved, "demand.channels")]
             proc = {
                 "name": "payments", "channels": channels, "decline_prob": 0.0,
-                "fraud_review_share": 0.0, "approval_delay_mean_min": round_sig(mean),
-                "approval_delay_cv": round_sig(cv),
+                "fraud_review_share": 0.0, **keys,
             }  # fmt: skip
             out.set(
                 "payment.processors",
@@ -129,7 +162,7 @@ def fit_timings(
 
     d = durations(orders, "shipped_at", "delivered_at", service_of)
     if d is not None and d.frame.height:
-        _transit(out, d, raw, resolved, service_of is not None, mask, holidays, fitted, fit_text)
+        _transit(out, d, raw, resolved, service_of is not None, holidays, fitted, fit_text)
 
     d = durations(orders, "placed_at", "promised_at", service_of)
     if d is not None and d.frame.height:
@@ -160,14 +193,20 @@ def _transit(
     raw: dict[str, Any],
     resolved: dict[str, Any],
     matched: bool,
-    mask: str,
     holidays: list[np.datetime64],
     fitted: Callable[[Durations, str], DistributionFit | None],
     fit_text: Callable[[DistributionFit | None], str],
 ) -> None:
-    """Every base carrier service's transit_days_pmf from the business days of transit."""
+    """Every base carrier's delivery_days and its services' transit_days_pmf, on one calendar.
+
+    The delivery weekdays are fitted from the delivery dates (:func:`delivery_weekdays`) and
+    transit is counted in those days, which is how the model counts it
+    (``PickupSchedule.delivered_at``: the k-th carrier delivery day after the pickup day).
+    """
     cap = MAX_TRANSIT_DAYS
     fit = fitted(d, "transit time")
+    delivery_days, shares = delivery_weekdays(d.frame["end"].dt.weekday().to_numpy() - 1)
+    mask = weekmask(delivery_days)
     days = busday_counts(
         d.frame["start"].dt.date().to_numpy(), d.frame["end"].dt.date().to_numpy(), mask, holidays
     )
@@ -176,6 +215,7 @@ def _transit(
     carriers = base_list(raw, resolved, "shipping.carriers")
     own = set()
     for carrier in carriers:
+        carrier["delivery_days"] = list(delivery_days)
         for cs in carrier["services"]:
             sub = days[service == cs["service"]] if matched else days[:0]
             if sub.size >= MIN_SERVICE_TRANSIT:
@@ -186,13 +226,102 @@ def _transit(
     out.set(
         "shipping.carriers",
         carriers,
-        f"fitted transit_days_pmf: delivered_at - shipped_at of {d.describe()}, in business days "
-        f"({mask} mon..sun, base holidays) after the pickup day, a delivery on a non-business "
-        f"day counted as the next business day; {(days > cap).mean():.2%} above {cap} lumped "
+        f"fitted delivery_days {list(delivery_days)}: the weekdays holding at least "
+        f"{DELIVERY_DAY_MIN_RATIO:g} x 1/7 of the deliveries (shares mon..sun "
+        f"{[round(x, 3) for x in shares]}); fitted transit_days_pmf: delivered_at - shipped_at "
+        f"of {d.describe()}, in those carrier delivery days (base holidays) after the pickup day, "
+        "as the model counts transit, a delivery on another day counted as the next delivery "
+        f"day; {(days > cap).mean():.2%} above {cap} lumped "
         f"into the last entry; mean {days.mean():.3g} business days; "
         + (f"per service for {sorted(own)}, " if own else "")
         + f"otherwise the pmf of all orders. In hours: {fit_text(fit)}",
     )
+
+
+def capture_at_fulfilment(orders: pl.DataFrame) -> tuple[float, int] | None:
+    """(share, n) when most orders were paid within minutes of being fulfilled, else None.
+
+    Among the orders with both ``paid_at`` and ``shipped_at`` (at least ``CAPTURE_MIN_N``),
+    the share with ``|paid_at - shipped_at| <= CAPTURE_WINDOW_MIN`` minutes; above
+    ``CAPTURE_MIN_SHARE`` the shop captures payment at fulfilment (Shopify's manual capture).
+    """
+    if "paid_at" not in orders.columns or "shipped_at" not in orders.columns:
+        return None
+    gap = (
+        orders.select((pl.col("paid_at") - pl.col("shipped_at")).dt.total_seconds().abs())
+        .to_series()
+        .drop_nulls()
+    )
+    if gap.len() < CAPTURE_MIN_N:
+        return None
+    share = float((gap <= CAPTURE_WINDOW_MIN * 60).mean())
+    return (share, int(gap.len())) if share > CAPTURE_MIN_SHARE else None
+
+
+def family_mean_cv(name: str, params: dict[str, float]) -> tuple[str, float, float]:
+    """(model family, mean, cv) of a fitted ``scipy.stats`` candidate (location 0)."""
+    if name == "lognorm":
+        s2 = params["s"] ** 2
+        return "lognormal", params["scale"] * math.exp(s2 / 2), math.sqrt(math.expm1(s2))
+    if name == "gamma":
+        return "gamma", params["a"] * params["scale"], 1.0 / math.sqrt(params["a"])
+    if name == "weibull_min":
+        c = params["c"]
+        g1, g2 = special.gamma(1 + 1 / c), special.gamma(1 + 2 / c)
+        return "weibull", params["scale"] * g1, math.sqrt(max(g2 / g1**2 - 1, 0.0))
+    return "gamma", params["scale"], 1.0  # expon: a gamma of shape 1
+
+
+def approval_keys(fit: DistributionFit | None, minutes: np.ndarray) -> tuple[dict, str]:
+    """The processor keys of the approval delay and the comment saying how they were chosen.
+
+    The best family by KS (its maximum-likelihood mean and cv), unless its KS exceeds
+    ``POOR_KS`` or more than ``MAX_ZERO_SHARE`` of the delays are 0 (the families live on
+    x > 0): then the empirical quantiles (every ``1 / (N_QUANTILES - 1)``, zeros included).
+    """
+    zero = float((minutes == 0).mean())
+    if fit is not None and fit.ks <= POOR_KS and zero <= MAX_ZERO_SHARE:
+        family, mean_h, cv = family_mean_cv(fit.best, fit.params)
+        mean = mean_h * 60.0  # the fits are in hours
+        keys = {
+            "approval_delay_family": family,
+            "approval_delay_mean_min": round_sig(mean),
+            "approval_delay_cv": round_sig(cv),
+        }
+        return keys, (
+            f"the best family {fit.best} (KS {fit.ks:.3g}, good: at most {POOR_KS}) written as "
+            f"{family} with its maximum-likelihood mean {mean:.4g} min and cv {cv:.3g} (zeros, "
+            f"{zero:.1%}, left out)"
+        )
+    q = np.quantile(minutes, np.linspace(0.0, 1.0, N_QUANTILES))
+    keys = {
+        "approval_delay_family": "empirical",
+        "approval_delay_mean_min": round_sig(float(minutes.mean())),
+        "approval_delay_quantiles_min": [round_sig(float(v)) for v in q],
+    }
+    why = (
+        f"{zero:.1%} of the delays are 0, more than {MAX_ZERO_SHARE:.0%}"
+        if zero > MAX_ZERO_SHARE
+        else f"the best family {fit.best if fit else '-'} fits poorly (KS "
+        f"{fit.ks if fit else 1.0:.3g} > {POOR_KS})"
+    )
+    return keys, (
+        f"POOR PARAMETRIC FIT: {why}, so the empirical distribution is written instead: "
+        f"{N_QUANTILES} quantiles (p0..p100) in minutes, zeros included"
+    )
+
+
+def delivery_weekdays(weekday: np.ndarray) -> tuple[tuple[str, ...], list[float]]:
+    """The carrier's delivery weekdays and the share of deliveries on each weekday (mon..sun).
+
+    ``weekday`` holds 0 (Monday) .. 6 (Sunday) per delivery. A weekday is a delivery day when
+    its share is at least ``DELIVERY_DAY_MIN_RATIO`` / 7; the busiest weekday always is.
+    """
+    counts = np.bincount(np.asarray(weekday, dtype=np.int64), minlength=7)[:7].astype(float)
+    shares = counts / counts.sum()
+    keep = shares >= DELIVERY_DAY_MIN_RATIO / 7
+    keep[int(np.argmax(shares))] = True
+    return tuple(w for w, k in zip(WEEKDAYS, keep, strict=True) if k), shares.tolist()
 
 
 def _promises(

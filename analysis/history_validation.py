@@ -10,6 +10,8 @@ approval       paid_at - placed_at                     h
 handling       shipped_at - paid_at (to the carrier)   h
 transit        delivered_at - shipped_at               days
 lateness       delivered_at - promised_at              days
+placed to      shipped_at - placed_at (end to end;     h
+shipped        Shopify: Fulfilled at vs label time)
 =============  ======================================  =====
 
 The simulated measures are the same differences of the run's ``orders`` table (minutes from
@@ -40,7 +42,13 @@ MEASURES: dict[str, tuple[str, str, str, float]] = {
     "handling": ("paid_at", "shipped_at", "h", 60.0),
     "transit": ("shipped_at", "delivered_at", "days", 1440.0),
     "lateness": ("promised_at", "delivered_at", "days", 1440.0),
+    # end to end, per order: placed to handed over (Shopify: Fulfilled at, against the
+    # simulated label time, ``SHOPIFY_SIM_SHIPPED``)
+    "placed to shipped": ("placed_at", "shipped_at", "h", 60.0),
 }
+#: the simulated milestone a Shopify ``Fulfilled at`` corresponds to (the label is bought);
+#: handling and placed to shipped both end there for Shopify
+SHOPIFY_SIM_SHIPPED = "labelled_at"
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,9 @@ class MeasureComparison:
     p_value: float
     real: np.ndarray
     sim: np.ndarray
+    ks_min: float = float("nan")
+    ks_max: float = float("nan")
+    n_runs: int = 1
 
 
 def real_durations(orders: pl.DataFrame) -> tuple[dict[str, np.ndarray], int]:
@@ -79,34 +90,49 @@ def real_durations(orders: pl.DataFrame) -> tuple[dict[str, np.ndarray], int]:
     return out, int(flagged.sum())
 
 
-def simulated_durations(sim_orders: pl.DataFrame) -> dict[str, np.ndarray]:
+def simulated_durations(
+    sim_orders: pl.DataFrame, shipped: str = "shipped_at"
+) -> dict[str, np.ndarray]:
     """Each measure's simulated durations (in its unit) from a run's orders table (orders
-    that reached both milestones)."""
+    that reached both milestones); ``shipped`` is the milestone placed-to-shipped ends at."""
     out = {}
     for name, (a, b, _unit, per) in MEASURES.items():
+        if b == "shipped_at":  # handling and placed to shipped end at the same milestone
+            b = shipped
         d = (sim_orders[b].cast(pl.Float64) - sim_orders[a].cast(pl.Float64)) / per
         out[name] = d.drop_nulls().drop_nans().to_numpy()
     return out
 
 
 def compare_histories(
-    real_orders: pl.DataFrame, sim_orders: pl.DataFrame
+    real_orders: pl.DataFrame,
+    sim_orders: pl.DataFrame | list[pl.DataFrame],
+    shipped: str = "shipped_at",
 ) -> list[MeasureComparison]:
-    """Real against simulated, for every measure both sides have."""
+    """Real against simulated, for every measure both sides have.
+
+    With several runs (replications), the simulated quantiles are of all runs pooled, ``ks``
+    and ``p_value`` are the mean over runs, and ``ks_min``/``ks_max`` their spread.
+    """
+    runs = sim_orders if isinstance(sim_orders, list) else [sim_orders]
     real, n_flagged = real_durations(real_orders)
-    sim = simulated_durations(sim_orders)
+    sims = [simulated_durations(s, shipped) for s in runs]
     rows = []
     for name, (_a, _b, unit, _per) in MEASURES.items():
-        r, s = real[name], sim[name]
-        if len(r) == 0 or len(s) == 0:
+        r = real[name]
+        per_run = [s[name] for s in sims if len(s[name])]
+        if len(r) == 0 or not per_run:
             continue
-        res = stats.ks_2samp(r, s)
+        s = np.concatenate(per_run)
+        res = [stats.ks_2samp(r, x) for x in per_run]
+        ks = [float(x.statistic) for x in res]
         rows.append(
             MeasureComparison(
                 name, unit, len(r), len(s), n_flagged,
                 tuple(np.quantile(r, QUANTILES).tolist()),
                 tuple(np.quantile(s, QUANTILES).tolist()),
-                float(res.statistic), float(res.pvalue), r, s,
+                float(np.mean(ks)), float(np.mean([x.pvalue for x in res])), r, s,
+                min(ks), max(ks), len(per_run),
             )
         )  # fmt: skip
     return rows
@@ -119,7 +145,8 @@ def comparison_table(rows: list[MeasureComparison]) -> pl.DataFrame:
         for side, q, n in (("real", c.real_q, c.n_real), ("simulated", c.sim_q, c.n_sim)):
             rec = {"measure": c.measure, "unit": c.unit, "side": side, "n": n}
             rec.update({f"p{round(p * 100)}": v for p, v in zip(QUANTILES, q, strict=True)})
-            rec.update({"ks": c.ks, "p_value": c.p_value})
+            rec.update({"ks": c.ks, "ks_min": c.ks_min, "ks_max": c.ks_max, "runs": c.n_runs})
+            rec["p_value"] = c.p_value
             records.append(rec)
     return pl.DataFrame(records)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.import_cells import is_missing, parse_dates, text
+from analysis.import_csv import DELIMITER_NAMES, DELIMITERS, read_csv_text
 from analysis.import_schema import (
     FLAG_CARRIER_BEFORE_APPROVAL,
     FLAG_DELIVERED_BEFORE_CARRIER,
@@ -45,12 +46,26 @@ UINT32_MAX = 2**32 - 1
 
 # A check: (condition that fails the row, source column to report, reason).
 Check = tuple[pl.Expr, str, str]
+#: hidden source-row marks: a cut-off last row (C3 of analysis.import_csv), an exact duplicate
+TRUNCATED, DUPLICATE_ROW = "_truncated", "_duplicate_row"
+REASON_TRUNCATED = "truncated row"
+REASON_DUPLICATE_ROW = "duplicate row"
 
 
-def read_raw(path: Path, parquet: bool | None = None) -> pl.DataFrame:
+def read_raw(
+    path: Path,
+    parquet: bool | None = None,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    mark_truncated: bool = True,
+) -> pl.DataFrame:
     """Read a CSV (every column as text) or Parquet file (datetimes kept, the rest as text).
 
-    Raises :class:`OrderImportError` for a missing, empty, header-only or unreadable file.
+    CSV encoding, delimiter and a cut-off last row follow :mod:`analysis.import_csv`; a cut-off
+    last row gets ``_truncated`` = true (the other rows false), or, without
+    ``mark_truncated``, is one error. Raises :class:`OrderImportError` for a missing, empty,
+    header-only or unreadable file.
     """
     if parquet is None:
         parquet = path.suffix.lower() in (".parquet", ".pq")
@@ -66,17 +81,42 @@ def read_raw(path: Path, parquet: bool | None = None) -> pl.DataFrame:
     if path.stat().st_size == 0:
         raise OrderImportError(f"{path}: empty file")
     kind = "Parquet" if parquet else "CSV"
+    text = None if parquet else read_csv_text(path, delimiter, encoding)
     try:
-        raw = pl.read_parquet(path) if parquet else pl.read_csv(path, infer_schema=False)
+        if text is None:
+            raw = pl.read_parquet(path)
+        else:
+            raw = pl.read_csv(text.data, infer_schema=False, separator=text.delimiter)
     except pl.exceptions.NoDataError as exc:
         raise OrderImportError(f"{path}: empty file") from exc
     except (pl.exceptions.PolarsError, OSError) as exc:
         # the reader's message may quote the file's lines: name the problem, not the content
+        hint = (
+            f" (read as {text.encoding}, {DELIMITER_NAMES[text.delimiter]}-delimited; "
+            "pass --encoding or --delimiter if that is wrong)"
+            if text is not None and text.delimiter in DELIMITER_NAMES
+            else ""
+        )
         raise OrderImportError(
             f"{path}: expected a readable {kind} file, found one the {kind} reader rejects "
-            f"({type(exc).__name__}); check the format and the file"
+            f"({type(exc).__name__}){hint}; check the format and the file"
         ) from exc
-    keep = (pl.Datetime, pl.Date)
+    if text is not None and raw.width == 1 and text.delimiter == ",":
+        col = raw.columns[0]
+        other = [DELIMITER_NAMES[d] for d in DELIMITERS if d != "," and d in col]
+        if other:
+            raise OrderImportError(
+                f"{path}: expected comma-separated columns, found one column {col[:60]!r} "
+                f"holding {other[0]}s; pass --delimiter"
+            )
+    if text is not None and text.truncated_last_row and raw.height:
+        if not mark_truncated:
+            raise OrderImportError(
+                f"{path}: row {raw.height} is cut off (fewer fields than the header and no end "
+                "of line): the file looks truncated; export or copy it again"
+            )
+        raw = raw.with_columns((pl.int_range(pl.len()) == pl.len() - 1).alias(TRUNCATED))
+    keep = (pl.Datetime, pl.Date, pl.Boolean)
     raw = raw.with_columns(
         pl.col(c).cast(pl.String) for c, t in raw.schema.items() if not isinstance(t, keep)
     )
@@ -151,6 +191,7 @@ def stage_lines(
         field("customer_id"),
         field("channel"),
         field("service"),
+        *(pl.col(c) for c in (TRUNCATED, DUPLICATE_ROW) if c in raw.columns),
         *extra,
     )
 
@@ -255,7 +296,12 @@ def build_from_lines(
     """
     timing = timing or {}
     rows_read = staged.height
-    reason, column = first_failure(checks)
+    marks: list[Check] = [
+        (pl.col(c), "", why)
+        for c, why in ((TRUNCATED, REASON_TRUNCATED), (DUPLICATE_ROW, REASON_DUPLICATE_ROW))
+        if c in staged.columns
+    ]
+    reason, column = first_failure([*marks, *checks])
     staged = staged.with_columns(reason.alias("reason"), column.alias("column"))
     failed = [staged.filter(pl.col("reason").is_not_null())]
     valid = staged.filter(pl.col("reason").is_null())

@@ -61,6 +61,7 @@ Rules (all formats; the format modules add their own)
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -77,6 +78,7 @@ from analysis.import_common import (
     require,
     stage_lines,
 )
+from analysis.import_merge import merge
 from analysis.import_schema import (
     REASON_CANCELLATION,
     REASON_NON_PRODUCT,
@@ -133,10 +135,20 @@ NON_PRODUCT_CODES = frozenset(
 GIFT_VOUCHER_PREFIX = "GIFT_0001_"
 
 
-def read_orders(path: str | Path, fmt: str, tz: str | None = None) -> ImportResult:
+def read_orders(
+    path: str | Path | Sequence[str | Path],
+    fmt: str,
+    tz: str | None = None,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
     """Import ``path`` with the reader for format ``fmt`` (one of ``FORMATS``).
 
-    Raises :class:`OrderImportError` for an unknown format, naming the known ones.
+    Several paths are imported one by one and merged (:func:`analysis.import_merge.merge`:
+    an order already in an earlier file is rejected, never doubled). ``delimiter`` and
+    ``encoding`` follow :mod:`analysis.import_csv`. Raises :class:`OrderImportError` for an
+    unknown format, naming the known ones.
     """
     readers = {
         "generic": read_generic,
@@ -146,15 +158,24 @@ def read_orders(path: str | Path, fmt: str, tz: str | None = None) -> ImportResu
     }
     if fmt not in readers:
         raise OrderImportError(f"unknown order format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return readers[fmt](path, tz=tz)
+    opts = {"delimiter": delimiter, "encoding": encoding}
+    if isinstance(path, (str, Path)):
+        return readers[fmt](path, tz=tz, **opts)
+    results = [(Path(p), readers[fmt](p, tz=tz, **opts)) for p in path]
+    return merge(results, fmt, opts)
 
 
-def read_generic(path: str | Path, tz: str | None = None) -> ImportResult:
+def read_generic(
+    path: str | Path,
+    tz: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
     """Import a generic order-lines CSV or Parquet file (columns in ``GENERIC_REQUIRED``)."""
     start = time.perf_counter()
     path = Path(path)
     check_tz(tz)
-    raw = read_raw(path)
+    raw = read_raw(path, delimiter=delimiter, encoding=encoding)
     require(raw, path, GENERIC_REQUIRED, "generic order lines")
     src = {c: c for c in GENERIC_REQUIRED + GENERIC_OPTIONAL if c in raw.columns}
     result = build_from_lines(stage_lines(raw, src, tz), path, line_checks(src))
@@ -162,12 +183,17 @@ def read_generic(path: str | Path, tz: str | None = None) -> ImportResult:
     return result
 
 
-def read_online_retail(path: str | Path, tz: str | None = None) -> ImportResult:
+def read_online_retail(
+    path: str | Path,
+    tz: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
     """Import a UCI Online Retail or Online Retail II CSV (``.csv`` or ``.csv.gz``)."""
     start = time.perf_counter()
     path = Path(path)
     check_tz(tz)
-    raw = read_raw(path, parquet=False)
+    raw = read_raw(path, parquet=False, delimiter=delimiter, encoding=encoding)
 
     def missing(variant: str) -> list[str]:
         cols = ONLINE_RETAIL_COLUMNS[variant]

@@ -119,13 +119,19 @@ OLIST_TIMING = {
 PURCHASE = "order_purchase_timestamp"
 
 
-def read_olist(path: str | Path, tz: str | None = None) -> ImportResult:
+def read_olist(
+    path: str | Path,
+    tz: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
     """Import the Olist orders and order-items files (directory or orders CSV; rules O1-O9)."""
     start = time.perf_counter()
     check_tz(tz)
     orders_path, items_path = _locate(Path(path))
-    o_raw = read_raw(orders_path, parquet=False)
-    i_raw = read_raw(items_path, parquet=False)
+    opts = {"delimiter": delimiter, "encoding": encoding, "mark_truncated": False}
+    o_raw = read_raw(orders_path, parquet=False, **opts)
+    i_raw = read_raw(items_path, parquet=False, **opts)
     missing = [
         f"{p.name}: {', '.join(m)}"
         for p, m in (

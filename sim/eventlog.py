@@ -375,10 +375,28 @@ def empty_frame(schema: dict[str, pl.DataType | None], enum_names: dict[str, Seq
     return Table(schema).to_frame(enum_names)
 
 
+#: orders columns added after the table is built: a replayed order's id in its file (null for
+#: synthetic orders and for duplicates keyed by mistake)
+ORDERS_EXTRA: dict[str, pl.DataType] = {"source_order_id": pl.String()}
+
+
+def with_source_ids(orders: pl.DataFrame, source_ids: Sequence[str] | None) -> pl.DataFrame:
+    """``orders`` with ``source_order_id``: ``source_ids[order_id]`` where there is one."""
+    if not source_ids:
+        return orders.with_columns(pl.lit(None, pl.String).alias("source_order_id"))
+    ids = pl.Series("source_order_id", list(source_ids), dtype=pl.String)
+    k = orders["order_id"].cast(pl.Int64)
+    inside = (k < len(ids)).fill_null(False)
+    got = ids.gather(k.clip(0, len(ids) - 1).fill_null(0))
+    return orders.with_columns(
+        pl.select(pl.when(inside).then(got).otherwise(None)).to_series().alias("source_order_id")
+    )
+
+
 def column_names() -> dict[str, tuple[str, ...]]:
     """The column names of every table, in order (documented in the README)."""
     return {
-        "orders": tuple(ORDERS_SCHEMA),
+        "orders": (*ORDERS_SCHEMA, *ORDERS_EXTRA),
         "steps": tuple(STEPS_SCHEMA),
         "events": tuple(EVENTS_SCHEMA),
         "roster": tuple(ROSTER_SCHEMA),

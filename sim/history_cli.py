@@ -28,7 +28,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {out}: expected a .toml file name, found {out.suffix or 'none'}")
     base = args.base.resolve()
     load_scenario(base)  # a bad base is reported before the work
-    history = read_history(args.orders, args.format, args.tz)
+    history = read_history(args.orders, args.format, args.tz, args)
     _write_rejects(history, rejects_path(args))
     orders = history.orders.with_columns(
         local_times(history.orders[c]).alias(c)
@@ -89,33 +89,46 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from analysis.history_validation import QUANTILES, compare_histories, write_report
+    from analysis.history_validation import (
+        QUANTILES,
+        SHOPIFY_SIM_SHIPPED,
+        compare_histories,
+        write_report,
+    )
     from sim.model import Model
 
-    history = read_history(args.orders, args.format, args.tz)
+    history = read_history(args.orders, args.format, args.tz, args)
     _write_rejects(history, rejects_path(args))
     scenario = replay_scenario(args)
-    model = Model(scenario, args.seed, args.replication, replay_history=history)
-    result = model.run()
-    rows = compare_histories(history.orders, result.orders)
+    if args.runs < 1:
+        raise UsageError(f"--runs: expected at least 1, found {args.runs}")
+    runs = []
+    for rep in range(args.replication, args.replication + args.runs):
+        model = Model(scenario, args.seed, rep, replay_history=history)
+        runs.append(model.run().orders)
+    shipped = SHOPIFY_SIM_SHIPPED if args.format == "shopify" else "shipped_at"
+    rows = compare_histories(history.orders, runs, shipped)
     if not rows:
         raise UsageError(
             f"{args.orders}: expected timing columns (paid, shipped, delivered, promised; "
             f"formats olist and shopify have them), found none to compare"
         )
     table = Table(title=f"{scenario.name} against {Path(args.orders).name}: real vs simulated")
-    for col in ("measure", "side", "n", *(f"p{round(q * 100)}" for q in QUANTILES), "KS"):
+    cols = ("measure", "side", "n", *(f"p{round(q * 100)}" for q in QUANTILES), "KS", "KS range")
+    for col in cols:
         table.add_column(col, justify="left" if col in ("measure", "side") else "right")
     for c in rows:
         for side, q, n in (("real", c.real_q, c.n_real), ("simulated", c.sim_q, c.n_sim)):
             table.add_row(
                 f"{c.measure} ({c.unit})" if side == "real" else "", side, f"{n:,}",
                 *(f"{v:.3g}" for v in q), f"{c.ks:.2f}" if side == "real" else "",
+                f"{c.ks_min:.2f}-{c.ks_max:.2f}" if side == "real" else "",
             )  # fmt: skip
     Console(width=None if sys.stdout.isatty() else 130).print(table)
     notes = [
         f"{history.orders.height:,} orders replayed with scenario {scenario.name!r} "
-        f"(seed {args.seed}, replication {args.replication})",
+        f"(seed {args.seed}, replications {args.replication}..{args.replication + args.runs - 1}:"
+        " simulated quantiles pooled, KS the mean over runs with its range)",
         f"{rows[0].n_flagged:,} real orders with a timing flag left out of the real side",
         *model.replay.notes,
     ]
@@ -147,7 +160,13 @@ def add_history_parsers(sub) -> None:
     add_import_args(v)
     v.add_argument("--scenario", type=Path, required=True, help="(calibrated) scenario file")
     v.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    v.add_argument("--replication", type=int, default=0, help="replication (default 0)")
+    v.add_argument("--replication", type=int, default=0, help="first replication (default 0)")
+    v.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="replications to run (default 3): the KS is their mean, with its range",
+    )
     v.add_argument(
         "--out", type=Path, default=Path("validation"), help="report folder (default validation/)"
     )

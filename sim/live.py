@@ -10,7 +10,11 @@ missing their carrier pickup, KPIs so far and a short history. The app's Live pa
 With ``follow`` the order file is read again about every second as it grows: orders not seen
 before join the run (``Feed``), so a shop can stream its orders in as they happen. An order
 whose time has already passed in the simulation arrives at once (counted as ``late_arrivals``).
-A follow run lasts ``simulation.horizon_days`` from the first order, or until interrupted;
+A follow run lasts ``simulation.horizon_days`` (``--days``) from the first order plus
+``simulation.drain_days``, or until interrupted; a row without its end of line waits for the
+next read, and a line appended to an order already in the run is rejected with a reason
+(``REASON_APPENDED``; the rejects are written at the end). A paced run whose every order is
+done stops pacing and finishes the remaining (order-free) time flat out;
 either way the run is finished and its tables written as usual.
 
 The snapshot format (version 1): ``version``, ``scenario``, ``scenario_file`` (the run's
@@ -19,7 +23,8 @@ resolved scenario as JSON, written once beside the snapshot as ``<snapshot>.scen
 ``sim_minute``, ``sim_clock``, ``end_clock``, ``wall_clock``, ``stages`` (per station: stage,
 queue, busy, on_duty), ``orders`` (placed, in_progress, shipped, delivered, lost),
 ``n_at_risk`` and ``at_risk`` (at most 50, soonest pickup first: order_id, service, stage,
-ship_by, minutes_left), ``kpis`` (lead_time_mean_h, same_day_share, on_time_share,
+ship_by, minutes_left, source_order_id: the order's number in the replayed file),
+``kpis`` (lead_time_mean_h, same_day_share, on_time_share,
 lost_share, and late_arrivals when following) and ``history`` (the last 500 snapshots'
 sim_clock, queue, in_progress, shipped).
 """
@@ -55,13 +60,17 @@ FLAT_OUT_STEP_MIN = 60.0
 AT_RISK_MIN = 60.0
 MAX_AT_RISK_ROWS = 50
 MAX_HISTORY = 500
+REASON_APPENDED = "line added after its order joined the run"
 
 
 class Feed:
     """Orders read from a growing file, waiting to join the run (``--follow``)."""
 
-    def __init__(self, model: Model, reread: Callable[[], Any]) -> None:
+    def __init__(
+        self, model: Model, reread: Callable[[], Any], history: Any = None, source: str = ""
+    ) -> None:
         self.model = model
+        self.source_name = Path(source).name
         self.reread = reread
         plan = model.replay
         self.seen = set(plan.order_ids)
@@ -70,6 +79,12 @@ class Feed:
         self.wake = None  # the arrivals process waits on it when the queue is empty
         self.late_arrivals = 0
         self.start = model.scenario.simulation.start
+        self.n_lines: dict[str, int] = (
+            dict(history.orders.select("order_id", "n_lines").rows()) if history is not None else {}
+        )
+        #: the file's rejects (as last read) and lines added to orders already in the run
+        self.rejects = None
+        self.appended: dict[tuple[str, int], tuple[str, int, str, str]] = {}
 
     def arrivals(self, model: Model):
         """The arrivals process: the queued orders at their times, then wait for more."""
@@ -91,11 +106,14 @@ class Feed:
         except Exception as exc:  # a file caught mid-write: try again at the next poll
             log.debug("follow: cannot read the file yet: %s", exc)
             return 0
+        self.rejects = history.rejects
+        self._appended_lines(history)
         orders = history.orders.with_columns(placed_at=local_times(history.orders["placed_at"]))
         new = orders.filter(~orders["order_id"].is_in(list(self.seen))).sort("placed_at")
         if new.height == 0:
             return 0
         self.seen.update(new["order_id"].to_list())
+        self.n_lines.update(zip(new["order_id"].to_list(), new["n_lines"].to_list(), strict=True))
         lines = history.lines.filter(history.lines["order_id"].is_in(new["order_id"].to_list()))
         pos = {oid: k for k, oid in enumerate(new["order_id"].to_list())}
         lines = lines.with_columns(
@@ -128,6 +146,35 @@ class Feed:
         if self.wake is not None and not self.wake.triggered:
             self.wake.succeed()
         return new.height
+
+    def _appended_lines(self, history: Any) -> None:
+        """Lines of an order already in the run that were appended later are rejected with a
+        reason (the order joined the run as it was): recorded by (order, line number)."""
+        counts = history.orders.select("order_id", "n_lines").rows()
+        grown = {oid for oid, n in counts if oid in self.n_lines and n > self.n_lines[oid]}
+        if not grown:
+            return
+        # the k-th accepted line is the k-th source row that is not a reject (file order)
+        rejected = set(history.rejects["row"].to_list())
+        rows = (r for r in range(1, history.rows_read + 1) if r not in rejected)
+        for (oid, line_no), row in zip(
+            history.lines.select("order_id", "line_no").rows(), rows, strict=False
+        ):
+            if oid in grown and line_no > self.n_lines[oid]:
+                self.appended[(oid, line_no)] = (self.source_name, row, "", REASON_APPENDED)
+
+    def all_rejects(self) -> Any:
+        """The file's rejects as last read plus the appended lines, by row (or None)."""
+        import polars as pl
+
+        extra = pl.DataFrame(
+            list(self.appended.values()),
+            schema={"file": pl.String, "row": pl.UInt32, "column": pl.String, "reason": pl.String},
+            orient="row",
+        )
+        if self.rejects is None:
+            return extra if extra.height else None
+        return pl.concat([self.rejects, extra.cast(self.rejects.schema)]).sort("row")
 
 
 class LiveRun:
@@ -166,6 +213,9 @@ class LiveRun:
             )
         names = model.scenario.names()
         self.services = names["services"]
+        plan = getattr(model, "replay", None)
+        self.expected = len(plan.order_ids) if plan is not None else 0
+        self.snapshot_done = False
 
     def run(self) -> RunResult:
         """Simulate to the end (or until interrupted) and build the event log."""
@@ -192,11 +242,18 @@ class LiveRun:
                     if m.stock is not None:
                         m.stock.snapshot(next_day)
                     next_day += DAY
-                if time.monotonic() >= next_snap:
+                if time.monotonic() >= next_snap and not self.snapshot_done:
                     if self.feed is not None:
                         self.feed.poll()
                     self.publish(status)
                     next_snap += SNAPSHOT_EVERY_S
+                if self.speed and self._all_done():
+                    # the last real order is done: no more pacing, the rest (drain days, no
+                    # orders) runs flat out so the tables equal a flat-out run's
+                    log.info("live: the last order is done at minute %.0f", env.now)
+                    self.publish("done")
+                    self.speed = None
+                    self.snapshot_done = True
                 if self.speed:
                     ahead = (env.now - (time.monotonic() - wall0) * self.speed / 60.0) * (
                         60.0 / self.speed
@@ -205,11 +262,22 @@ class LiveRun:
                         time.sleep(min(ahead, SNAPSHOT_EVERY_S))
         except KeyboardInterrupt:
             log.warning("interrupted at simulated minute %.0f: finishing the run", env.now)
-        status = "done"
+        # the last snapshot before finalize() censors the unfinished orders, so they are
+        # counted in progress (as the run's tables keep them) instead of vanishing
+        self.publish("done")
         result = m.finalize()
         result.wall_s = time.monotonic() - t_wall
-        self.publish(status)
         return result
+
+    def _all_done(self) -> bool:
+        """Not following, every order of the file admitted and none in progress."""
+        m = self.model
+        return (
+            self.feed is None
+            and self.expected > 0
+            and not m.live
+            and len(self.retired) >= self.expected
+        )
 
     # --- snapshots ---------------------------------------------------------------------------
 
@@ -283,6 +351,7 @@ class LiveRun:
             "at_risk": [
                 {
                     "order_id": o.id,
+                    "source_order_id": self._source_id(o.id),
                     "service": self.services[o.service],
                     "stage": _stage_of(o),
                     "ship_by": clock(o.ship_by_at),
@@ -293,6 +362,12 @@ class LiveRun:
             "kpis": kpis,
             "history": list(self.history),
         }
+
+    def _source_id(self, k: int) -> str | None:
+        """A replayed order's own number in its file (None for other orders)."""
+        plan = self.model.replay
+        ids = plan.order_ids if plan is not None else []
+        return ids[k] if 0 <= k < len(ids) else None
 
     def _waiting(self) -> bool:
         return self.feed is not None and not self.feed.queue and not self.model.live

@@ -31,6 +31,7 @@ from sim.eventlog import (
     STOCK_SCHEMA,
     Table,
     empty_frame,
+    with_source_ids,
 )
 from sim.inventory import Stock
 from sim.replay import ReplaySource, plan_replay
@@ -326,6 +327,7 @@ class Model:
         names = self.names
         orders = self.orders_t.to_frame(names).sort("order_id")
         orders = censor(orders, end)
+        orders = with_source_ids(orders, self.replay.order_ids if self.replay else None)
         steps = self.steps_t.to_frame(names).sort("order_id", "t_ready", maintain_order=True)
         events = self.events_t.to_frame(names).filter(pl.col("t") <= end)  # messages due later
         events = events.sort("order_id", "t", maintain_order=True)

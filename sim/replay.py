@@ -24,6 +24,7 @@ import functools
 import logging
 import math
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -37,10 +38,10 @@ log = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=4)
-def _import_cached(path: str, fmt: str, tz: str, _stamp: tuple[int, int]):
+def _import_cached(path: str, fmt: str, tz: str, csv: tuple[str, str], _stamp: tuple[int, int]):
     from analysis.importers import read_orders
 
-    return read_orders(path, fmt, tz or None)
+    return read_orders(path, fmt, tz or None, delimiter=csv[0] or None, encoding=csv[1] or None)
 
 
 def import_history(scenario: Scenario):
@@ -53,7 +54,8 @@ def import_history(scenario: Scenario):
         st = os.stat(cfg.orders)
     except OSError:
         return read_orders(cfg.orders, cfg.format, cfg.tz or None)  # its one-line error
-    return _import_cached(cfg.orders, cfg.format, cfg.tz, (st.st_mtime_ns, st.st_size))
+    csv = (cfg.delimiter, cfg.encoding)
+    return _import_cached(cfg.orders, cfg.format, cfg.tz, csv, (st.st_mtime_ns, st.st_size))
 
 
 def local_times(col: pl.Series) -> pl.Series:
@@ -78,6 +80,55 @@ class ReplayPlan:
     def n_orders(self) -> int:
         """Orders replayed."""
         return len(self.times)
+
+
+#: Carrier service names in order exports -> the model's service names (documented in the
+#: README, "Service names"): a value naming a scenario service (any case) is that service;
+#: otherwise the first keyword below found in it (lower case, punctuation as spaces), longest
+#: keywords first, when the scenario has the service it maps to.
+SERVICE_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("next business day", "next_day"),
+    ("next day", "next_day"),
+    ("next_day", "next_day"),
+    ("nextday", "next_day"),
+    ("overnight", "next_day"),
+    ("same day", "next_day"),
+    ("24h", "next_day"),
+    ("express", "express"),
+    ("expedited", "express"),
+    ("priority", "express"),
+    ("2 day", "express"),
+    ("two day", "express"),
+    ("48h", "express"),
+    ("standard", "standard"),
+    ("economy", "standard"),
+    ("ground", "standard"),
+    ("free shipping", "standard"),
+    ("tracked", "standard"),
+    ("first class", "standard"),
+    ("parcel", "standard"),
+)
+
+
+def service_name(value: str | None, names: list[str]) -> str | None:
+    """The scenario service a file's service value means (``SERVICE_KEYWORDS``), or None."""
+    if value is None:
+        return None
+    exact = {n.lower(): n for n in names}
+    low = value.strip().lower()
+    if low in exact:
+        return exact[low]
+    text = " " + re.sub(r"[^a-z0-9_]+", " ", low.replace("-", " ")).strip() + " "
+    for key, target in SERVICE_KEYWORDS:
+        if f" {key} " in text and target in exact:
+            return exact[target]
+    return None
+
+
+def map_services(values: pl.Series, names: list[str]) -> pl.Series:
+    """Each value's scenario service by :func:`service_name` (null where none)."""
+    table = {v: service_name(v, names) for v in values.drop_nulls().unique().to_list()}
+    return values.replace_strict(table, default=None, return_dtype=pl.String)
 
 
 def index_of(names: list[str], values: pl.Series) -> tuple[np.ndarray, int]:
@@ -151,7 +202,10 @@ def plan_replay(
     effective = with_overrides(scenario, overrides)
 
     d = scenario.demand
-    service, bad_s = index_of([s.name for s in d.services], orders["service"])
+    snames = [s.name for s in d.services]
+    mapped = map_services(orders["service"], snames)
+    service, _ = index_of(snames, mapped)
+    bad_s = int((orders["service"].is_not_null() & mapped.is_null()).sum())
     channel, bad_c = index_of([c.name for c in d.channels], orders["channel"])
     for what, bad, names in (
         ("service", bad_s, [s.name for s in d.services]),

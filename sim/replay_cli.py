@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from sim.atomic import write_atomic
+from sim import paths
+from sim.atomic import write_atomic, write_bytes_atomic
 from sim.cli import (
     UsageError,
     _parse_sets,
@@ -21,11 +22,18 @@ from sim.scenario import load_scenario
 log = logging.getLogger("omsim")
 
 
-def read_history(path: Path, fmt: str, tz: str | None):
-    """Import an order file and print its counts and reject reasons (stderr)."""
+def read_history(path, fmt: str, tz: str | None, args: argparse.Namespace | None = None):
+    """Import an order file (or a list of them) and print its counts and reject reasons
+    (stderr); ``args`` may carry ``--delimiter`` and ``--encoding``."""
     from analysis.importers import read_orders
 
-    result = read_orders(path, fmt, tz)
+    opts = {
+        "delimiter": getattr(args, "delimiter", None),
+        "encoding": getattr(args, "encoding", None),
+    }
+    result = read_orders(path, fmt, tz, **opts)
+    if isinstance(path, list):
+        path = ", ".join(str(p) for p in path) if len(path) > 1 else path[0]
     c = result.counts()
     reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(result.reject_reasons().items()))
     print(
@@ -48,12 +56,14 @@ def rejects_path(args: argparse.Namespace) -> Path:
         return args.rejects
     if getattr(args, "out", None) is not None:
         return args.out / "rejects.csv"
-    return Path(f"rejects_{Path(args.orders).name.split('.')[0]}.csv")
+    first = args.orders[0] if isinstance(args.orders, list) else args.orders
+    return Path(f"rejects_{Path(first).name.split('.')[0]}.csv")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """omsim import: an order file to the documented orders-and-lines schema (Parquet)."""
-    result = read_history(args.orders, args.format, args.tz)
+    orders = args.orders if len(args.orders) > 1 else args.orders[0]
+    result = read_history(orders, args.format, args.tz, args)
     out: Path = args.out
     write_atomic(out / "orders.parquet", result.orders.write_parquet)
     write_atomic(out / "lines.parquet", result.lines.write_parquet)
@@ -70,6 +80,8 @@ def replay_scenario(args: argparse.Namespace):
             "replay.orders": str(Path(args.orders).resolve()),
             "replay.format": args.format,
             "replay.tz": args.tz or "",
+            "replay.delimiter": args.delimiter or "",
+            "replay.encoding": args.encoding or "",
         }
     )
     return load_scenario(args.scenario, overrides)
@@ -80,7 +92,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.live import Feed, LiveRun
     from sim.model import Model
     from sim.output import check_run_folder, write_run
-    from sim.replay import import_history
     from sim.runner import kpis_of
 
     if args.follow and not args.speed:
@@ -88,7 +99,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     scenario = replay_scenario(args)
     if args.out:
         check_run_folder(args.out, args.force)
-    history = read_history(args.orders, args.format, args.tz)
+    history = read_history(args.orders, args.format, args.tz, args)
     write_rejects(history, rejects_path(args))
     window = None
     feed_box: list = []
@@ -109,7 +120,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         arrivals=follow_arrivals if args.follow else None,
     )
     if args.follow:
-        feed_box.append(Feed(model, lambda: import_history(scenario)))
+        feed_box.append(
+            Feed(model, lambda: complete_lines(scenario), history, source=str(args.orders))
+        )
     for note in model.replay.notes:
         print(f"replay: {note}", file=sys.stderr)
     live = args.speed or args.snapshot or args.follow
@@ -132,6 +145,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
             result = model.run(update)
         finally:
             close()
+    if feed_box and (rejects := feed_box[0].all_rejects()) is not None:
+        path = rejects_path(args)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # the whole followed file's rejects, appended lines included
+        write_atomic(path, rejects.write_csv)
+        print(f"wrote {rejects.height:,} rejected rows (followed file) to {path}", file=sys.stderr)
     kpis = kpis_of(result, args.warmup_days)
     title = (
         f"{model.scenario.name} replaying {Path(args.orders).name}: seed {args.seed}, "
@@ -144,15 +163,59 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_import_args(p: argparse.ArgumentParser) -> None:
-    """ORDERS, --format, --tz and --rejects: every command that reads an order file."""
-    p.add_argument("orders", type=Path, help="order file (Olist: the folder of its CSV files)")
+def complete_lines(scenario):
+    """The followed order file imported up to its last end of line: a row being written
+    (no end of line yet) waits for the next read instead of joining with a cut-off value."""
+    import tempfile
+
+    from analysis.importers import read_orders
+    from sim.replay import import_history
+
+    cfg = scenario.replay
+    src = Path(cfg.orders)
+    if not src.is_file() or src.suffix == ".gz":
+        return import_history(scenario)
+    data = paths.read_bytes(src, paths.MAX_ORDER_BYTES)
+    data = data[: data.rfind(b"\n") + 1]
+    with tempfile.TemporaryDirectory() as d:
+        copy = write_bytes_atomic(Path(d) / src.name, data)
+        return read_orders(
+            copy,
+            cfg.format,
+            cfg.tz or None,
+            delimiter=cfg.delimiter or None,
+            encoding=cfg.encoding or None,
+        )
+
+
+def add_import_args(p: argparse.ArgumentParser, several: bool = False) -> None:
+    """ORDERS, --format, --tz, --delimiter, --encoding and --rejects: every command that reads
+    an order file (``several``: one or more files, merged)."""
+    if several:
+        p.add_argument(
+            "orders",
+            type=Path,
+            nargs="+",
+            help="order file(s) (Olist: the folder of its CSV files); several files are "
+            "merged, an order already in an earlier file rejected as overlapping",
+        )
+    else:
+        p.add_argument("orders", type=Path, help="order file (Olist: the folder of its CSV files)")
     p.add_argument("--format", required=True, choices=ORDER_FORMATS, help="the order file's format")
     p.add_argument(
         "--tz",
         help="IANA time zone of the shop (e.g. Europe/London): naive times are read in it and "
         "times with a UTC offset converted to it (default: naive times as they are, offsets "
         "to UTC)",
+    )
+    p.add_argument(
+        "--delimiter",
+        help="CSV delimiter (default: detected from the header line: comma, semicolon, tab, pipe)",
+    )
+    p.add_argument(
+        "--encoding",
+        help="text encoding, e.g. latin-1 or cp1252 (default: UTF-8; a file that is not "
+        "UTF-8 is read as Latin-1 with a warning)",
     )
     p.add_argument(
         "--rejects",
@@ -164,8 +227,8 @@ def add_import_args(p: argparse.ArgumentParser) -> None:
 
 def add_replay_parsers(sub) -> None:
     """Register ``omsim import`` and ``omsim replay``."""
-    i = sub.add_parser("import", help="read an order file into the documented order schema")
-    add_import_args(i)
+    i = sub.add_parser("import", help="read order files into the documented order schema")
+    add_import_args(i, several=True)
     i.add_argument("-o", "--out", type=Path, required=True, help="output folder (Parquet)")
     i.set_defaults(func=cmd_import)
 
@@ -201,7 +264,8 @@ def add_replay_parsers(sub) -> None:
     r.add_argument(
         "--days",
         type=_positive,
-        help="--follow: how many days the run lasts (default simulation.horizon_days)",
+        help="--follow: N days of orders from the first order, plus simulation.drain_days "
+        "to finish them (default N = simulation.horizon_days)",
     )
     r.set_defaults(func=cmd_replay)
 

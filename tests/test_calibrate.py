@@ -580,8 +580,74 @@ def test_base_without_processor_gets_one_that_only_delays():
     (proc,) = cal.overrides["payment"]["processors"]
     assert proc["decline_prob"] == 0.0 and proc["fraud_review_share"] == 0.0
     assert proc["channels"] == [c.name for c in load_scenario(BASELINE).demand.channels]
-    minutes = (paid - placed).astype("timedelta64[us]").astype(float) / US_PER_MIN
-    logs = np.log(minutes)  # the lognormal MLE, by hand
-    assert proc["approval_delay_mean_min"] == pytest.approx(
-        math.exp(logs.mean() + logs.var() / 2), rel=2e-3
+    # exponential(30 min): the best family (gamma or Weibull of shape ~1) with mean 30
+    # (sd of the MLE mean 30 / sqrt(400) = 1.5 min) and cv ~1
+    fit = next(f for f in cal.fits if f.measure == "approval delay")
+    family = {"lognorm": "lognormal", "gamma": "gamma", "weibull_min": "weibull", "expon": "gamma"}
+    assert proc["approval_delay_family"] == family[fit.best] != "lognormal"
+    assert proc["approval_delay_mean_min"] == pytest.approx(30.0, abs=7.5)
+    assert proc["approval_delay_cv"] == pytest.approx(1.0, abs=0.15)
+
+
+# --- issue 19 point 1: transit fitted and simulated on the same carrier calendar ------------
+
+
+def test_transit_calendar_mon_to_sat_is_fitted_and_simulated_alike():
+    """A carrier that delivers Monday to Saturday: the k-th Mon-Sat day after the pickup day.
+    Calibration finds the delivery days, writes them into the carrier, and the model's own
+    delivery rule on the calibrated carrier lands every parcel on its real delivery day."""
+    import datetime as _dt
+
+    from sim.calendar import Calendar, PickupSchedule
+    from sim.config import CalendarConfig, CarrierConfig, Scenario, SimulationConfig
+
+    rng = np.random.default_rng(7)
+    n, pmf = 2000, [0.0, 0.2, 0.5, 0.3]
+    base = np.datetime64("2024-03-04T00:00", "us")  # a Monday
+    # placed Mon-Fri, shipped the same weekday at 16:30 (pickups Monday to Friday)
+    day = np.busday_offset(np.datetime64("2024-03-04"), rng.integers(0, 20, n), roll="forward")
+    placed = day.astype("datetime64[us]") + np.timedelta64(9, "h")
+    shipped = day.astype("datetime64[us]") + np.timedelta64(16 * 60 + 30, "m")
+    k = rng.choice(len(pmf), n, p=pmf)
+    delivered_day = np.busday_offset(day, k, roll="backward", weekmask="1111110")
+    delivered = delivered_day.astype("datetime64[us]") + np.timedelta64(11, "h")
+    orders = make_orders(placed, paid_at=placed, shipped_at=shipped, delivered_at=delivered)
+    cal = calibrate(
+        orders, make_lines(orders["order_id"].to_list()), base=BASELINE, name="t", source="t.csv"
     )
+    carriers = cal.overrides["shipping"]["carriers"]
+    # Saturday holds about 1/6 of the deliveries, Sunday none
+    assert all(c["delivery_days"] == ["mon", "tue", "wed", "thu", "fri", "sat"] for c in carriers)
+    got = np.asarray(carriers[0]["services"][0]["transit_days_pmf"])
+    assert got.size == len(pmf)
+    assert np.all(
+        np.abs(got - pmf) <= 5 * np.sqrt(np.asarray(pmf) * (1 - np.asarray(pmf)) / n) + 1e-4
+    )
+    # in Monday-Friday business days a Saturday delivery would count as Monday: mean k + ~1/6
+    assert float(np.dot(np.arange(got.size), got)) == pytest.approx(float(k.mean()), abs=0.01)
+    # the model's rule on the calibrated carrier gives the real delivery date for every order
+    scen = Scenario(
+        simulation=SimulationConfig(start=_dt.datetime(2024, 3, 4), horizon_days=40),
+        calendar=CalendarConfig(),
+    )
+    c = carriers[0]
+    sched = PickupSchedule(
+        Calendar(scen), CarrierConfig(name="c", delivery_days=c["delivery_days"])
+    )
+    ship_min = (shipped - base).astype("timedelta64[m]").astype(float)
+    sim_day = [
+        int(sched.delivered_at(float(t), int(kk), 0.5) // 1440)
+        for t, kk in zip(ship_min, k, strict=True)
+    ]
+    real_day = (delivered_day - np.datetime64("2024-03-04")).astype(int)
+    assert sim_day == real_day.tolist()
+
+
+def test_delivery_weekdays_drop_stray_weekend_scans():
+    from analysis.calibrate_timing import delivery_weekdays
+
+    # 1,000 deliveries Mon-Fri, 3 on a Sunday (0.3 %, below 0.25/7 = 3.6 %)
+    wd = np.r_[np.repeat(np.arange(5), 200), [6, 6, 6]]
+    days, shares = delivery_weekdays(wd)
+    assert days == ("mon", "tue", "wed", "thu", "fri")
+    assert shares[6] == pytest.approx(3 / 1003)

@@ -19,7 +19,7 @@ ORDERS = [
     "pick_errors_shipped", "travel_m", "carrier", "box", "n_parcels", "material",
     "billable_weight_kg", "damaged", "packaging_cost", "shipping_cost", "special_action",
     "special_cost", "received_at", "lost_cause", "duplicate_of", "payment_attempts",
-    "oversold", "backordered", "in_store",
+    "oversold", "backordered", "in_store", "source_order_id",
 ]  # fmt: skip
 STEPS_COLS = [
     "order_id", "step", "attempt", "resource", "worker", "batch_id", "n_lines", "t_ready",

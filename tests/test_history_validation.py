@@ -87,10 +87,22 @@ def test_ks_is_zero_for_the_same_and_one_for_disjoint() -> None:
         )
 
     same = {c.measure: c.ks for c in compare_histories(real, as_sim(real, 0))}
-    assert same == {"approval": 0.0, "handling": 0.0, "transit": 0.0, "lateness": 0.0}
+    assert same == {
+        "approval": 0.0, "handling": 0.0, "transit": 0.0, "lateness": 0.0,
+        "placed to shipped": 0.0,
+    }  # fmt: skip
     shifted = {c.measure: c.ks for c in compare_histories(real, as_sim(real, 600))}
     assert shifted["approval"] == 1.0  # every simulated approval 10 h later
     assert shifted["handling"] == 0.0  # paid and shipped moved together
+    assert shifted["placed to shipped"] == 1.0  # every order shipped 10 h later
+    # several runs: the KS is their mean and its range is shown
+    two = {c.measure: c for c in compare_histories(real, [as_sim(real, 0), as_sim(real, 600)])}
+    pts = two["placed to shipped"]
+    assert (pts.ks, pts.ks_min, pts.ks_max, pts.n_runs) == (0.5, 0.0, 1.0, 2)
+    # Shopify: Fulfilled at is compared with the simulated label time
+    sim = as_sim(real, 0).with_columns(labelled_at=pl.col("shipped_at") + 600)
+    lab = {c.measure: c.ks for c in compare_histories(real, sim, "labelled_at")}
+    assert lab["placed to shipped"] == 1.0 and lab["handling"] == 1.0  # both end at the label
 
 
 def test_approval_delay_is_lognormal_with_its_mean_and_cv() -> None:
@@ -158,16 +170,19 @@ def test_validate_history_on_olist(tmp_path: Path, capsys) -> None:
         pytest.skip("../shared/data/olist_10k_delivered absent: the Olist validation needs it")
     out = tmp_path / "v"
     rc = main(["validate-history", str(shared / "olist_10k_delivered"), "--format", "olist",
-               "--scenario", str(BASELINE), "--out", str(out)])  # fmt: skip
+               "--scenario", str(BASELINE), "--out", str(out), "--runs", "2"])  # fmt: skip
     assert rc == 0
     table = pl.read_csv(out / "validation.csv")
-    assert set(table["measure"]) == {"approval", "handling", "transit", "lateness"}
+    assert set(table["measure"]) == {
+        "approval", "handling", "transit", "lateness", "placed to shipped",
+    }  # fmt: skip
+    assert (table["runs"] == 2).all() and (table["ks_min"] <= table["ks_max"]).all()
     real = table.filter(pl.col("side") == "real")
     # every Olist order is delivered; those with a timing flag are left out (124, see
     # tests/test_importers_real.py), and approval needs an approval time
     assert real.filter(pl.col("measure") == "handling")["n"].item() <= 10_000 - 124
     assert (table["ks"] >= 0).all() and (table["ks"] <= 1).all()
-    assert (out / "validation.html").read_text().count("<tr>") == 9
+    assert (out / "validation.html").read_text().count("<tr>") == 11
 
 
 def test_cli_calibrate_on_the_shipped_sample(tmp_path: Path, capsys) -> None:

@@ -17,7 +17,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.import_schema import LINES_SCHEMA, ORDERS_SCHEMA, REJECTS_SCHEMA, ImportResult
+from analysis.import_schema import (
+    LINES_SCHEMA,
+    ORDERS_SCHEMA,
+    REJECTS_SCHEMA,
+    ImportResult,
+)
 from analysis.importers import (
     FORMATS,
     OrderImportError,
@@ -197,7 +202,7 @@ def test_shopify_offsets_across_daylight_saving_give_the_right_instants(tmp_path
         line("#4", "2025-11-02 01:30:00 -0500", "1", "A", "1", "A"),  # 06:30 UTC
         line("#5", "2025-07-01 12:00:00 +0530", "1", "A", "1", "A"),  # 06:30 UTC
     ]
-    r = read_shopify(shopify(tmp_path, rows))
+    r = read_shopify(shopify(tmp_path, rows), tz="UTC")
     check(r)
     assert r.orders.schema["placed_at"] == pl.Datetime("us", "UTC")
     assert r.orders["placed_at"].to_list() == [
@@ -249,6 +254,60 @@ def test_shopify_cancelled_orders_are_rejected_row_by_row(tmp_path):
     ]
     assert r.orders["order_id"].to_list() == ["#1", "#5"]
     assert r.accepted_rows == 2 and r.rows_read == 10
+
+
+def test_shopify_fully_refunded_but_fulfilled_orders_are_warehouse_work(tmp_path):
+    """Issue 19.5: only never-fulfilled orders are cancellations."""
+    t = "2025-12-06 10:00:00 -0500"
+    done = "2025-12-07 10:00:00 -0500"
+    rows = [
+        line("#1", t, "1", "A", "1", "A", Financial_Status="refunded", Fulfilled_at=done),  # kept
+        line("#1", t, "1", "B", "1", "B"),  # kept: the order's second line
+        line("#2", t, "1", "A", "1", "A", Financial_Status="refunded"),  # never fulfilled
+        line(
+            "#3", t, "1", "A", "1", "A", Financial_Status="voided", Fulfillment_Status="fulfilled"
+        ),  # fmt: skip
+        line("#4", t, "1", "A", "1", "A", Cancelled_at=done, Fulfillment_Status="unfulfilled"),
+    ]
+    r = read_shopify(shopify(tmp_path, rows, "export.csv"))
+    check(r)
+    assert r.orders["order_id"].to_list() == ["#1", "#3"]
+    assert r.orders["n_lines"].to_list() == [2, 1]
+    assert rejects(r) == [
+        ("export.csv", 3, "Financial Status", "cancellation"),
+        ("export.csv", 5, "Cancelled at", "cancellation"),
+    ]
+
+
+def test_shopify_without_tz_infers_the_shops_zone_from_its_offsets(tmp_path, caplog):
+    """Issue 19.4: a New York shop (-0500 in winter, -0400 in summer) without --tz: the times
+    are the shop's wall clock, not UTC, and a warning names the inferred zone."""
+    rows = [
+        line("#1", "2025-01-15 09:00:00 -0500", "1", "A", "1", "A"),
+        line("#2", "2025-07-15 09:00:00 -0400", "1", "A", "1", "A"),
+        line("#3", "2025-11-02 01:30:00 -0400", "1", "A", "1", "A"),
+        line("#4", "2025-11-02 01:30:00 -0500", "1", "A", "1", "A"),
+    ]
+    with caplog.at_level("WARNING", logger="analysis.importers"):
+        r = read_shopify(shopify(tmp_path, rows))
+    check(r)
+    zone = r.orders.schema["placed_at"].time_zone
+    assert zone is not None and zone != "UTC"
+    assert f"shop's zone {zone}" in caplog.text and "--tz" in caplog.text
+    wall = [t.replace(tzinfo=None) for t in r.orders["placed_at"].to_list()]
+    # the hours written in the file (the shop's local clock), not 14:00/13:00 UTC
+    assert [w.hour for w in wall] == [9, 9, 1, 1]
+    # the instants are exact: 14:00 and 13:00 UTC
+    assert r.orders["placed_at"].to_list()[:2] == [utc(2025, 1, 15, 14), utc(2025, 7, 15, 13)]
+
+
+def test_shopify_offsets_that_fit_no_zone_are_refused_without_tz(tmp_path):
+    rows = [
+        line("#1", "2025-01-15 09:00:00 -0500", "1", "A", "1", "A"),
+        line("#2", "2025-01-15 09:00:00 +0530", "1", "A", "1", "A"),
+    ]
+    with pytest.raises(OrderImportError, match="fit no single time zone.*--tz"):
+        read_shopify(shopify(tmp_path, rows))
 
 
 def test_shopify_timing_flags_do_not_reject(tmp_path):
@@ -582,8 +641,12 @@ def test_real_shopify_export():
     cancelled = {
         n
         for n, row in first.items()
-        if row["Cancelled at"].strip()
-        or row["Financial Status"].strip().lower() in ("refunded", "voided")
+        if (
+            row["Cancelled at"].strip()
+            or row["Financial Status"].strip().lower() in ("refunded", "voided")
+        )
+        and not row["Fulfilled at"].strip()
+        and row["Fulfillment Status"].strip().lower() not in ("fulfilled", "partial")
     }
     kept = [row for row in rows if row["Name"] not in cancelled]
     assert r.orders.height == len(names - cancelled)

@@ -67,10 +67,22 @@ class ProcessorConfig(Section):
     approval_delay_mean_min: NonNeg = Field(
         0.0,
         description="Mean time from a successful authorisation to the payment being approved "
-        "(bank transfers, boleto, manual capture; lognormal; minutes; 0 = at once).",
+        "(bank transfers, boleto, manual capture; minutes; 0 = at once).",
     )
     approval_delay_cv: NonNeg = Field(
         1.0, description="Coefficient of variation of the approval delay (0 = fixed)."
+    )
+    approval_delay_family: Literal["lognormal", "gamma", "weibull", "empirical"] = Field(
+        "lognormal",
+        description="Distribution of the approval delay: lognormal, gamma or weibull with "
+        "approval_delay_mean_min and approval_delay_cv, or empirical "
+        "(approval_delay_quantiles_min). Written by omsim calibrate.",
+    )
+    approval_delay_quantiles_min: tuple[NonNeg, ...] = Field(
+        [],
+        description="Empirical approval delay: its quantiles in minutes at equally spaced "
+        "probabilities 0, 1/(n-1), ..., 1 (non-decreasing, at least 2), interpolated "
+        "linearly; used when approval_delay_family = 'empirical'.",
     )
     fraud_review_share: Prob = Field(
         0.0,
@@ -84,6 +96,22 @@ class ProcessorConfig(Section):
         0.2, description="Probability a reviewed order is rejected (cancelled and refunded)."
     )
     outages: tuple[OutageConfig, ...] = Field([], description="Windows when it is down.")
+
+    @model_validator(mode="after")
+    def _approval_family(self) -> ProcessorConfig:
+        q = self.approval_delay_quantiles_min
+        if self.approval_delay_family == "empirical":
+            if len(q) < 2:
+                raise ValueError(
+                    "approval_delay_quantiles_min: expected at least 2 quantiles for "
+                    f"approval_delay_family = 'empirical', found {len(q)}"
+                )
+            if any(b < a for a, b in zip(q, q[1:], strict=False)):
+                raise ValueError(
+                    "approval_delay_quantiles_min: expected non-decreasing values, found "
+                    f"{list(q)[:8]}..."
+                )
+        return self
 
 
 class PaymentConfig(Section):

@@ -41,6 +41,18 @@ class ReplayConfig(Section):
         "they are, times with an offset in UTC.",
     )
 
+    delimiter: str = Field(
+        "",
+        max_length=1,
+        description="CSV delimiter of the order file; empty: detected from its header line "
+        "(comma, semicolon, tab or pipe).",
+    )
+    encoding: str = Field(
+        "",
+        description="Text encoding of the order file (e.g. latin-1); empty: UTF-8, or Latin-1 "
+        "with a warning when the file is not UTF-8.",
+    )
+
     @field_validator("orders")
     @classmethod
     def _orders(cls, v: str) -> str:

@@ -7,15 +7,20 @@ so common random numbers hold): attempt k is declined when ``pay_u[k]`` is below
 probability (the first attempt's, or a retry's), or when it falls in a ``fail`` outage; in a
 ``wait`` outage it waits for the window's end. After a decline the shopper tries again after
 a delay when ``pay_u[RETRY + k]`` is below the retry probability, up to the retry limit.
-An approved payment may then wait a lognormal approval delay (``pay_u[APPROVAL]``).
+An approved payment may then wait an approval delay drawn by inversion from ``pay_u[APPROVAL]``
+(lognormal, gamma, Weibull or empirical quantiles: :class:`ApprovalDelay`), so every family
+keeps common random numbers.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import TYPE_CHECKING
 
-from scipy.special import ndtri
+from scipy.optimize import brentq
+from scipy.special import gamma as gamma_fn
+from scipy.special import gammaincinv, ndtri
 
 from sim.units import seconds
 
@@ -46,9 +51,7 @@ class Processor:
         self.fraud_share = cfg.fraud_review_share
         self.fraud_time = cfg.fraud_review_time_min
         self.fraud_reject = cfg.fraud_reject_prob
-        m, cv = cfg.approval_delay_mean_min, cfg.approval_delay_cv
-        self.approval_sigma = math.sqrt(math.log1p(cv * cv))
-        self.approval_mu = math.log(m) - self.approval_sigma**2 / 2 if m > 0 else None
+        self.approval = ApprovalDelay(cfg)
 
         def minute(t) -> float:
             return (t - cal.start).total_seconds() / 60.0
@@ -56,10 +59,8 @@ class Processor:
         self.outages = sorted((minute(o.start), minute(o.end), o.mode) for o in cfg.outages)
 
     def approval_delay(self, u: float) -> float:
-        """Minutes from a successful authorisation to approval (lognormal, from uniform u)."""
-        if self.approval_mu is None:
-            return 0.0
-        return math.exp(self.approval_mu + self.approval_sigma * float(ndtri(u)))
+        """Minutes from a successful authorisation to approval (from uniform u)."""
+        return self.approval.minutes(u)
 
     def outage_at(self, t: float) -> tuple[float, str] | None:
         """(end, mode) of the outage covering time t, if any."""
@@ -81,13 +82,72 @@ class Processor:
                     declined = True
             t += self.auth
             if not declined:
-                if self.approval_mu is not None:
-                    t += self.approval_delay(u[APPROVAL])
+                if self.approval.active:
+                    t += self.approval.minutes(u[APPROVAL])
                 return True, t, k + 1
             if k >= self.n_retries or u[RETRY + k] >= self.retry:
                 return False, t, k + 1
             t += self.delay
             k += 1
+
+
+def weibull_shape(cv: float) -> float:
+    """The Weibull shape k whose coefficient of variation is ``cv`` (> 0).
+
+    cv^2 = Gamma(1 + 2/k) / Gamma(1 + 1/k)^2 - 1, decreasing in k; solved on log k.
+    """
+
+    def gap(log_k: float) -> float:
+        k = math.exp(log_k)
+        return math.sqrt(gamma_fn(1 + 2 / k) / gamma_fn(1 + 1 / k) ** 2 - 1) - cv
+
+    return math.exp(brentq(gap, math.log(0.05), math.log(200.0)))
+
+
+class ApprovalDelay:
+    """A processor's approval delay in minutes, drawn by inversion of one uniform.
+
+    lognormal, gamma and weibull have the configured mean and cv (cv 0: the mean, fixed);
+    empirical interpolates ``approval_delay_quantiles_min`` linearly at probability u.
+    ``active`` is False when every delay is 0.
+    """
+
+    def __init__(self, cfg: ProcessorConfig) -> None:
+        self.family = cfg.approval_delay_family
+        m, cv = cfg.approval_delay_mean_min, cfg.approval_delay_cv
+        self.mean, self.cv = m, cv
+        self.quantiles = list(cfg.approval_delay_quantiles_min)
+        if self.family == "empirical":
+            self.active = self.quantiles[-1] > 0
+            self.probs = [i / (len(self.quantiles) - 1) for i in range(len(self.quantiles))]
+        else:
+            self.active = m > 0
+        if self.family == "lognormal":
+            self.sigma = math.sqrt(math.log1p(cv * cv))
+            self.mu = math.log(m) - self.sigma**2 / 2 if m > 0 else 0.0
+        elif self.family == "gamma" and cv > 0:
+            self.shape = 1.0 / (cv * cv)
+            self.scale = m / self.shape
+        elif self.family == "weibull" and cv > 0:
+            self.shape = weibull_shape(cv)
+            self.scale = m / gamma_fn(1 + 1 / self.shape)
+
+    def minutes(self, u: float) -> float:
+        """The delay at uniform u in (0, 1)."""
+        if not self.active:
+            return 0.0
+        if self.family == "empirical":
+            q, p = self.quantiles, self.probs
+            i = min(max(bisect.bisect_right(p, u) - 1, 0), len(p) - 2)
+            w = (u - p[i]) / (p[i + 1] - p[i])
+            return q[i] + w * (q[i + 1] - q[i])
+        if self.cv <= 0:
+            return self.mean
+        if self.family == "lognormal":
+            return math.exp(self.mu + self.sigma * float(ndtri(u)))
+        if self.family == "gamma":
+            return float(gammaincinv(self.shape, u)) * self.scale
+        return self.scale * (-math.log1p(-u)) ** (1.0 / self.shape)
 
 
 class CardReader:

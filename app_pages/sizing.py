@@ -58,10 +58,13 @@ def main() -> None:
         cols = st.columns(2)
         with cols[0]:
             st.number_input(
-                "Days of orders (0: as in the file)",
-                step=1.0,
-                format="%g",
-                key=common.remembered("size_days", 7.0),
+                "Measured weeks (0: a plain run of the file's days)",
+                min_value=0,
+                step=1,
+                key=common.remembered("size_weeks", 2),
+                help="Steady state: 1 warm-up week, then the KPIs score the orders placed in these "
+                "weeks, orders arriving throughout and for a 7-day tail. 0: the file's horizon "
+                "and drain days.",
             )
         with cols[1]:
             st.number_input(
@@ -70,11 +73,11 @@ def main() -> None:
                 key=common.remembered("size_budget", 10),
                 help="omsim size --global-budget",
             )
-    keys = ("scenario", "slas", "roles", "max", "reps", "seed", "days", "budget")
+    keys = ("scenario", "slas", "roles", "max", "reps", "seed", "weeks", "budget")
     s = {k: common.remember(f"size_{k}") for k in keys}
     slas = [line.strip() for line in str(s["slas"]).splitlines() if line.strip()]
     path = common.inside(root, s["scenario"], ".toml")
-    overrides = {"simulation.horizon_days": float(s["days"])} if s["days"] else {}
+    overrides: dict[str, float] = {}
     try:
         scenario = load_scenario(path, overrides).fingerprint()
     except ScenarioError as exc:
@@ -87,6 +90,7 @@ def main() -> None:
         "max": s["max"],
         "replications": s["reps"],
         "seed": s["seed"],
+        "weeks": s["weeks"],
         "budget": s["budget"],
     }
     run_dir = common.experiment_dir("size", spec)
@@ -109,8 +113,7 @@ def main() -> None:
             "--seed",
             str(int(s["seed"])),
         ]
-        if s["days"]:
-            args += ["--days", common.number_text(float(s["days"]))]
+        args += ["--weeks", str(int(s["weeks"]))] if s["weeks"] else ["--plain"]
         status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sizing", planned=False)
     if not ready:
         st.info("Give at least one SLA and one role.")

@@ -244,12 +244,17 @@ def search_cheapest(
     feasible: Callable[[Point], bool],
     hint: Sequence[int] | None = None,
     global_budget: int | None = 20,
+    near: bool = False,
 ) -> SearchResult:
     """The cheapest point of the grid ``[lower, upper]`` (cost ``sum(weights * x)``, ties
     broken by fewer heads) for which ``feasible(x)``, assuming ``feasible`` is monotone (see
     the module docstring for the steps). ``hint`` (e.g. the current staffing) is where the
     searches start. ``global_budget`` caps the evaluations of the global check (None:
-    unlimited; 0: stop at a local minimum)."""
+    unlimited; 0: stop at a local minimum).
+
+    ``near``: the hint is near the answer (:func:`sim.size_start.erlang_c_start`): steps 1
+    and 2 are skipped; the search starts at the hint, going up the diagonal in doubling steps
+    if it is infeasible (the maximum is simulated only if the diagonal reaches it)."""
     n = len(lower)
     lo, hi = tuple(lower), tuple(upper)
     oracle = MonotoneOracle(feasible)
@@ -261,14 +266,29 @@ def search_cheapest(
         return (*x[:i], v, *x[i + 1 :])
 
     result = SearchResult(None, float("nan"), lo, hi)
-    if not oracle(hi):
+    start = tuple(min(max(h, a), b) for h, a, b in zip(hint or lo, lo, hi, strict=True))
+    if near:
+        low = lo
+        if not oracle(start):
+            steps = max(b - a for a, b in zip(start, hi, strict=True))
+
+            def up(k: int) -> Point:
+                return tuple(min(a + k, b) for a, b in zip(start, hi, strict=True))
+
+            k = smallest_true(lambda k: oracle(up(k)), 0, steps, hint=min(1, steps))
+            if not oracle(up(k)):  # the diagonal reached the maximum: no answer
+                result.evaluated = oracle.evaluated
+                result.inferred = oracle.inferred
+                return result
+            start = up(k)
+    elif not oracle(hi):
         result.evaluated = oracle.evaluated
         return result
-    start = tuple(min(max(h, a), b) for h, a, b in zip(hint or lo, lo, hi, strict=True))
-    # cheap lower bounds: can a variable be at its minimum when the others are at their maximum?
-    low = tuple(lo[i] if oracle(at(hi, i, lo[i])) else lo[i] + 1 for i in range(n))
+    else:
+        # cheap lower bounds: can a variable be at its minimum with the others at their maximum?
+        low = tuple(lo[i] if oracle(at(hi, i, lo[i])) else lo[i] + 1 for i in range(n))
     local = proven = False
-    if oracle(low):
+    if not near and oracle(low):
         best, local, proven = low, True, True
     else:
         first = tuple(max(s, a) for s, a in zip(start, low, strict=True))

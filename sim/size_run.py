@@ -236,6 +236,7 @@ def _size(
     search = search_cheapest(
         [0] * n, [max_headcount] * n, [v.weekly_cost for v in variables], oracle,
         hint=list(hint), global_budget=global_budget, near=near,
+        groups=[v.role for v in variables] if near else None,
     )  # fmt: skip
     return search, oracle
 

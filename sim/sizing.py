@@ -245,6 +245,7 @@ def search_cheapest(
     hint: Sequence[int] | None = None,
     global_budget: int | None = 20,
     near: bool = False,
+    groups: Sequence[str] | None = None,
 ) -> SearchResult:
     """The cheapest point of the grid ``[lower, upper]`` (cost ``sum(weights * x)``, ties
     broken by fewer heads) for which ``feasible(x)``, assuming ``feasible`` is monotone (see
@@ -254,7 +255,9 @@ def search_cheapest(
 
     ``near``: the hint is near the answer (:func:`sim.size_start.erlang_c_start`): steps 1
     and 2 are skipped; the search starts at the hint, going up the diagonal in doubling steps
-    if it is infeasible (the maximum is simulated only if the diagonal reaches it)."""
+    if it is infeasible (the maximum is simulated only if the diagonal reaches it); with
+    ``groups`` (the role of each variable) the descent is the near-start one of
+    :func:`_descend`."""
     n = len(lower)
     lo, hi = tuple(lower), tuple(upper)
     oracle = MonotoneOracle(feasible)
@@ -300,7 +303,7 @@ def search_cheapest(
                 steps,
             )
             first = tuple(min(a + k, b) for a, b in zip(first, hi, strict=True))
-        best, local = _descend(first, low, hi, weights, oracle, key), True
+        best, local = _descend(first, low, hi, weights, oracle, key, groups), True
         log.info("locally minimal staffing %s after %d evaluations", best, len(oracle.evaluated))
         oracle.budget = global_budget
         try:
@@ -309,7 +312,7 @@ def search_cheapest(
                 smallest_true(lambda v, i=i: oracle(at(hi, i, v)), low[i], best[i], best[i])
                 for i in range(n)
             )
-            best = _global_check(best, low, hi, weights, oracle, key)
+            best = _global_check(best, low, hi, weights, oracle, key, groups)
             proven = True
         except _Better as better:  # budget spent after an improvement
             best, local = better.point, better.local
@@ -325,11 +328,17 @@ def search_cheapest(
     return result
 
 
-def _descend(x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key) -> Point:
+def _descend(
+    x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key, groups=None
+) -> Point:
     """Local descent from a feasible ``x``: lower each variable (most expensive first) to
     the smallest feasible value with the others fixed (doubling steps down, then bisection);
     when none can be lowered, take the first feasible cost-reducing swap (one fewer on a
-    shift, one more on a cheaper one) and start again; stop when no swap is feasible."""
+    shift, one more on a cheaper one) and start again; stop when no swap is feasible.
+
+    ``groups`` (a start near the answer): each variable is first tried one lower (a variable
+    already at its smallest value costs one evaluation, not a bisection), and swaps stay
+    within a group (shifts of the same role)."""
     n = len(x)
     order = sorted(range(n), key=lambda i: -weights[i])
     while True:
@@ -337,7 +346,10 @@ def _descend(x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, k
         for i in order:
             if x[i] > low[i]:
                 v = smallest_true(
-                    lambda v, i=i, x=x: oracle((*x[:i], v, *x[i + 1 :])), low[i], x[i], x[i]
+                    lambda v, i=i, x=x: oracle((*x[:i], v, *x[i + 1 :])),
+                    low[i],
+                    x[i],
+                    x[i] if groups is None else x[i] - 1,
                 )
                 lowered |= v < x[i]
                 x = (*x[:i], v, *x[i + 1 :])
@@ -345,6 +357,8 @@ def _descend(x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, k
             continue
         swaps: list[Point] = []
         for i, j in itertools.permutations(order, 2):
+            if groups is not None and groups[i] != groups[j]:
+                continue
             if x[i] > low[i] and x[j] < hi[j] and weights[j] < weights[i]:
                 y = list(x)
                 y[i] -= 1
@@ -364,7 +378,7 @@ class _Better(Exception):
         self.point, self.local = point, local
 
 
-def _global_check(best: Point, low: Point, hi: Point, weights, oracle, key) -> Point:
+def _global_check(best: Point, low: Point, hi: Point, weights, oracle, key, groups=None) -> Point:
     """Visit every point of ``[low, hi]`` cheaper than ``best`` (see the module docstring);
     return the cheapest feasible one. Raises :class:`_Better` carrying an improvement found
     before the budget ran out, or :class:`BudgetSpent`."""
@@ -387,7 +401,7 @@ def _global_check(best: Point, low: Point, hi: Point, weights, oracle, key) -> P
         col = smallest_true(lambda u: oracle((*x[:m], u, *x[m + 1 :])), low[m], v)
         point = (*x[:m], col, *x[m + 1 :])
         incumbent[0], local[0] = point, False
-        incumbent[0], local[0] = _descend(point, low, hi, weights, oracle, key), True
+        incumbent[0], local[0] = _descend(point, low, hi, weights, oracle, key, groups), True
         log.info("global check: cheaper feasible staffing %s", incumbent[0])
 
     def visit(depth: int, x: list[int], cost: float) -> None:

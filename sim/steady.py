@@ -61,11 +61,23 @@ class Measurement:
         (steady), or unchanged (plain)."""
         if not self.steady:
             return scenario
+        self.check(scenario)
         from sim.scenario import with_overrides
 
         return with_overrides(
             scenario, {"simulation.horizon_days": self.run_days, "simulation.drain_days": 0.0}
         )
+
+    def check(self, scenario: Any) -> None:
+        """``UsageError`` (one line) when the scenario cannot be measured this way: a replay
+        of an order file runs the file's days, so it needs ``--plain``."""
+        from sim.cli import UsageError
+
+        if self.steady and scenario.replay.orders:
+            raise UsageError(
+                f"omsim: {scenario.name}: replay.orders: expected --plain with a replayed order "
+                "file (it runs the file's days, not steady-state weeks), found steady state"
+            )
 
     def settings(self) -> dict[str, Any]:
         """The measurement as stored in an experiment's manifest."""

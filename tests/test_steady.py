@@ -201,3 +201,72 @@ def test_steady_sizing_of_an_mmc_station_still_finds_the_erlang_c_answer():
     search, oracle = size_staffing(sc, [sla], ["pickers"], 10, 5, seed=3, measurement=m)
     assert search.best == (5,)
     assert not oracle.evaluations[(4,)].feasible
+
+
+# --- the near start on synthetic monotone oracles ----------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_near_start_still_finds_the_brute_force_optimum(seed):
+    import itertools
+    import random
+
+    from sim.sizing import search_cheapest
+
+    rng = random.Random(seed)
+    n, top = 3, 6
+    weights = [rng.choice([1.0, 1.5, 2.0, 0.7]) for _ in range(n)]
+    a = [rng.uniform(0.5, 2.0) for _ in range(n)]
+    need = rng.uniform(2.0, 0.7 * top * sum(a))
+
+    def feasible(x):
+        return sum(ai * xi for ai, xi in zip(a, x, strict=True)) >= need and x[2] >= 1
+
+    grid = list(itertools.product(range(top + 1), repeat=n))
+    best = min((x for x in grid if feasible(x)), key=lambda x: (np.dot(weights, x), sum(x)))
+    calls: list = []
+    hint = [rng.randint(0, top) for _ in range(n)]
+    result = search_cheapest(
+        [0] * n, [top] * n, weights, lambda x: calls.append(x) or feasible(x), hint,
+        global_budget=None, near=True, groups=["a", "a", "b"],
+    )  # fmt: skip
+    assert result.best is not None and feasible(result.best)
+    assert np.dot(weights, result.best) == pytest.approx(np.dot(weights, best))
+    assert result.proven_optimal and len(calls) == len(set(calls)) < len(grid)
+
+
+@pytest.mark.parametrize("hint", [0, 3, 9])
+def test_a_near_start_in_one_dimension_is_exact_and_reports_no_answer(hint):
+    from sim.sizing import search_cheapest
+
+    for threshold in range(10):
+        r = search_cheapest([0], [9], [1.0], lambda x, t=threshold: x[0] >= t, [hint], near=True)
+        assert r.best == (threshold,)
+    assert search_cheapest([0], [9], [1.0], lambda x: False, [hint], near=True).best is None
+
+
+# --- the baseline: a staffing `size` finds keeps up over six weeks -------------------------------
+
+
+@pytest.mark.slow
+def test_a_staffing_sized_on_the_baseline_shows_no_upward_trend_over_six_weeks():
+    from sim.experiment import run_experiment
+    from sim.scenario import with_overrides
+
+    sc = load_scenario(BASELINE)
+    slas = [parse_sla(t) for t in ("shipped_by_target_pickup >= 95%", "time_to_ship_p95 <= 2d")]
+    m = Measurement(True, 1, 2, 3.0)
+    search, oracle = size_staffing(
+        sc, slas, ["packers"], 30, 3, seed=1, jobs=2, global_budget=0, measurement=m
+    )
+    assert search.best is not None
+    answer = with_overrides(sc, oracle.overrides(search.best))
+    six = Measurement(True, 1, 6, 3.0)
+    table = run_experiment(
+        [six.apply(answer)], 3, 11, six.warmup_days, 2, window_end_days=six.window_end_days
+    )  # other replications than the search's: a fresh check
+    for prefix in ("week_time_to_ship_mean_h_", "week_backlog_mean_"):
+        weekly = table.select([f"{prefix}{k}" for k in range(1, 7)]).to_numpy()
+        assert not upward_trend(weekly, 0.05).significant, (prefix, weekly)
+    assert table["shipped_by_target_pickup"].mean() >= 0.95
+    assert table["time_to_ship_p95_h"].mean() <= 48

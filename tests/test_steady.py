@@ -270,3 +270,16 @@ def test_a_staffing_sized_on_the_baseline_shows_no_upward_trend_over_six_weeks()
         assert not upward_trend(weekly, 0.05).significant, (prefix, weekly)
     assert table["shipped_by_target_pickup"].mean() >= 0.95
     assert table["time_to_ship_p95_h"].mean() <= 48
+
+
+def test_the_erlang_c_start_of_a_stationary_mmc_station():
+    from sim.size_start import START_MAX_UTILISATION, START_WAIT_PROB, erlang_c_start
+
+    lam, mean_s = 0.3, 12.0  # offered load 3.6 workers every hour of the week
+    sc = scenario_from(mmc_raw(lam, mean_s, 9, days=8))
+    variables = sizing_variables(sc, ["pickers"])
+    a = lam * mean_s
+    erlang = next(c for c in range(4, 20) if _erlang_c_textbook(c, a) <= START_WAIT_PROB)
+    expected = max(erlang, math.ceil(a / START_MAX_UTILISATION))
+    assert erlang_c_start(sc, variables, {"pickers": mean_s}, 50) == (expected,)
+    assert erlang_c_start(sc, variables, {"pickers": mean_s}, 3) == (3,)  # capped

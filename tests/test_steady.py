@@ -283,3 +283,18 @@ def test_the_erlang_c_start_of_a_stationary_mmc_station():
     expected = max(erlang, math.ceil(a / START_MAX_UTILISATION))
     assert erlang_c_start(sc, variables, {"pickers": mean_s}, 50) == (expected,)
     assert erlang_c_start(sc, variables, {"pickers": mean_s}, 3) == (3,)  # capped
+
+
+def test_the_daily_warm_up_sees_the_weekly_start_up_of_the_baseline():
+    from analysis.stability import daily_backlog
+    from analysis.warmup import mser
+    from sim.runner import run_with_kpis
+
+    sc = load_scenario(BASELINE, {"simulation.horizon_days": 28, "simulation.drain_days": 0})
+    result, kpis = run_with_kpis(sc, 1, 0)
+    # the run starts empty on a Monday: the first week carries no weekend backlog in
+    backlog = daily_backlog(result.orders, result.arrivals_end_min)
+    assert backlog[:7].mean() < backlog[7:14].mean()
+    assert kpis["warmup_daily_days"] >= 7 and kpis["warmup_daily_days"] % 7 == 0
+    # MSER-7 counts whole weeks; a series under three weeks is too short to judge
+    assert mser([0.0] * 7 + [5.0] * 14, 7, 3) == 7 and mser([1.0] * 14, 7, 3) == 0

@@ -179,6 +179,15 @@ def test_measured_kpis_score_the_measured_weeks_with_arrivals_continuing():
         (["--warmup-days", "2"], "--warmup-days: expected with --plain only"),
         (["--weeks", "0"], "--weeks: expected at least 1"),
         (["--warmup-weeks", "0"], "--warmup-weeks: expected at least 1"),
+        (
+            [
+                "--set",
+                "replay.orders=tests/data/online_retail_sample.csv",
+                "--set",
+                "replay.format=online-retail",
+            ],
+            "replay.orders: expected --plain",
+        ),  # fmt: skip
     ],
 )
 def test_measurement_options_are_checked(tmp_path, capsys, extra, fragment):

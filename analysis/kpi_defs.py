@@ -185,6 +185,14 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         "end of arrivals (ignores the window; a diagnostic, not a result).",
         None,
     ),
+    KpiDef(
+        "warmup_daily_days",
+        "days",
+        "Suggested warm-up in whole weeks: MSER-7 on the open orders at each day's end and on "
+        "each day's mean time to ship, from the start of the run to the end of arrivals (the "
+        "larger; a diagnostic, not a result).",
+        None,
+    ),
     KpiDef("labour_cost", "currency", "Paid (on-duty) time in the window times wage.", False),
     KpiDef(
         "orders_shipped_in_window",
@@ -314,6 +322,27 @@ KPI_PATTERNS: dict[str, KpiDef] = _defs(
         "Busy time / on-duty time of resource {suffix} in the window (batched intervals once).",
         None,
         headline=True,
+    ),
+    KpiDef(
+        "busy_min_per_order_",
+        "min",
+        "Busy minutes (overtime included) of resource {suffix} in the window per order it "
+        "started work on in the window: its mean work per order.",
+        None,
+    ),
+    KpiDef(
+        "week_time_to_ship_mean_h_",
+        "h",
+        "Mean hours to ship of the orders placed in measured week {suffix}; an order not "
+        "shipped by the end of the run counts at its age then (steady-state runs only).",
+        False,
+    ),
+    KpiDef(
+        "week_backlog_mean_",
+        "orders",
+        "Mean open orders (placed, not shipped) at the seven day ends of measured week "
+        "{suffix} (steady-state runs only).",
+        False,
     ),
     KpiDef(
         "queue_mean_",

@@ -44,7 +44,7 @@ from analysis.resources import (
     to_float,
     utilisation,
 )
-from analysis.warmup import suggest_warmup_days
+from analysis.warmup import suggest_warmup_days, suggest_warmup_days_daily
 
 __all__ = [
     "KPI_DEFS",
@@ -99,9 +99,14 @@ def _order_kpis(
     start: float,
     end: float,
     observe_end: float,
+    censor_unfinished: bool = False,
 ) -> dict[str, float]:
     """Order-based KPIs (one vectorised pass over ``orders``): the cohort placed in
     ``[start, end]``, followed until ``observe_end``.
+
+    ``censor_unfinished``: the lead-time and time-to-ship quantiles count a fulfilment order
+    not delivered (shipped) by ``observe_end`` as taking forever, so a quantile that falls
+    among them is ``inf`` (not met) instead of a quantile of the finished orders only.
 
     Service KPIs look only at the cohort's *fulfilment* orders: customer orders (not a
     duplicate keyed twice by staff) that were not lost by ``observe_end`` and are not
@@ -127,6 +132,13 @@ def _order_kpis(
     delivered = pl.col("_delivered").is_not_null()
     picked = cohort & pl.col("_picked").is_not_null()
     lead_h = ((pl.col("_delivered") - placed) / MIN_PER_HOUR).filter(fulfil & delivered)
+    inf = float("inf")
+    if censor_unfinished:  # unfinished orders as infinitely long, in the quantiles only
+        lead_q = ((pl.col("_delivered") - placed) / MIN_PER_HOUR).fill_null(inf).filter(fulfil)
+        ship_q = ((pl.col("_shipped") - placed) / MIN_PER_HOUR).fill_null(inf).filter(fulfil)
+    else:
+        lead_q = lead_h
+        ship_q = ((pl.col("_shipped") - placed) / MIN_PER_HOUR).filter(fulfil & shipped)
     # special orders: highlighted by their service, or given a high-value action at packing
     special = pl.col("is_priority") | (pl.col("special_action").cast(pl.String) != "none")
     ship_h = ((pl.col("_shipped") - placed) / MIN_PER_HOUR).filter(fulfil & shipped)
@@ -157,11 +169,11 @@ def _order_kpis(
             lead_h.filter(~special.filter(fulfil & delivered))
             .mean()
             .alias("regular_lead_time_mean_h"),
-            lead_h.quantile(0.50, "linear").alias("lead_time_p50_h"),
-            lead_h.quantile(0.90, "linear").alias("lead_time_p90_h"),
-            lead_h.quantile(0.95, "linear").alias("lead_time_p95_h"),
+            lead_q.quantile(0.50, "linear").fill_nan(inf).alias("lead_time_p50_h"),
+            lead_q.quantile(0.90, "linear").fill_nan(inf).alias("lead_time_p90_h"),
+            lead_q.quantile(0.95, "linear").fill_nan(inf).alias("lead_time_p95_h"),
             ship_h.mean().alias("time_to_ship_mean_h"),
-            ship_h.quantile(0.95, "linear").alias("time_to_ship_p95_h"),
+            ship_q.quantile(0.95, "linear").fill_nan(inf).alias("time_to_ship_p95_h"),
             same_day.filter(fulfil & (placed <= observe_end - MIN_PER_DAY))
             .cast(f64)
             .mean()
@@ -249,6 +261,7 @@ def run_kpis(
     customers: pl.DataFrame | None = None,
     returns: pl.DataFrame | None = None,
     reviews: pl.DataFrame | None = None,
+    censor_unfinished: bool = False,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -270,6 +283,10 @@ def run_kpis(
     ``returns`` and ``reviews`` are the run's tables of those names; the after-sales KPIs
     (``analysis/aftersales_kpis.py``: the cohort placed in ``[warmup_min, arrivals_end_min]``
     and delivered by ``end_min``) are NaN without them.
+
+    ``censor_unfinished`` (steady-state runs, where orders keep arriving to the end): the
+    lead-time and time-to-ship quantiles count the cohort's unfinished orders as infinitely
+    long (see :func:`_order_kpis`).
     """
     start = float(warmup_min)
     if end_min is None:
@@ -288,6 +305,7 @@ def run_kpis(
         start=start,
         end=end,
         observe_end=observe_end,
+        censor_unfinished=censor_unfinished,
     )
     shipped_in_window = out["orders_shipped_in_window"]
     out["throughput_per_day"] = ratio(shipped_in_window, days)
@@ -315,6 +333,17 @@ def run_kpis(
     util = utilisation(steps, roster, start=start, end=end)
     for resource, value in util.select("resource", "utilisation").iter_rows():
         out[f"utilisation_{resource}"] = float(value)
+    served = dict(
+        steps.lazy()
+        .filter(pl.col("t_start").is_between(start, end) & pl.col("resource").is_not_null())
+        .group_by(pl.col("resource").cast(pl.String))
+        .agg(pl.col("order_id").n_unique())
+        .collect()
+        .rows()
+    )
+    work = util.select("resource", pl.col("busy_min") + pl.col("overtime_min"))
+    for resource, busy in work.rows():
+        out[f"busy_min_per_order_{resource}"] = ratio(float(busy), served.get(resource, 0))
     out.update(queue_stats(steps, start, end))
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
     out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
@@ -324,4 +353,7 @@ def run_kpis(
         aftersales_kpis(orders, returns, reviews, start=start, end=end, observe_end=observe_end)
     )
     out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
+    out["warmup_daily_days"] = suggest_warmup_days_daily(
+        orders, end=end, observe_end=observe_end, start_minute_of_day=start_minute_of_day
+    )
     return out

@@ -233,10 +233,19 @@ def methods_text(
         text.append("Warm-up: 0 days; the KPIs include every order from the start of the run.")
     if dicts:
         text.append(_horizon_text(names, dicts))
-    text.append(
-        "KPIs follow the orders placed after the warm-up and before the end of arrivals "
-        "until the end of the run."
-    )
+    if settings.get("measurement") == "steady":
+        text.append(
+            f"Steady state: {settings.get('warmup_weeks')} warm-up week(s), "
+            f"{settings.get('weeks')} measured week(s) and a {settings.get('tail_days', 0):g}-day "
+            "tail, orders arriving throughout; the KPIs follow the orders placed in the "
+            "measured weeks to the end of the run, and an order unfinished then misses its "
+            "targets."
+        )
+    else:
+        text.append(
+            "KPIs follow the orders placed after the warm-up and before the end of arrivals "
+            "until the end of the run."
+        )
     versions = manifest.get("versions") or {}
     if versions:
         text.append("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")

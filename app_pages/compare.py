@@ -48,19 +48,21 @@ def _settings(files: list[str]) -> dict[str, Any]:
         st.number_input("Seed", step=1, key=common.remembered("compare_seed", 1))
     with cols[2]:
         st.number_input(
-            "Warm-up days",
-            step=0.5,
-            format="%g",
-            key=common.remembered("compare_warmup", 0.0),
-            help="Orders placed in the first days are left out of the KPIs.",
+            "Warm-up weeks",
+            min_value=1,
+            step=1,
+            key=common.remembered("compare_warmup", 1),
+            help="Whole weeks simulated before the measured ones (the weekly start-up from an "
+            "empty warehouse); their orders are left out of the KPIs.",
         )
     with cols[3]:
         st.number_input(
-            "Days of orders (0: as in the files)",
-            step=1.0,
-            format="%g",
-            key=common.remembered("compare_days", 0.0),
-            help="Overrides simulation.horizon_days in every scenario.",
+            "Measured weeks (0: plain runs of the files' days)",
+            min_value=0,
+            step=1,
+            key=common.remembered("compare_weeks", 2),
+            help="Steady state: the KPIs score the orders placed in these weeks, orders arriving "
+            "throughout and for a 7-day tail. 0: the files' horizon and drain days.",
         )
     with cols[4]:
         st.number_input(
@@ -71,11 +73,9 @@ def _settings(files: list[str]) -> dict[str, Any]:
             help="Overrides demand.orders_per_day in every scenario.",
         )
     values = {
-        k: common.remember(f"compare_{k}") for k in ("reps", "seed", "warmup", "days", "volume")
+        k: common.remember(f"compare_{k}") for k in ("reps", "seed", "warmup", "weeks", "volume")
     }
     overrides: dict[str, float] = {}
-    if values["days"]:
-        overrides["simulation.horizon_days"] = float(values["days"])
     if values["volume"]:
         overrides["demand.orders_per_day"] = float(values["volume"])
     return {"chosen": chosen, "overrides": overrides, **values}
@@ -91,11 +91,11 @@ def _command(paths: list[Path], s: dict[str, Any]) -> list[str]:
         str(int(s["reps"])),
         "--seed",
         str(int(s["seed"])),
-        "--warmup-days",
-        common.number_text(float(s["warmup"])),
     ]
-    if "simulation.horizon_days" in s["overrides"]:
-        args += ["--days", common.number_text(s["overrides"]["simulation.horizon_days"])]
+    if s["weeks"]:
+        args += ["--warmup-weeks", str(int(s["warmup"])), "--weeks", str(int(s["weeks"]))]
+    else:
+        args += ["--plain"]
     if "demand.orders_per_day" in s["overrides"]:
         volume = common.number_text(s["overrides"]["demand.orders_per_day"])
         args += ["--set", f"demand.orders_per_day={volume}"]
@@ -118,7 +118,8 @@ def _experiment(root: Path, s: dict[str, Any]) -> tuple[list[Path], Path] | None
         "labels": s["chosen"],
         "seed": s["seed"],
         "replications": s["reps"],
-        "warmup_days": s["warmup"],
+        "warmup_weeks": s["warmup"],
+        "weeks": s["weeks"],
     }
     return paths, common.experiment_dir("compare", spec)
 

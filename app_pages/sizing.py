@@ -13,6 +13,7 @@ from app_pages.sizing_view import render, sizing_view
 from sim.config import Role
 from sim.scenario import ScenarioError
 from sim.shift_names import horizon_warning
+from sim.steady import Measurement
 from sim.store import StoreError
 
 ROLES = list(typing.get_args(Role))
@@ -59,10 +60,13 @@ def main() -> None:
         cols = st.columns(2)
         with cols[0]:
             st.number_input(
-                "Days of orders (0: as in the file)",
-                step=1.0,
-                format="%g",
-                key=common.remembered("size_days", 7.0),
+                "Measured weeks (0: a plain run of the file's days)",
+                min_value=0,
+                step=1,
+                key=common.remembered("size_weeks", 2),
+                help="Steady state: 1 warm-up week, then the KPIs score the orders placed in these "
+                "weeks, orders arriving throughout and for a 7-day tail. 0: the file's horizon "
+                "and drain days.",
             )
         with cols[1]:
             st.number_input(
@@ -71,11 +75,11 @@ def main() -> None:
                 key=common.remembered("size_budget", 10),
                 help="omsim size --global-budget",
             )
-    keys = ("scenario", "slas", "roles", "max", "reps", "seed", "days", "budget")
+    keys = ("scenario", "slas", "roles", "max", "reps", "seed", "weeks", "budget")
     s = {k: common.remember(f"size_{k}") for k in keys}
     slas = [line.strip() for line in str(s["slas"]).splitlines() if line.strip()]
     path = common.inside(root, s["scenario"], ".toml")
-    overrides = {"simulation.horizon_days": float(s["days"])} if s["days"] else {}
+    overrides: dict[str, float] = {}
     try:
         loaded = common.load_confined(path, overrides)
     except ScenarioError as exc:
@@ -83,8 +87,15 @@ def main() -> None:
         return
     scenario = loaded.fingerprint()
     sized = [i for i, sh in enumerate(loaded.staffing.shifts) if sh.role in s["roles"]]
-    if (uncovered := horizon_warning(loaded, sized)) is not None:
-        st.warning(uncovered.removeprefix("warning: ").replace("--days", "'Days of orders'"))
+    steady = s["weeks"] and not loaded.replay.orders  # a replay runs its file's days
+    measured = Measurement(True, 1, int(s["weeks"]), 7) if steady else Measurement.plain()
+    uncovered = horizon_warning(measured.apply(loaded), sized, measured.warmup_days)
+    if uncovered is not None:
+        st.warning(
+            uncovered.removeprefix("warning: ").replace(
+                "--days", "'Measured weeks' (or the file's horizon_days)"
+            )
+        )
     spec = {
         "scenario": scenario,
         "slas": slas,
@@ -92,6 +103,7 @@ def main() -> None:
         "max": s["max"],
         "replications": s["reps"],
         "seed": s["seed"],
+        "weeks": s["weeks"],
         "budget": s["budget"],
     }
     run_dir = common.experiment_dir("size", spec)
@@ -114,8 +126,7 @@ def main() -> None:
             "--seed",
             str(int(s["seed"])),
         ]
-        if s["days"]:
-            args += ["--days", common.number_text(float(s["days"]))]
+        args += ["--weeks", str(int(s["weeks"]))] if s["weeks"] else ["--plain"]
         status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sizing", planned=False)
     if not ready:
         st.info("Give at least one SLA and one role.")

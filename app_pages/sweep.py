@@ -57,15 +57,18 @@ def main() -> None:
         st.number_input("Seed", step=1, key=common.remembered("sweep_seed", 1))
     with cols[3]:
         st.number_input(
-            "Days of orders (0: as in the file)",
-            step=1.0,
-            format="%g",
-            key=common.remembered("sweep_days", 7.0),
+            "Measured weeks (0: a plain run of the file's days)",
+            min_value=0,
+            step=1,
+            key=common.remembered("sweep_weeks", 2),
+            help="Steady state: 1 warm-up week, then the KPIs score the orders placed in these "
+            "weeks, orders arriving throughout and for a 7-day tail. 0: the file's horizon "
+            "and drain days.",
         )
-    keys = ("base", "from", "to", "step", "methods", "objective", "reps", "seed", "days")
+    keys = ("base", "from", "to", "step", "methods", "objective", "reps", "seed", "weeks")
     s = {k: common.remember(f"sweep_{k}") for k in keys}
     path = common.inside(root, s["base"], ".toml")
-    overrides = {"simulation.horizon_days": float(s["days"])} if s["days"] else {}
+    overrides: dict[str, float] = {}
     try:
         base = common.load_confined(path, overrides).fingerprint()
     except ScenarioError as exc:
@@ -80,6 +83,7 @@ def main() -> None:
         "objective": s["objective"],
         "replications": s["reps"],
         "seed": s["seed"],
+        "weeks": s["weeks"],
     }
     run_dir = common.experiment_dir("sweep", spec)
     status = common.store_status(run_dir)
@@ -99,8 +103,7 @@ def main() -> None:
             "--objective",
             s["objective"],
         ]
-        if s["days"]:
-            args += ["--days", common.number_text(float(s["days"]))]
+        args += ["--weeks", str(int(s["weeks"]))] if s["weeks"] else ["--plain"]
         status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sweeping")
     if status in common.FINISHED:
         try:

@@ -164,7 +164,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print_kpis(kpis, title, args.explain)
     days = kpis["warmup_mser5_days"]
     print(
-        f"suggested warm-up (MSER-5 on the hourly pick queue): {days:.1f} days "
+        f"suggested warm-up (MSER-5 on the hourly pick queue): {days:.1f} days; (MSER-7 on daily "
+        f"open orders and time to ship): {kpis['warmup_daily_days']:.0f} days "
         f"(--warmup-days {args.warmup_days:g} used)"
     )
     if args.out:
@@ -200,7 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="omsim", description="Simulate an e-commerce order management process.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    r = sub.add_parser("run", help="run one replication of a scenario and print its KPIs")
+    r = sub.add_parser(
+        "run",
+        help="run one replication of a scenario and print its KPIs",
+        description="A plain run: the scenario's horizon_days of orders, then its drain_days "
+        "without new orders; the KPIs score the orders placed after --warmup-days. The "
+        "experiment commands (compare, size, sweep) measure steady state instead (warm-up "
+        "weeks, measured weeks, a tail with orders still arriving).",
+    )
     r.add_argument("scenario", type=Path, help="scenario TOML file")
     r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     r.add_argument("--replication", type=int, default=0, help="replication number (default 0)")

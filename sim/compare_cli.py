@@ -119,6 +119,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         EXIT_FAILED_RUNS,
         check_experiment_args,
         jobs_of,
+        measurement_of,
         open_store,
         progress_bar,
         report_failures,
@@ -136,17 +137,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     requested = _parse_kpis(args.kpis)
     overrides = overrides_from(args)
+    measurement = measurement_of(args)
     scenarios = [load_scenario(Path(path), overrides) for path in args.scenarios]
     labels = _labels(scenarios, args.scenarios)
+    scenarios = [measurement.apply(s) for s in scenarios]
+    warmup_days = measurement.warmup_days
     settings = {
         "seed": args.seed,
-        "warmup_days": args.warmup_days,
+        "warmup_days": warmup_days,
+        **measurement.settings(),
         "replications": args.replications,
         "precision": args.precision,
         "scenarios": [s.fingerprint() for s in scenarios],
     }
     store = open_store(args, "compare", settings)
-    options = {"store": store, "cluster": args.cluster, "labels": labels}
+    options = {
+        "store": store, "cluster": args.cluster, "labels": labels,
+        "window_end_days": measurement.window_end_days,
+    }  # fmt: skip
     jobs = jobs_of(args)
     total = len(scenarios) * args.replications
     start = time.perf_counter()
@@ -156,13 +164,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
             if args.precision is not None:
                 results, reps = run_to_precision(
                     scenarios, args.seed, args.precision, requested, args.replications,
-                    max(args.max_replications, args.replications), args.warmup_days, jobs,
+                    max(args.max_replications, args.replications), warmup_days, jobs,
                     update, **options,
                 )  # fmt: skip
                 args.replications = reps
             else:
                 results = run_experiment(
-                    scenarios, args.replications, args.seed, args.warmup_days, jobs, update,
+                    scenarios, args.replications, args.seed, warmup_days, jobs, update,
                     **options,
                 )  # fmt: skip
         except ExperimentFailed as exc:
@@ -188,8 +196,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     kpis = _chosen_kpis(results, requested)
     title = (
         f"{len(scenarios)} scenarios x {results['replication'].n_unique()} replications, seed "
-        f"{args.seed}{f', warm-up {args.warmup_days:g} days' if args.warmup_days else ''}: "
-        f"{total} runs in {wall:.1f} s"
+        f"{args.seed}: {total} runs in {wall:.1f} s"
     )
     if args.precision is not None:
         title += (
@@ -199,25 +206,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"CI half-width of {args.precision:g}"
         )  # fmt: skip
     print_comparison(compare_table(results, kpis), title)
-    sys.stdout.write(warmup_note(results, args.warmup_days) + "\n")
+    sys.stdout.write(measurement.describe() + "\n")
+    sys.stdout.write(warmup_note(results, warmup_days, measurement.steady) + "\n")
     sys.stdout.write(stored_note(store) + "\n")
     return EXIT_FAILED_RUNS if failures else 0
 
 
-def warmup_note(results: pl.DataFrame, used_days: float) -> str:
-    """The MSER-5 warm-up suggestion over the runs, and whether the warm-up used covers it."""
-    if "warmup_mser5_days" not in results.columns:
+def warmup_note(results: pl.DataFrame, used_days: float, steady: bool = False) -> str:
+    """The warm-up suggestions over the runs (MSER-5 on the hourly pick queue, MSER-7 on the
+    daily open orders and time to ship) and whether the warm-up used covers them."""
+    parts, worst = [], 0.0
+    for col, what in (
+        ("warmup_mser5_days", "MSER-5 on the hourly pick queue"),
+        ("warmup_daily_days", "MSER-7 on daily open orders and time to ship"),
+    ):
+        if col not in results.columns:
+            continue
+        days = results[col].drop_nans().drop_nulls()
+        if days.len():
+            top = float(days.max())
+            worst = max(worst, top)
+            parts.append(f"{what} {float(days.mean()):.1f} days on average, {top:.1f} at most")
+    if not parts:
         return "suggested warm-up: not available"
-    days = results["warmup_mser5_days"].drop_nans().drop_nulls()
-    if days.len() == 0:
-        return "suggested warm-up: not available"
-    worst, mean = float(days.max()), float(days.mean())
-    text = (
-        f"suggested warm-up (MSER-5 on the hourly pick queue): {mean:.1f} days on average, "
-        f"{worst:.1f} at most over the runs; --warmup-days {used_days:g} used"
-    )
+    used = f"--warmup-weeks {used_days / 7:g}" if steady else f"--warmup-days {used_days:g}"
+    text = f"suggested warm-up over the runs: {'; '.join(parts)}; {used} used"
     if used_days + 1e-9 < worst:
-        text += f" (consider --warmup-days {math.ceil(worst * 2) / 2:g})"
+        hint = (
+            f"--warmup-weeks {math.ceil(worst / 7 - 1e-9)}"
+            if steady
+            else f"--warmup-days {math.ceil(worst * 2) / 2:g}"
+        )
+        text += f" (consider {hint})"
     return text
 
 

@@ -71,11 +71,13 @@ def size_each(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     global_budget: int | None = 20,
+    measurement: Any = None,
     **options: Any,
 ) -> list[SizedScenario]:
-    """Size each scenario's shifts of its ``roles`` for the same SLAs, seed and replications.
-    ``options`` (store, cluster) go to the runs; each scenario's staffings are stored under
-    ``'<label>: <staffing>'``."""
+    """Size each scenario's shifts of its ``roles`` for the same SLAs, seed, replications and
+    ``measurement`` (:class:`sim.steady.Measurement`; default plain runs with
+    ``warmup_days``). ``options`` (store, cluster) go to the runs; each scenario's staffings
+    are stored under ``'<label>: <staffing>'``."""
     out = []
     done = [0]
     for scenario, label, sized_roles in zip(scenarios, labels, roles, strict=True):
@@ -89,7 +91,8 @@ def size_each(
         search, oracle = size_staffing(
             scenario, slas, sized_roles, max_headcount=max_headcount,
             replications=replications, seed=seed, warmup_days=warmup_days, jobs=jobs,
-            progress=step, global_budget=global_budget, label_prefix=f"{label}: ", **options,
+            progress=step, global_budget=global_budget, measurement=measurement,
+            label_prefix=f"{label}: ", **options,
         )  # fmt: skip
         out.append(SizedScenario(label, scenario, search, oracle))
     return out

@@ -129,6 +129,7 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
     from sim.shift_names import horizon_warning
     from sim.size_run import known_kpis
+    from sim.steady import measurement_of
 
     if args.precision is not None:
         raise UsageError("omsim: --precision: expected no --precision with --equal-service")
@@ -151,13 +152,16 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
         if (why := monotonicity_warning(sla)) is not None:
             log.warning("--equal-service %s: %s; the search assumes it does", sla.text, why)
     roles = _roles(args.roles, scenarios, args.scenarios)
+    measurement = measurement_of(args)
     warnings = {}
     for sc, label, sized in zip(scenarios, labels, roles, strict=True):
         indices = [i for i, s in enumerate(sc.staffing.shifts) if s.role in sized]
-        if (text := horizon_warning(sc, indices, args.warmup_days)) is not None:
+        run = measurement.apply(sc)
+        if (text := horizon_warning(run, indices, measurement.warmup_days)) is not None:
             warnings[label] = text
     settings = {
-        "seed": args.seed, "warmup_days": args.warmup_days, "replications": args.replications,
+        "seed": args.seed, "warmup_days": measurement.warmup_days, **measurement.settings(),
+        "replications": args.replications,
         "equal_service": [s.text for s in slas], "roles": roles,
         "max_headcount": args.max_headcount, "global_budget": args.global_budget,
         "scenarios": [s.fingerprint() for s in scenarios],
@@ -168,8 +172,8 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
         try:
             sized = size_each(
                 scenarios, labels, slas, roles, args.max_headcount, args.replications,
-                args.seed, args.warmup_days, jobs_of(args), update, args.global_budget,
-                store=store, cluster=args.cluster,
+                args.seed, measurement.warmup_days, jobs_of(args), update, args.global_budget,
+                measurement=measurement, store=store, cluster=args.cluster,
             )  # fmt: skip
         except ExperimentFailed as exc:
             store.finish(exc.failures, {"wall_s": round(time.perf_counter() - start, 3)})
@@ -191,7 +195,8 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
     title = (
         f"Equal service ({'; '.join(s.text for s in slas)}, each met with one-sided 95% "
         f"confidence over {args.replications} replications, seed {args.seed}, common random "
-        f"numbers): {len(scenarios)} scenarios sized, {runs} runs in {wall:.1f} s"
+        f"numbers): {len(scenarios)} scenarios sized, {runs} runs in {wall:.1f} s; "
+        f"{measurement.describe()}"
     )
     print_equal_service(record, title)
     if comparison is not None and len(record["methods"]) > 1:

@@ -11,6 +11,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ class RunItem:
     replication: int
     warmup_days: float = 0.0
     details: bool = False
+    window_end_days: float | None = None  # end of the measured weeks (steady state)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,10 @@ def simulate(item: RunItem) -> RunOutcome:
     from sim.runner import run_with_kpis
     from sim.units import DAY
 
-    result, kpis = run_with_kpis(item.scenario, item.seed, item.replication, item.warmup_days)
+    result, kpis = run_with_kpis(
+        item.scenario, item.seed, item.replication, item.warmup_days,
+        window_end_days=item.window_end_days,
+    )  # fmt: skip
     clean = {k: (math.nan if v is None else float(v)) for k, v in kpis.items()}
     details = None
     if item.details:
@@ -74,7 +79,9 @@ def simulate(item: RunItem) -> RunOutcome:
             result.steps,
             start_minute_of_day=result.start_minute_of_day,
             start=item.warmup_days * DAY,
-            arrivals_end=result.arrivals_end_min,
+            arrivals_end=result.arrivals_end_min
+            if item.window_end_days is None
+            else min(item.window_end_days * DAY, result.arrivals_end_min),
             end=result.end_min,
         )
     return RunOutcome(clean, details)
@@ -114,6 +121,8 @@ def run_experiment(
     store: RunStore | None = None,
     cluster: str | None = None,
     labels: Sequence[str] | None = None,
+    window_end_days: float | None = None,
+    executor: Any = None,
 ) -> pl.DataFrame:
     """Run every scenario for replications ``first .. first+replications-1`` (default from 0)
     with the same seed.
@@ -123,7 +132,10 @@ def run_experiment(
     the items in a pool of spawned processes, ``cluster`` (``tcp://HOST:PORT``) on a Dask
     cluster; the table is identical whatever ran it. ``progress(done, total)`` is called
     after each finished run. ``labels`` name the scenarios in the table (default: their
-    names).
+    names). ``executor``: an open process pool to use instead of opening one (a caller
+    running many small experiments, like the staffing search, keeps one pool for all of
+    them). ``window_end_days`` ends the KPI window of every run there (steady-state
+    measurement, :mod:`sim.steady`; the scenarios must then already run past it).
 
     With a ``store``, runs already stored are read back instead of run, and every finished
     run is stored (with its detail tables) as soon as it arrives. A replication that raises
@@ -155,7 +167,9 @@ def run_experiment(
                 results[(i, rep)] = stored
             elif (keys[i], rep) not in first_of_key:  # the same scenario twice runs once
                 first_of_key[(keys[i], rep)] = (i, rep)
-                pending[(i, rep)] = RunItem(scenario, seed, rep, warmup_days, store is not None)
+                pending[(i, rep)] = RunItem(
+                    scenario, seed, rep, warmup_days, store is not None, window_end_days
+                )
     done = len(results)
     if progress is not None and done:
         progress(done, total)
@@ -175,7 +189,11 @@ def run_experiment(
             progress(done, total)
 
     try:
-        with open_executor(jobs, cluster, len(pending)) as executor:
+        with (
+            nullcontext(executor)
+            if executor is not None and pending
+            else open_executor(jobs, cluster, len(pending)) as executor
+        ):
             if executor is None:
                 for key, item in pending.items():
                     try:

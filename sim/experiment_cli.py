@@ -1,8 +1,9 @@
 """Command-line options and plumbing shared by the experiment commands (compare, size, sweep).
 
-Every experiment command takes the same replication options (``-r``, ``--seed``,
-``--warmup-days``), the same executors (``--jobs``, ``--cluster``) and the same run store
-(``--out``, ``--resume``), and reports a replication that raises the same way.
+Every experiment command takes the same replication options (``-r``, ``--seed``), the same
+measurement (steady state by default, :mod:`sim.steady`), the same executors (``--jobs``,
+``--cluster``) and the same run store (``--out``, ``--resume``), and reports a replication
+that raises the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from sim.cli import UsageError, _progress_bar
 from sim.executors import default_jobs
+from sim.steady import add_measurement_args, measurement_of
 from sim.store import Failure, RunStore
 
 
@@ -32,7 +34,9 @@ EXIT_FAILED_RUNS = 1
 
 
 def add_experiment_args(parser: argparse.ArgumentParser, replications: int = 10) -> None:
-    """``-r``, ``--seed``, ``--warmup-days``, ``--jobs``, ``--cluster``, ``--out``, ``--resume``."""
+    """``-r``, ``--seed``, the measurement (``--warmup-weeks``, ``--weeks``, ``--tail-days``,
+    ``--plain``, ``--warmup-days``: :mod:`sim.steady`), ``--jobs``, ``--cluster``, ``--out``,
+    ``--resume``."""
     parser.add_argument(
         "-r",
         "--replications",
@@ -41,12 +45,7 @@ def add_experiment_args(parser: argparse.ArgumentParser, replications: int = 10)
         help=f"replications per scenario (default {replications})",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument(
-        "--warmup-days",
-        type=float,
-        default=0.0,
-        help="exclude orders placed in the first W days from the KPIs",
-    )
+    add_measurement_args(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--jobs",
@@ -83,8 +82,7 @@ def check_experiment_args(args: argparse.Namespace, min_replications: int = 2) -
         )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"omsim: --jobs: expected at least 1, found {args.jobs}")
-    if args.warmup_days < 0:
-        raise UsageError(f"omsim: --warmup-days: expected >= 0, found {args.warmup_days}")
+    measurement_of(args)  # one-line errors for impossible measurement options
     if args.resume and args.out is None:
         raise UsageError("omsim: --resume: expected --out naming the run directory to finish")
 

@@ -18,7 +18,14 @@ from typing import Any, get_args
 from analysis.sla import Sla, SlaResult, monotonicity_warning, parse_sla
 from sim.cli import UsageError, _fmt, add_override_args, overrides_from
 from sim.shift_names import horizon_warning, shift_label
-from sim.size_run import Evaluation, efficient, frontier_rows, known_kpis, size_staffing
+from sim.size_run import (
+    STABILITY_ALPHA,
+    Evaluation,
+    efficient,
+    frontier_rows,
+    known_kpis,
+    size_staffing,
+)
 from sim.sizing import Point, SearchResult, Variable, sizing_variables
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,11 @@ def print_result(
         )
         for r in best.results:
             console.print(f"  {r.sla.describe()}: {_cell(r)}")
+        console.print(
+            "  stable: no significant rise of open orders or time to ship over the measured "
+            f"weeks (one-sided trend tests at {STABILITY_ALPHA:g}), paid hours cover the workload",
+            soft_wrap=True,
+        )
         proof = (
             "proven cheapest on the grid (assuming more staff never hurts service)"
             if search.proven_optimal
@@ -64,10 +76,12 @@ def print_result(
         )
         console.print(f"  {proof}", soft_wrap=True)
     simulated = sum(1 for e in evaluations.values() if not e.note)
-    invalid = len(evaluations) - simulated
+    short = sum(1 for e in evaluations.values() if e.note.startswith("paid hours below"))
+    invalid = len(evaluations) - simulated - short
     console.print(
         f"Search: {simulated} staffings simulated ({simulated * replications} runs), "
-        f"{invalid} invalid (not run), {search.inferred} answers inferred by monotonicity; "
+        f"{short} below the workload and {invalid} invalid (not run), "
+        f"{search.inferred} answers inferred by monotonicity; "
         f"full grid {search.grid_size:,} staffings ({search.grid_size - len(evaluations):,} "
         "evaluations saved)",
         soft_wrap=True,
@@ -79,13 +93,70 @@ def print_result(
         table.add_column(v.label, justify="right")
     for sla in slas:
         table.add_column(sla.describe(), justify="right")
+    table.add_column("weekly trend")
     runs = sorted((e for e in evaluations.values() if not e.note), key=lambda e: (e.cost, e.point))
     good = efficient(runs)
     for e in runs:
         mark = (">" if e.point == search.best else "") + ("*" if e.point in good else "")
         cells = [mark, f"{e.cost:,.2f}", *map(str, e.point), *(_cell(r) for r in e.results)]
+        cells.append("; ".join(e.unstable) + " UNSTABLE" if e.unstable else "flat")
         table.add_row(*cells, style="bold" if e.point == search.best else None)
     console.print(table)
+    short = [e for e in evaluations.values() if e.note.startswith("paid hours below")]
+    if short:
+        console.print(
+            f"{len(short)} staffings rejected without a run: paid hours below the workload "
+            f"(e.g. {min(short, key=lambda e: -e.cost).label}: {short[0].note.split(': ', 1)[1]})",
+            soft_wrap=True,
+        )
+
+
+def print_workload(table: Any, label: str) -> None:
+    """The workload-versus-capacity table of a staffing: per role, hour (rows) and weekday
+    (columns) the busy hours the expected orders need and the paid hours, then per weekday
+    the totals and the work still waiting at the end of the day (fluid steady state)."""
+    import polars as pl
+    from rich.console import Console
+    from rich.table import Table
+
+    from analysis.workload import WEEKDAYS, daily_balance
+
+    console = Console() if sys.stdout.isatty() else Console(width=200)
+    daily = daily_balance(table)
+    for role in table["role"].unique(maintain_order=True):
+        t = table.filter(pl.col("role") == role)
+        grid = Table(
+            title=f"workload vs capacity, {role} ({label}): busy hours needed / paid hours, "
+            "by hour the orders are placed (work waits for the next shift)"
+        )
+        grid.add_column("hour", justify="right")
+        for day in WEEKDAYS:
+            grid.add_column(day, justify="right")
+        cells = {
+            (d, h): (b, p) for d, h, b, p in t.select("weekday", "hour", "busy_h", "paid_h").rows()
+        }
+        for h in range(24):
+            grid.add_row(
+                f"{h:02d}", *(f"{cells[d, h][0]:.1f} / {cells[d, h][1]:.1f}" for d in WEEKDAYS)
+            )
+        d = daily.filter(pl.col("role") == role)
+        rows = {r["weekday"]: r for r in d.iter_rows(named=True)}
+        grid.add_row(
+            "day", *(f"{rows[w]['busy_h']:.1f} / {rows[w]['paid_h']:.1f}" for w in WEEKDAYS),
+            style="bold", end_section=True,
+        )  # fmt: skip
+        grid.add_row(
+            "waiting at 24:00 (h)", *(f"{rows[w]['backlog_h_end_of_day']:.1f}" for w in WEEKDAYS)
+        )
+        console.print(grid)
+        busy, paid = float(t["busy_h"].sum()), float(t["paid_h"].sum())
+        console.print(
+            f"  {role}: {busy:,.1f} busy hours needed a week against {paid:,.1f} paid "
+            f"(utilisation {busy / paid:.0%})"
+            if paid
+            else f"  {role}: {busy:,.1f} busy hours needed a week, none paid",
+            soft_wrap=True,
+        )
 
 
 def _roles(text: str | None, scenario: Any) -> list[str]:
@@ -145,17 +216,19 @@ def candidates_note(candidates: Sequence[Variable], variables: Sequence[Variable
 
 def cmd_size(args: argparse.Namespace) -> int:
     """omsim size: search the cheapest staffing meeting the SLAs; print and store it."""
+    from analysis.workload import minutes_per_order, workload_table
     from sim.experiment import ExperimentFailed
     from sim.experiment_cli import (
         EXIT_FAILED_RUNS,
         check_experiment_args,
         jobs_of,
+        measurement_of,
         open_store,
         progress_bar,
         report_failures,
         stored_note,
     )
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, with_overrides
 
     check_experiment_args(args)
     if args.max_headcount < 1:
@@ -186,9 +259,13 @@ def cmd_size(args: argparse.Namespace) -> int:
     if not variables:
         raise UsageError("omsim: --roles: expected roles with shifts, found none")
     candidates = [v for v in variables if v.index >= n_roster]
-    uncovered = horizon_warning(scenario, [v.index for v in variables], args.warmup_days)
+    measurement = measurement_of(args)
+    uncovered = horizon_warning(
+        measurement.apply(scenario), [v.index for v in variables], measurement.warmup_days
+    )
     settings = {
-        "seed": args.seed, "warmup_days": args.warmup_days, "replications": args.replications,
+        "seed": args.seed, "warmup_days": measurement.warmup_days, **measurement.settings(),
+        "replications": args.replications,
         "slas": [s.text for s in slas], "roles": roles, "max_headcount": args.max_headcount,
         "global_budget": args.global_budget, "scenario": scenario.fingerprint(),
         "candidate_shifts": [v.label for v in candidates],
@@ -199,8 +276,8 @@ def cmd_size(args: argparse.Namespace) -> int:
         try:
             search, oracle = size_staffing(
                 scenario, slas, roles, args.max_headcount, args.replications, args.seed,
-                args.warmup_days, jobs_of(args), update, args.global_budget,
-                store=store, cluster=args.cluster,
+                measurement.warmup_days, jobs_of(args), update, args.global_budget,
+                measurement, store=store, cluster=args.cluster,
             )  # fmt: skip
         except ExperimentFailed as exc:
             store.finish(exc.failures, {"wall_s": round(time.perf_counter() - start, 3)})
@@ -219,27 +296,44 @@ def cmd_size(args: argparse.Namespace) -> int:
             v.label: x for v, x in zip(variables, best.point, strict=True) if v in candidates and x
         },
     }  # fmt: skip
+    workload = None
+    if best is not None and oracle.minutes_per_order:
+        answer_scenario = with_overrides(scenario, oracle.overrides(best.point))
+        minutes = minutes_per_order(oracle.kpis.get(best.point, []), roles) or (
+            oracle.minutes_per_order
+        )
+        workload = workload_table(answer_scenario, minutes)
     store.record(
         frontier=frontier_rows(list(oracle.evaluations.values()), search.best), answer=answer,
         evaluations=len(oracle.evaluations), inferred=search.inferred, grid=search.grid_size,
         horizon_warning=uncovered,
+        workload=None if workload is None else workload.to_dicts(),
+        busy_min_per_order=oracle.minutes_per_order,
     )  # fmt: skip
     store.finish([], {"replications": args.replications, "wall_s": round(wall, 3)})
     print_result(search, oracle.evaluations, oracle.variables, slas, args.replications)
     if candidates and best is not None:
         sys.stdout.write(candidates_note(candidates, variables, best.point) + "\n")
+    if workload is not None:
+        per_order = ", ".join(f"{r} {m:.2f}" for r, m in minutes.items())
+        sys.stdout.write(
+            f"busy minutes per order measured on the answer's runs: {per_order}; expected "
+            "orders per hour from demand.orders_per_day, weekday_multipliers and hourly weights\n"
+        )
+        print_workload(workload, best.label)
+    sys.stdout.write(f"{measurement.describe()}; {wall:.1f} s\n")
     sys.stdout.write(stored_note(store) + "\n")
     if best is None:
-        top = oracle.evaluations[tuple([args.max_headcount] * len(variables))]
+        top = max(oracle.evaluations.values(), key=lambda e: (e.simulated, e.cost))
         missed = [
             f"{r.sla.text}: mean {_fmt(r.mean, r.sla.unit)}, bound {_fmt(r.bound, r.sla.unit)}"
             + (f", NaN in {r.n_nan} runs" if r.n_nan else "")
             for r in top.results
             if not r.met
-        ] or [top.note]
+        ] + list(top.unstable) or [top.note]
         sys.stderr.write(
             f"omsim: no staffing up to --max-headcount {args.max_headcount} meets every SLA; "
-            f"at the maximum: {'; '.join(missed)}\n"
+            f"at the largest tried ({top.label}): {'; '.join(missed)}\n"
         )
         return EXIT_INFEASIBLE
     return 0
@@ -254,9 +348,14 @@ def add_size_parser(sub: argparse._SubParsersAction) -> None:
         help="find the cheapest headcount per shift that meets every SLA",
         description="Search the headcounts of the shifts of --roles for the cheapest weekly "
         "wage bill that meets every --sla with 95% one-sided confidence over -r replications "
-        "(common random numbers). Assumes more staff never hurts service, which lets it skip "
-        "most of the grid. Prints the cost/SLA frontier of the staffings it ran and stores "
-        "them (see --out) for 'omsim report'. See docs/SIZING.md.",
+        "(common random numbers). Each staffing is run in steady state by default (1 "
+        "warm-up week, 2 measured weeks, a 7-day tail, orders arriving throughout; see "
+        "--warmup-weeks, --weeks, --tail-days, --plain) and is infeasible when open orders or "
+        "time to ship rise significantly over the measured weeks or its paid hours fall below "
+        "the workload. Starts near the answer (workload and Erlang C) and assumes more staff "
+        "never hurts service, which lets it skip most of the grid. Prints the cost/SLA "
+        "frontier and the answer's workload-versus-capacity table and stores them (see --out) "
+        "for 'omsim report'. See docs/SIZING.md.",
     )
     p.add_argument("scenario", type=Path, help="scenario TOML file")
     p.add_argument(

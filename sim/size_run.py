@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.sla import Sla, SlaResult, better_or_equal, check
+from analysis.stability import upward_trend
+from analysis.workload import capacity_shortfalls, minutes_per_order, workload_table
 from sim.candidate_shifts import same_time_moves
+from sim.size_start import erlang_c_start
 from sim.sizing import (
     Point,
     SearchResult,
@@ -27,24 +30,36 @@ from sim.sizing import (
     staffing_cost,
     staffing_label,
 )
+from sim.steady import Measurement
 
 log = logging.getLogger(__name__)
+
+#: Significance of each upward-trend test (open orders, time to ship) of a staffing.
+STABILITY_ALPHA = 0.01
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """One evaluated staffing: its SLA results, or why it was not run (``note``)."""
+    """One evaluated staffing: its SLA results, or why it was not run (``note``: invalid, or
+    paid hours short of the workload), and the upward trends found in its measured weeks
+    (``unstable``, one line per series that rises significantly)."""
 
     point: Point
     label: str
     cost: float
     results: tuple[SlaResult, ...]
     note: str = ""
+    unstable: tuple[str, ...] = ()
 
     @property
     def feasible(self) -> bool:
-        """Every SLA met (an invalid staffing is not)."""
-        return not self.note and all(r.met for r in self.results)
+        """Every SLA met and no upward trend (an invalid or understaffed one is not)."""
+        return not self.note and not self.unstable and all(r.met for r in self.results)
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the staffing was run (not rejected beforehand)."""
+        return not self.note
 
 
 class SimulatedStaffing:
@@ -63,35 +78,62 @@ class SimulatedStaffing:
         warmup_days: float = 0.0,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        measurement: Measurement | None = None,
         **options: Any,
     ) -> None:
+        self.measurement = measurement or Measurement.plain(warmup_days)
         self.scenario, self.variables, self.slas = scenario, list(variables), list(slas)
+        self.run_scenario = self.measurement.apply(scenario)
         self.replications, self.seed, self.warmup_days, self.jobs = (
-            replications, seed, warmup_days, jobs
+            replications, seed, self.measurement.warmup_days, jobs
         )  # fmt: skip
         # label_prefix names this scenario's staffings in a store shared with other scenarios
         self.prefix = options.pop("label_prefix", "")
         self.progress, self.options = progress, options
         self.evaluations: dict[Point, Evaluation] = {}
         self.tables: dict[Point, Any] = {}  # the KPI table of every simulated staffing
+        self.kpis: dict[Point, list[dict[str, float]]] = {}
+        self.roles = list(dict.fromkeys(v.role for v in self.variables))
+        #: mean busy minutes per order of each sized role, once a staffing has been simulated
+        self.minutes_per_order: dict[str, float] = {}
         self.runs = 0
+
+    def overrides(self, point: Point) -> dict[str, int]:
+        """The headcount overrides of a staffing."""
+        return {
+            f"staffing.shifts.{v.index}.headcount": x
+            for v, x in zip(self.variables, point, strict=True)
+        }
+
+    def shortfalls(self, point: Point) -> list[str]:
+        """Roles whose weekly paid hours in ``point`` are below the workload (needs the busy
+        minutes per order of a simulated staffing; none before)."""
+        if not self.minutes_per_order:
+            return []
+        from sim.scenario import with_overrides
+
+        scenario = with_overrides(self.scenario, self.overrides(point))
+        return capacity_shortfalls(workload_table(scenario, self.minutes_per_order))
 
     def __call__(self, point: Point) -> bool:
         """Whether the staffing ``point`` meets every SLA."""
         from sim.experiment import run_experiment
         from sim.scenario import ScenarioError, with_overrides
 
+        if point in self.evaluations:
+            return self.evaluations[point].feasible
         label = staffing_label(self.variables, point)
         cost = staffing_cost(self.variables, point)
-        overrides = {
-            f"staffing.shifts.{v.index}.headcount": x
-            for v, x in zip(self.variables, point, strict=True)
-        }
         try:
-            scenario = with_overrides(self.scenario, overrides)
+            scenario = with_overrides(self.run_scenario, self.overrides(point))
         except ScenarioError as exc:
             note = str(exc).split(": ", 1)[-1]
             self.evaluations[point] = Evaluation(point, label, cost, (), f"invalid: {note}")
+            return False
+        short = self.shortfalls(point)
+        if short:
+            note = "paid hours below the workload: " + "; ".join(short)
+            self.evaluations[point] = Evaluation(point, label, cost, (), note)
             return False
         before = self.runs
 
@@ -101,7 +143,8 @@ class SimulatedStaffing:
 
         table = run_experiment(
             [scenario], self.replications, self.seed, self.warmup_days, self.jobs, progress,
-            labels=[self.prefix + label], **self.options,
+            labels=[self.prefix + label], window_end_days=self.measurement.window_end_days,
+            **self.options,
         )  # fmt: skip
         self.tables[point] = table
         self.runs += self.replications
@@ -110,10 +153,30 @@ class SimulatedStaffing:
             check(sla, table[sla.kpi].to_numpy() if sla.kpi in table.columns else nan)
             for sla in self.slas
         )
-        evaluation = Evaluation(point, label, cost, results)
+        self.kpis[point] = table.to_dicts()
+        if not self.minutes_per_order:
+            self.minutes_per_order = minutes_per_order(self.kpis[point], self.roles)
+        evaluation = Evaluation(point, label, cost, results, unstable=self.trends(table))
         self.evaluations[point] = evaluation
         log.info("%s: %s", label, "meets every SLA" if evaluation.feasible else "misses")
         return evaluation.feasible
+
+    def trends(self, table: Any) -> tuple[str, ...]:
+        """The weekly series of the measured weeks that rise significantly (one-sided trend
+        test at :data:`STABILITY_ALPHA` each, replications as blocks)."""
+        weeks = self.measurement.weeks if self.measurement.steady else 0
+        out = []
+        for prefix, what in (
+            ("week_backlog_mean_", "open orders"),
+            ("week_time_to_ship_mean_h_", "time to ship (h)"),
+        ):
+            cols = [f"{prefix}{k}" for k in range(1, weeks + 1)]
+            if weeks < 2 or not all(c in table.columns for c in cols):
+                continue
+            trend = upward_trend(table.select(cols).to_numpy(), STABILITY_ALPHA)
+            if trend.significant:
+                out.append(f"{what} rise {trend.slope:+.3g}/week (p={trend.p_value:.2g})")
+        return tuple(out)
 
 
 def size_staffing(
@@ -127,20 +190,60 @@ def size_staffing(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     global_budget: int | None = 20,
+    measurement: Measurement | None = None,
     **options: Any,
 ) -> tuple[SearchResult, SimulatedStaffing]:
-    """Size the shifts of ``roles`` (each ``0..max_headcount``) for ``slas`` by simulation,
-    starting from the scenario's headcounts. ``options`` (store, cluster) go to
-    :func:`sim.experiment.run_experiment`. Returns the search result and the callback that
-    holds every evaluation."""
+    """Size the shifts of ``roles`` (each ``0..max_headcount``) for ``slas`` by simulation.
+    ``options`` (store, cluster) go to :func:`sim.experiment.run_experiment`. Returns the
+    search result and the callback that holds every evaluation.
+
+    ``measurement`` (default: plain runs with ``warmup_days``) says how each staffing is run.
+    The scenario's own headcounts are simulated first; their busy minutes per order give the
+    workload, from which :func:`sim.size_start.erlang_c_start` picks the staffing the search
+    starts at, and every staffing whose paid hours fall below the workload is rejected
+    without a run. (Without a measured service time the search starts at the scenario's
+    headcounts, as documented in :func:`sim.sizing.search_cheapest`.)"""
+    from sim.executors import open_executor
+
+    with open_executor(jobs, options.get("cluster")) as executor:  # one pool for the search
+        return _size(
+            scenario, slas, roles, max_headcount, replications, seed, warmup_days, jobs,
+            progress, global_budget, measurement, executor=executor, **options,
+        )  # fmt: skip
+
+
+def _size(
+    scenario: Any,
+    slas: Sequence[Sla],
+    roles: Sequence[str],
+    max_headcount: int,
+    replications: int,
+    seed: int,
+    warmup_days: float,
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+    global_budget: int | None,
+    measurement: Measurement | None,
+    **options: Any,
+) -> tuple[SearchResult, SimulatedStaffing]:
     variables = sizing_variables(scenario, roles)
     oracle = SimulatedStaffing(
-        scenario, variables, slas, replications, seed, warmup_days, jobs, progress, **options
-    )
+        scenario, variables, slas, replications, seed, warmup_days, jobs, progress,
+        measurement, **options,
+    )  # fmt: skip
     n = len(variables)
+    current = tuple(min(v.current, max_headcount) for v in variables)
+    hint, near = current, False
+    if measurement is not None and measurement.steady and any(current):
+        oracle(current)  # the pilot: service times for the workload (memoised for the search)
+        if oracle.minutes_per_order:
+            hint = erlang_c_start(scenario, variables, oracle.minutes_per_order, max_headcount)
+            near = True
+            log.info("start near %s (workload and Erlang C)", staffing_label(variables, hint))
     search = search_cheapest(
         [0] * n, [max_headcount] * n, [v.weekly_cost for v in variables], oracle,
-        hint=[v.current for v in variables], global_budget=global_budget,
+        hint=list(hint), global_budget=global_budget, near=near,
+        groups=[v.role for v in variables] if near else None,
         moves=same_time_moves(scenario.staffing.shifts, variables),
     )  # fmt: skip
     return search, oracle

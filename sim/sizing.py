@@ -247,6 +247,8 @@ def search_cheapest(
     feasible: Callable[[Point], bool],
     hint: Sequence[int] | None = None,
     global_budget: int | None = 20,
+    near: bool = False,
+    groups: Sequence[str] | None = None,
     moves: Sequence[tuple[int, int]] = (),
 ) -> SearchResult:
     """The cheapest point of the grid ``[lower, upper]`` (cost ``sum(weights * x)``, ties
@@ -255,7 +257,13 @@ def search_cheapest(
     searches start. ``global_budget`` caps the evaluations of the global check (None:
     unlimited; 0: stop at a local minimum). ``moves`` are pairs ``(i, j)`` between which the
     local descent may move one head (:func:`sim.candidate_shifts.move_heads`), e.g. from a
-    pickers' shift to the packers' shift at the same times."""
+    pickers' shift to the packers' shift at the same times.
+
+    ``near``: the hint is near the answer (:func:`sim.size_start.erlang_c_start`): steps 1
+    and 2 are skipped; the search starts at the hint, going up the diagonal in doubling steps
+    if it is infeasible (the maximum is simulated only if the diagonal reaches it); with
+    ``groups`` (the role of each variable) the descent is the near-start one of
+    :func:`_descend`."""
     n = len(lower)
     lo, hi = tuple(lower), tuple(upper)
     oracle = MonotoneOracle(feasible)
@@ -267,14 +275,29 @@ def search_cheapest(
         return (*x[:i], v, *x[i + 1 :])
 
     result = SearchResult(None, float("nan"), lo, hi)
-    if not oracle(hi):
+    start = tuple(min(max(h, a), b) for h, a, b in zip(hint or lo, lo, hi, strict=True))
+    if near:
+        low = lo
+        if not oracle(start):
+            steps = max(b - a for a, b in zip(start, hi, strict=True))
+
+            def up(k: int) -> Point:
+                return tuple(min(a + k, b) for a, b in zip(start, hi, strict=True))
+
+            k = smallest_true(lambda k: oracle(up(k)), 0, steps, hint=min(1, steps))
+            if not oracle(up(k)):  # the diagonal reached the maximum: no answer
+                result.evaluated = oracle.evaluated
+                result.inferred = oracle.inferred
+                return result
+            start = up(k)
+    elif not oracle(hi):
         result.evaluated = oracle.evaluated
         return result
-    start = tuple(min(max(h, a), b) for h, a, b in zip(hint or lo, lo, hi, strict=True))
-    # cheap lower bounds: can a variable be at its minimum when the others are at their maximum?
-    low = tuple(lo[i] if oracle(at(hi, i, lo[i])) else lo[i] + 1 for i in range(n))
+    else:
+        # cheap lower bounds: can a variable be at its minimum with the others at their maximum?
+        low = tuple(lo[i] if oracle(at(hi, i, lo[i])) else lo[i] + 1 for i in range(n))
     local = proven = False
-    if oracle(low):
+    if not near and oracle(low):
         best, local, proven = low, True, True
     else:
         first = tuple(max(s, a) for s, a in zip(start, low, strict=True))
@@ -286,7 +309,7 @@ def search_cheapest(
                 steps,
             )
             first = tuple(min(a + k, b) for a, b in zip(first, hi, strict=True))
-        best, local = _descend(first, low, hi, weights, oracle, key, moves), True
+        best, local = _descend(first, low, hi, weights, oracle, key, groups, moves), True
         log.info("locally minimal staffing %s after %d evaluations", best, len(oracle.evaluated))
         oracle.budget = global_budget
         try:
@@ -295,7 +318,7 @@ def search_cheapest(
                 smallest_true(lambda v, i=i: oracle(at(hi, i, v)), low[i], best[i], best[i])
                 for i in range(n)
             )
-            best = _global_check(best, low, hi, weights, oracle, key)
+            best = _global_check(best, low, hi, weights, oracle, key, groups)
             proven = True
         except _Better as better:  # budget spent after an improvement
             best, local = better.point, better.local
@@ -312,14 +335,18 @@ def search_cheapest(
 
 
 def _descend(
-    x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key, moves=()
+    x: Point, low: Point, hi: Point, weights, oracle: MonotoneOracle, key, groups=None, moves=()
 ) -> Point:
     """Local descent from a feasible ``x``: lower each variable (most expensive first) to
     the smallest feasible value with the others fixed (doubling steps down, then bisection);
     when none can be lowered, take the first feasible cost-reducing swap (one fewer on a
     shift, one more on a cheaper one) and start again; then the first move of ``moves``
     that leads to a cheaper staffing (:func:`sim.candidate_shifts.move_heads`); stop when
-    nothing helps."""
+    nothing helps.
+
+    ``groups`` (a start near the answer): each variable is first tried one lower (a variable
+    already at its smallest value costs one evaluation, not a bisection), and swaps stay
+    within a group (shifts of the same role)."""
     n = len(x)
     order = sorted(range(n), key=lambda i: -weights[i])
     while True:
@@ -327,7 +354,10 @@ def _descend(
         for i in order:
             if x[i] > low[i]:
                 v = smallest_true(
-                    lambda v, i=i, x=x: oracle((*x[:i], v, *x[i + 1 :])), low[i], x[i], x[i]
+                    lambda v, i=i, x=x: oracle((*x[:i], v, *x[i + 1 :])),
+                    low[i],
+                    x[i],
+                    x[i] if groups is None else x[i] - 1,
                 )
                 lowered |= v < x[i]
                 x = (*x[:i], v, *x[i + 1 :])
@@ -335,6 +365,8 @@ def _descend(
             continue
         swaps: list[Point] = []
         for i, j in itertools.permutations(order, 2):
+            if groups is not None and groups[i] != groups[j]:
+                continue
             if x[i] > low[i] and x[j] < hi[j] and weights[j] < weights[i]:
                 y = list(x)
                 y[i] -= 1
@@ -348,7 +380,7 @@ def _descend(
         else:
             moved = move_heads(
                 x, low, hi, oracle, key, moves,
-                lambda y: _descend(y, low, hi, weights, oracle, key),
+                lambda y: _descend(y, low, hi, weights, oracle, key, groups),
             )  # fmt: skip
             if moved is None:
                 return x
@@ -360,7 +392,7 @@ class _Better(Exception):
         self.point, self.local = point, local
 
 
-def _global_check(best: Point, low: Point, hi: Point, weights, oracle, key) -> Point:
+def _global_check(best: Point, low: Point, hi: Point, weights, oracle, key, groups=None) -> Point:
     """Visit every point of ``[low, hi]`` cheaper than ``best`` (see the module docstring);
     return the cheapest feasible one. Raises :class:`_Better` carrying an improvement found
     before the budget ran out, or :class:`BudgetSpent`."""
@@ -383,7 +415,7 @@ def _global_check(best: Point, low: Point, hi: Point, weights, oracle, key) -> P
         col = smallest_true(lambda u: oracle((*x[:m], u, *x[m + 1 :])), low[m], v)
         point = (*x[:m], col, *x[m + 1 :])
         incumbent[0], local[0] = point, False
-        incumbent[0], local[0] = _descend(point, low, hi, weights, oracle, key), True
+        incumbent[0], local[0] = _descend(point, low, hi, weights, oracle, key, groups), True
         log.info("global check: cheaper feasible staffing %s", incumbent[0])
 
     def visit(depth: int, x: list[int], cost: float) -> None:

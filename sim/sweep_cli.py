@@ -93,6 +93,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         EXIT_FAILED_RUNS,
         check_experiment_args,
         jobs_of,
+        measurement_of,
         open_store,
         progress_bar,
         report_failures,
@@ -106,6 +107,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         params = [parse_param(p) for p in args.param]
     except SweepError as exc:
         raise UsageError(f"omsim: {exc}") from None
+    measurement = measurement_of(args)
     base = load_scenario(args.scenario, overrides_from(args))
     try:
         points = grid(base, params)
@@ -119,22 +121,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     keys = [p.key for p in params]
     settings = {
         "seed": args.seed,
-        "warmup_days": args.warmup_days,
+        "warmup_days": measurement.warmup_days,
+        **measurement.settings(),
         "replications": args.replications,
         "base": base.fingerprint(),
         "params": {p.key: list(p.values) for p in params},
         "objective": objective,
     }
     store = open_store(args, "sweep", settings)
-    scenarios = [p.scenario for p in points]
+    scenarios = [measurement.apply(p.scenario) for p in points]
     total = len(points) * args.replications
     failures = []
     start = time.perf_counter()
     with progress_bar("sweep", total) as update:
         try:
             results = run_experiment(
-                scenarios, args.replications, args.seed, args.warmup_days, jobs_of(args),
+                scenarios, args.replications, args.seed, measurement.warmup_days, jobs_of(args),
                 update, store=store, cluster=args.cluster, labels=[p.label for p in points],
+                window_end_days=measurement.window_end_days,
             )  # fmt: skip
         except ExperimentFailed as exc:
             failures, results = exc.failures, exc.results
@@ -148,7 +152,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     summary = sweep_summary(results, values, objective)
     sys.stdout.write(
         f"{len(points)} grid points x {args.replications} replications, seed {args.seed}: "
-        f"{results.height} runs in {wall:.1f} s\n"
+        f"{results.height} runs in {wall:.1f} s\n{measurement.describe()}\n"
     )
     print_sweep(summary, keys, objective, unit)
     record: dict = {"sweep": summary.to_dicts(), "objective": objective}

@@ -275,6 +275,7 @@ def compared(tmp_path_factory):
         at = app()
         at.multiselect(key="compare_scenarios").set_value(["small_a", "small_b"])
         at.number_input(key="compare_reps").set_value(2)
+        at.number_input(key="compare_weeks").set_value(0)  # plain runs of the files' day
         at.run()
         assert at.button[0].label == "Run comparison"
         at.button[0].click().run()
@@ -354,7 +355,7 @@ def test_sweep_page_draws_the_best_method_by_volume(dirs):
     _, runs = dirs
     at = app("sweep")
     at.selectbox(key="sweep_base").set_value("small_a")
-    for key, value in (("from", 100), ("to", 200), ("step", 100), ("reps", 2), ("days", 1)):
+    for key, value in (("from", 100), ("to", 200), ("step", 100), ("reps", 2), ("weeks", 0)):
         at.number_input(key=f"sweep_{key}").set_value(value)
     at.multiselect(key="sweep_methods").set_value(["single", "batch"])
     at.run()
@@ -375,7 +376,7 @@ def test_sizing_page_shows_the_frontier_and_the_plan(dirs):
     at.selectbox(key="size_scenario").set_value("small_a")
     at.text_area(key="size_slas").set_value("shipped_same_day >= 30%")
     at.multiselect(key="size_roles").set_value(["pickers"])
-    for key, value in (("max", 4), ("reps", 2), ("days", 1), ("budget", 5)):
+    for key, value in (("max", 4), ("reps", 2), ("weeks", 0), ("budget", 5)):
         at.number_input(key=f"size_{key}").set_value(value)
     at.run()
     at.button[0].click().run()
@@ -402,10 +403,11 @@ def test_sizing_page_warns_about_shifts_the_horizon_never_reaches(dirs):
     at = app("sizing")
     at.selectbox(key="size_scenario").set_value("with_sat")
     at.multiselect(key="size_roles").set_value(["pickers"])
-    at.number_input(key="size_days").set_value(2).run()  # Mon-Tue: never a Saturday
+    # 0 measured weeks: a plain run of the file's 1 day (a Monday), never a Saturday
+    at.number_input(key="size_weeks").set_value(0).run()
     assert not at.exception
     texts = [w.value for w in at.warning]
     assert any("pickers Sat 07:00-13:00" in t and "sized to 0" in t for t in texts), texts
-    at.number_input(key="size_days").set_value(7).run()  # a whole week reaches it
+    at.number_input(key="size_weeks").set_value(2).run()  # steady state: whole weeks reach it
     assert not any("never reaches" in w.value for w in at.warning)
     assert not any(runs.iterdir())  # nothing was run

@@ -248,7 +248,7 @@ def test_compare_set_and_days_apply_to_every_scenario(capsys):
 
     root = Path(__file__).resolve().parent.parent / "scenarios"
     args = ["compare", str(root / "single.toml"), str(root / "batch.toml"), "-r", "2",
-            "--days", "1", "--set", "demand.orders_per_day=150", "--set",
+            "--plain", "--days", "1", "--set", "demand.orders_per_day=150", "--set",
             "simulation.drain_days=1", "--kpis", "orders_placed"]  # fmt: skip
     assert main(args) == 0
     out = capsys.readouterr().out

@@ -248,7 +248,7 @@ def test_compare_replays_with_set(tmp_path: Path, capsys) -> None:
     """compare works on a replay given by --set: both scenarios see the same real orders."""
     rc = main(["compare", str(BASELINE), str(ROOT / "scenarios" / "batch.toml"),
                "--set", f"replay.orders={SAMPLE}", "--set", "replay.format=online-retail",
-               "-r", "2", "--kpis", "orders_placed,lead_time_mean_h"])  # fmt: skip
+               "-r", "2", "--plain", "--kpis", "orders_placed,lead_time_mean_h"])  # fmt: skip
     out = capsys.readouterr().out
     assert rc == 0
     n = read_online_retail(SAMPLE).orders.height

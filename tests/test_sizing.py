@@ -333,7 +333,7 @@ def test_cli_end_to_end_prints_and_stores_the_frontier(tmp_path, capsys):
     path = tmp_path / "tiny.toml"
     path.write_text(TINY)
     out = tmp_path / "out"
-    argv = ["size", str(path), "--sla", "time_to_ship_p95 <= 2d", "--roles", "pickers",
+    argv = ["size", str(path), "--sla", "time_to_ship_p95 <= 3.5d", "--roles", "pickers",
             "--max-headcount", "4", "-r", "2", "--jobs", "1", "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out

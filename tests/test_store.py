@@ -22,7 +22,7 @@ from sim.store import RunStore, StoreError, list_stores
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 SMALL = {"demand.orders_per_day": 200, "simulation.horizon_days": 2, "simulation.drain_days": 2}
-SMALL_ARGS = ["--set", "demand.orders_per_day=200", "--days", "2", "--set",
+SMALL_ARGS = ["--set", "demand.orders_per_day=200", "--plain", "--days", "2", "--set",
               "simulation.drain_days=2"]  # fmt: skip
 
 
@@ -90,7 +90,7 @@ def test_resume_after_a_killed_run_equals_an_uninterrupted_run(tmp_path):
     """Kill ``omsim compare`` after two runs are stored; --resume finishes the others without
     redoing the stored ones, and the stored KPIs equal those of a run never interrupted."""
     args = [str(BASELINE), str(ROOT / "scenarios" / "batch.toml"), "-r", "4", "--seed", "7",
-            "--jobs", "1", "--set", "demand.orders_per_day=600", "--days", "3", "--set",
+            "--jobs", "1", "--set", "demand.orders_per_day=600", "--plain", "--days", "3", "--set",
             "simulation.drain_days=2"]  # fmt: skip
     killed = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

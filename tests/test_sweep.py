@@ -123,8 +123,8 @@ def test_cli_sweep_runs_the_grid_stores_it_and_charts_the_best(tmp_path, capsys)
     out = tmp_path / "sweep"
     rc = main([
         "sweep", str(BASELINE), "--param", "demand.orders_per_day=300:600:300",
-        "--param", "picking.method=single,batch", "-r", "2", "--jobs", "1", "--days", "2",
-        "--set", "simulation.drain_days=1", "--objective", "travel_m_per_order",
+        "--param", "picking.method=single,batch", "-r", "2", "--jobs", "1", "--plain",
+        "--days", "2", "--set", "simulation.drain_days=1", "--objective", "travel_m_per_order",
         "--out", str(out),
     ])  # fmt: skip
     stdout, stderr = capsys.readouterr()

@@ -149,8 +149,11 @@ def _figures_html(
     fig = plots.cost_figure(results, names)
     if fig is not None:
         caption = (
-            "Cost per shipped order (currency units), broken down into labour, packaging "
-            "and shipping: means over replications; the number is the total."
+            "Cost per shipped order (currency units) by component: wages of every role, "
+            "overtime, rent/systems/overhead, the picking method's equipment, packaging, "
+            "labels, shipping, special orders, returns and chargebacks, and (hatched) the "
+            "margin of lost sales and lapsed customers; means over replications; the number "
+            "is the total."
         )
         out.append(figure_html(fig, caption, "cost per order by component and scenario"))
     fig = plots.lost_sales_figure(results, names, colours)

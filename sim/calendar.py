@@ -146,14 +146,17 @@ class Calendar:
     # --- shifts --------------------------------------------------------------------------
 
     def _shift_starts(self, shift: ShiftConfig) -> list[tuple[int, float]]:
-        """(day, start time) of every day the shift runs, from the day before the run."""
+        """(day, start time) of every day the shift runs, from the day before the run, within
+        its first and last dates."""
         start = hhmm_to_minutes(shift.start)
         days = set(shift.days)
         last_day = self.day_of(self.end) + 1
         return [
             (d, self.at(d, start))
             for d in range(-1, last_day + 1)
-            if self.weekday(d) in days and not self.is_holiday(d)
+            if self.weekday(d) in days
+            and not self.is_holiday(d)
+            and (not shift.date_range or shift.date_range[0] <= self.date(d) <= shift.date_range[1])
         ]
 
     @staticmethod

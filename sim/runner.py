@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.costs import CostRates
 from analysis.kpis import run_kpis
 from sim.config import Scenario
 from sim.model import Progress, RunResult, run_replication
@@ -27,6 +28,23 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
         customers=result.customers,
         returns=result.returns if sc.returns.enabled else None,
         reviews=result.reviews if sc.reviews.enabled else None,
+        costs=cost_rates(sc),
+    )
+
+
+def cost_rates(scenario: Scenario) -> CostRates:
+    """The cost rates of a scenario that the event log does not carry (``analysis/costs.py``):
+    fixed costs and the equipment of its picking method per day, labels, return handling,
+    margin."""
+    c = scenario.costs
+    return CostRates(
+        overtime_premium_share=c.overtime_premium_share,
+        fixed_per_day=c.fixed_per_day(),
+        equipment_per_day=c.equipment_per_day(scenario.picking.method),
+        label_cost_per_parcel=c.label_cost_per_parcel,
+        return_handling_cost=c.return_handling_cost,
+        gross_margin_share=c.gross_margin_share,
+        lapse_horizon_years=c.lapse_horizon_years,
     )
 
 

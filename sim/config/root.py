@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from sim.config.aftersales import ReturnsConfig, ReviewsConfig
 from sim.config.base import RESOURCES, Section
 from sim.config.checks import check_picking, need_role
+from sim.config.costs import CostsConfig
 from sim.config.customers import CustomersConfig
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
 from sim.config.inventory import InventoryConfig
@@ -21,7 +22,7 @@ from sim.config.receiving_checks import check_receiving
 from sim.config.replay import ReplayConfig, source_digest
 from sim.config.shipping import ShippingConfig
 from sim.config.special import SpecialOrdersConfig
-from sim.config.staffing import CostsConfig, StaffingConfig
+from sim.config.staffing import StaffingConfig
 
 
 class Scenario(Section):

@@ -31,6 +31,7 @@ from analysis.costs import CostRates, cost_kpis
 from analysis.customer_kpis import customer_kpis
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
 from analysis.picking_kpis import picking_kpis
+from analysis.picking_split import PickTimesSpec, picking_split
 from analysis.receiving_kpis import receiving_kpis
 from analysis.resources import (
     MIN_PER_DAY,
@@ -236,6 +237,7 @@ def run_kpis(
     returns: pl.DataFrame | None = None,
     reviews: pl.DataFrame | None = None,
     costs: CostRates | None = None,
+    pick_times: PickTimesSpec | None = None,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -259,7 +261,9 @@ def run_kpis(
     and delivered by ``end_min``) are NaN without them.
 
     ``costs`` are the cost rates the log does not carry (``analysis/costs.py``: fixed costs,
-    equipment, labels, margin); without them those components are 0.
+    equipment, labels, margin); without them those components are 0. ``pick_times`` are
+    the method's nominal pick times for the picking time split (``analysis/picking_split.py``;
+    NaN without them).
     """
     start = float(warmup_min)
     if end_min is None:
@@ -287,6 +291,7 @@ def run_kpis(
         out[f"utilisation_{resource}"] = float(value)
     out.update(queue_stats(steps, start, end))
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
+    out.update(picking_split(orders, steps, spec=pick_times, start=start, end=end))
     out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
     out.update(receiving_kpis(orders, steps, start=start, end=end, observe_end=observe_end))
     out.update(customer_kpis(orders, customers, start=start, end=end))

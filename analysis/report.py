@@ -23,6 +23,7 @@ import polars as pl
 from analysis import plots
 from analysis.compare import compare_table
 from analysis.kpi_defs import headline_kpis
+from analysis.picking_plots import picking_split_figure
 from analysis.report_html import document, esc, figure_html, swatch
 from analysis.report_sections import (
     compared_html,
@@ -104,8 +105,15 @@ def _sweep_figure_html(summary: dict) -> list[str]:
 
 
 def _figures_html(
-    results: pl.DataFrame, orders: pl.DataFrame, queues: pl.DataFrame, names: list[str]
+    results: pl.DataFrame,
+    orders: pl.DataFrame,
+    queues: pl.DataFrame,
+    names: list[str],
+    *,
+    picking: bool = False,
 ) -> list[str]:
+    """The report's figures; ``picking``: add the picking time split (picking methods
+    differ)."""
     colours = plots.scenario_colours(names)
     out: list[str] = []
     n = len(names)
@@ -156,6 +164,15 @@ def _figures_html(
             "is the total."
         )
         out.append(figure_html(fig, caption, "cost per order by component and scenario"))
+    fig = picking_split_figure(results, names) if picking else None
+    if fig is not None:
+        caption = (
+            "Why a picking method wins: picking labour per order line by part (travel, "
+            "set-up, search and pick, sort, consolidation) and an order's waiting per line "
+            "(for a wave; for a picker or a batch to fill, nights included), means over "
+            "replications; the labels give orders per tour and cart fill."
+        )
+        out.append(figure_html(fig, caption, "picking time per line by part and scenario"))
     fig = plots.lost_sales_figure(results, names, colours)
     if fig is not None:
         caption = (
@@ -247,7 +264,10 @@ def build_report(store: RunStore) -> str:
     reps = used["replication"].unique().to_list()
     keep = pl.col("replication").is_in(reps)
     figures = _sweep_figure_html(m.get("summary") or {})
-    figures += _figures_html(used, orders.filter(keep), queues.filter(keep), names)
+    methods_differ = len({(d.get("picking") or {}).get("method") for d in dicts}) > 1
+    figures += _figures_html(
+        used, orders.filter(keep), queues.filter(keep), names, picking=methods_differ
+    )
     body.append("<h2>Figures</h2>" + ("".join(figures) or "<p>No run data to draw.</p>"))
     if figures and not plots.return_columns(used):
         body.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.costs import CostRates
 from analysis.kpis import run_kpis
+from analysis.picking_split import PickTimesSpec
 from sim.config import Scenario
 from sim.model import Progress, RunResult, run_replication
 from sim.units import DAY
@@ -29,6 +30,24 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
         returns=result.returns if sc.returns.enabled else None,
         reviews=result.reviews if sc.reviews.enabled else None,
         costs=cost_rates(sc),
+        pick_times=pick_times(sc),
+    )
+
+
+def pick_times(scenario: Scenario) -> PickTimesSpec:
+    """The nominal pick times of a scenario's picking method (``analysis/picking_split.py``):
+    the set-up is per tote with zone picking, the time per unit includes sort-while-pick."""
+    pk = scenario.picking
+    setup_s = pk.zone.tote_setup_s if pk.method == "zone" else pk.tour_setup_s
+    per_unit_s = pk.time_per_unit_s
+    if pk.method == "batch" and pk.batch.sorting == "sort_while_pick":
+        per_unit_s += pk.batch.sort_while_pick_time_per_unit_s
+    return PickTimesSpec(
+        speed_m_per_min=pk.walking_speed_m_per_s * 60.0,
+        setup_min=setup_s / 60.0,
+        per_line_min=pk.time_per_line_s / 60.0,
+        per_unit_min=per_unit_s / 60.0,
+        cart_capacity=pk.batch.n_totes_per_cart if pk.method == "batch" else None,
     )
 
 

@@ -104,6 +104,23 @@ def _sweep_figure_html(summary: dict) -> list[str]:
     return [figure_html(fig, caption, f"best {option} by {x}")]
 
 
+def _tornado_figure_html(summary: dict) -> list[str]:
+    """The tornado chart of a recorded sensitivity experiment ([] when there is none)."""
+    from analysis.sensitivity import tornado_figure
+
+    rows, meta = summary.get("tornado"), summary.get("tornado_kpi") or {}
+    if not rows or "kpi" not in meta:
+        return []
+    fig = tornado_figure(rows, meta["kpi"], meta.get("unit", ""))
+    caption = (
+        f"Sensitivity of {meta['kpi']}: each parameter at its low (blue) and high (red) value, "
+        "the others at the base; bars are the change from the base (mean paired difference "
+        "over replications on common random numbers) with 95% intervals, the largest swing "
+        "on top; the numbers are the parameter values."
+    )
+    return [figure_html(fig, caption, f"tornado chart of {meta['kpi']}")]
+
+
 def _figures_html(
     results: pl.DataFrame,
     orders: pl.DataFrame,
@@ -264,6 +281,7 @@ def build_report(store: RunStore) -> str:
     reps = used["replication"].unique().to_list()
     keep = pl.col("replication").is_in(reps)
     figures = _sweep_figure_html(m.get("summary") or {})
+    figures += _tornado_figure_html(m.get("summary") or {})
     methods_differ = len({(d.get("picking") or {}).get("method") for d in dicts}) > 1
     figures += _figures_html(
         used, orders.filter(keep), queues.filter(keep), names, picking=methods_differ

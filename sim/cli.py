@@ -198,12 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.replay_cli import add_replay_parsers
     from sim.report_cli import add_report_parser
     from sim.runs_cli import add_runs_parser
+    from sim.sensitivity_cli import add_sensitivity_parser
     from sim.size_cli import add_size_parser
     from sim.sweep_cli import add_sweep_parser
 
     add_compare_parser(sub)
     add_size_parser(sub)
     add_sweep_parser(sub)
+    add_sensitivity_parser(sub)
     add_runs_parser(sub)
     add_report_parser(sub)
     add_replay_parsers(sub)

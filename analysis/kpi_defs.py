@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from analysis.aftersales_kpi_defs import AFTERSALES_KPIS
 from analysis.cost_kpi_defs import COST_KPIS, LABOUR_BY_ROLE
 from analysis.customer_kpi_defs import CUSTOMER_KPIS
+from analysis.peak import PEAK_KPIS
 from analysis.picking_split import SPLIT_KPIS
 from sim.eventlog import LOST_CAUSES
 
@@ -197,6 +198,8 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
     *[KpiDef(*d) for d in COST_KPIS],
     # --- picking time per line (analysis/picking_split.py)
     *[KpiDef(*d) for d in SPLIT_KPIS],
+    # --- peak season backlog (analysis/peak.py)
+    *[KpiDef(*d) for d in PEAK_KPIS],
     KpiDef("damage_rate", "share", "Share of shipped orders damaged in transit.", False),
     # --- receiving (analysis/receiving_kpis.py); "in the window" = placed in the window
     KpiDef(

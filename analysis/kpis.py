@@ -30,6 +30,7 @@ from analysis.aftersales_kpis import aftersales_kpis
 from analysis.costs import CostRates, cost_kpis
 from analysis.customer_kpis import customer_kpis
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
+from analysis.peak import peak_kpis
 from analysis.picking_kpis import picking_kpis
 from analysis.picking_split import PickTimesSpec, picking_split
 from analysis.receiving_kpis import receiving_kpis
@@ -238,6 +239,7 @@ def run_kpis(
     reviews: pl.DataFrame | None = None,
     costs: CostRates | None = None,
     pick_times: PickTimesSpec | None = None,
+    peak: tuple[float, float] | None = None,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -263,7 +265,8 @@ def run_kpis(
     ``costs`` are the cost rates the log does not carry (``analysis/costs.py``: fixed costs,
     equipment, labels, margin); without them those components are 0. ``pick_times`` are
     the method's nominal pick times for the picking time split (``analysis/picking_split.py``;
-    NaN without them).
+    NaN without them). ``peak`` is the peak's start and end (minutes) for
+    ``backlog_days_to_clear`` (``analysis/peak.py``).
     """
     start = float(warmup_min)
     if end_min is None:
@@ -292,6 +295,12 @@ def run_kpis(
     out.update(queue_stats(steps, start, end))
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
     out.update(picking_split(orders, steps, spec=pick_times, start=start, end=end))
+    out.update(
+        peak_kpis(
+            orders, start_minute_of_day=start_minute_of_day, start=start, end=end,
+            observe_end=observe_end, peak=peak,
+        )
+    )  # fmt: skip
     out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
     out.update(receiving_kpis(orders, steps, start=start, end=end, observe_end=observe_end))
     out.update(customer_kpis(orders, customers, start=start, end=end))

@@ -12,6 +12,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from sim.config import CarrierConfig, Scenario, ServiceConfig, ShiftConfig
 from sim.units import DAY, WEEKDAYS, hhmm_to_minutes
 
@@ -82,6 +84,17 @@ class Calendar:
     def weekday(self, day: int) -> str:
         """'mon'..'sun' of a day index."""
         return WEEKDAYS[self.date(day).weekday()]
+
+    def day_multipliers(self, periods) -> np.ndarray | None:
+        """Demand multiplier of every day index of the run from dated periods
+        (``demand.calendar``: overlapping periods multiply), or None without periods."""
+        if not periods:
+            return None
+        dates = [self.date(d) for d in range(self.n_days + 1)]
+        mult = np.ones(len(dates))
+        for p in periods:
+            mult *= np.array([p.multiplier if p.start <= d <= p.end else 1.0 for d in dates])
+        return mult
 
     def is_holiday(self, day: int) -> bool:
         """Whether a day index is a holiday."""

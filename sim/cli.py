@@ -118,6 +118,25 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
     console.print(table)
 
 
+def backlog_line(result) -> str:
+    """The backlog (orders received, not yet shipped) at each Sunday's end, for a run with
+    dated demand periods."""
+    import datetime as dt
+
+    from analysis.peak import backlog_by_day
+
+    days = backlog_by_day(
+        result.orders, start_minute_of_day=result.start_minute_of_day, end=result.end_min
+    )
+    start = result.scenario.simulation.start.date()
+    cells = []
+    for d, _, backlog in days.iter_rows():
+        date = start + dt.timedelta(days=d)
+        if date.weekday() == 6:
+            cells.append(f"{date:%m-%d} {backlog:,}")
+    return "backlog at each Sunday's end (orders received, not shipped): " + ", ".join(cells)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
     from sim.output import write_run
@@ -144,6 +163,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"suggested warm-up (MSER-5 on the hourly pick queue): {days:.1f} days "
         f"(--warmup-days {args.warmup_days:g} used)"
     )
+    if scenario.demand.calendar:
+        print(backlog_line(result))
     if args.out:
         out = write_run(result, args.out, kpis)
         print(f"wrote orders, steps, events, roster (.parquet), kpis.json, manifest.json to {out}")

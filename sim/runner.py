@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from analysis.costs import CostRates
 from analysis.kpis import run_kpis
 from analysis.picking_split import PickTimesSpec
@@ -31,7 +33,26 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
         reviews=result.reviews if sc.reviews.enabled else None,
         costs=cost_rates(sc),
         pick_times=pick_times(sc),
+        peak=peak_window(sc),
     )
+
+
+def peak_window(scenario: Scenario) -> tuple[float, float] | None:
+    """Simulation minutes of the start of the first dated demand period with a multiplier
+    above 1 and of the end of the busiest period's last day (the latest of equally busy
+    ones; None without such periods)."""
+    periods = [p for p in scenario.demand.calendar if p.multiplier > 1.0]
+    if not periods:
+        return None
+    start = scenario.simulation.start
+
+    def minutes(date: dt.date) -> float:
+        return (dt.datetime.combine(date, dt.time()) - start).total_seconds() / 60.0
+
+    first = min(p.start for p in periods)
+    top = max(p.multiplier for p in periods)
+    last = max(p.end for p in periods if p.multiplier == top) + dt.timedelta(days=1)
+    return minutes(first), minutes(last)
 
 
 def pick_times(scenario: Scenario) -> PickTimesSpec:

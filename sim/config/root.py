@@ -101,6 +101,15 @@ class Scenario(Section):
                 f"catalog.n_skus: expected at most the warehouse's {n_slots} slots, "
                 f"found {cat.n_skus}"
             )
+        if self.demand.calendar:
+            for on, why in ((self.customers.enabled, "customers.enabled"),
+                            (bool(self.replay.orders), "replay.orders")):  # fmt: skip
+                if on:
+                    raise ValueError(
+                        f"demand.calendar: expected no dated multipliers with {why} (they "
+                        "apply to synthetic demand only), found "
+                        f"{len(self.demand.calendar)}"
+                    )
         check_picking(self)
         check_receiving(self)
         if self.returns.enabled:

@@ -31,10 +31,18 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
         customers=result.customers,
         returns=result.returns if sc.returns.enabled else None,
         reviews=result.reviews if sc.reviews.enabled else None,
-        costs=cost_rates(sc),
-        pick_times=pick_times(sc),
-        peak=peak_window(sc),
+        **(scenario_rates(sc) if isinstance(sc, Scenario) else {}),
     )
+
+
+def scenario_rates(scenario: Scenario) -> dict:
+    """The scenario's settings the KPIs need besides the log: cost rates, nominal pick
+    times and the peak window (keyword arguments of ``run_kpis``)."""
+    return {
+        "costs": cost_rates(scenario),
+        "pick_times": pick_times(scenario),
+        "peak": peak_window(scenario),
+    }
 
 
 def peak_window(scenario: Scenario) -> tuple[float, float] | None:

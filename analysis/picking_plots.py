@@ -42,14 +42,14 @@ def picking_split_figure(
     names = _order(kpis, scenarios)
     if not names or not _has_values(kpis, "line_time_min"):
         return None
-    fig = _figure(9.0, 1.6 + 0.42 * len(names))
+    fig = _figure(9.0, 2.0 + 0.42 * len(names))
     axes = fig.subplots(1, 2, sharey=True, width_ratios=(3, 2))
     y = np.arange(len(names))
 
     def mean(n: str, col: str) -> float:
-        return (
-            float(np.nan_to_num(np.nanmean(_values(kpis, n, col)))) if col in kpis.columns else 0.0
-        )
+        v = _values(kpis, n, col) if col in kpis.columns else np.array([])
+        v = v[np.isfinite(v)]
+        return float(v.mean()) if v.size else 0.0
 
     for ax, parts, title in (
         (axes[0], LABOUR_PARTS, "picking labour (min per line)"),
@@ -68,7 +68,8 @@ def picking_split_figure(
         ax.set_xlim(0, max(left.max(initial=0.0) * 1.2, 1e-9))
         ax.set_title(title, fontsize="medium")
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="lower right", fontsize="x-small", frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="x-small",
+                  frameon=False)  # fmt: skip
     labels = []
     for n in names:
         label = f"{n}\n{mean(n, 'orders_per_tour'):.1f} orders/tour"

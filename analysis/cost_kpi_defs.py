@@ -6,26 +6,28 @@ does not import ``kpi_defs`` (which imports it).
 
 from __future__ import annotations
 
-_PER = "in the window / orders shipped in the window"
+_PER = "/ orders shipped in the window"
 
 #: What each cost component counts (KPI ``<component>_cost_per_order``).
 _COMPONENT: dict[str, str] = {
-    "labour": "Paid on-duty time of every role times its wage (temporary shifts: their wage)",
-    "overtime": "Work finished after the end of a worker's on-duty period, paid at the wage "
-    "times 1 + costs.overtime_premium_share,",
-    "fixed": "Rent, systems and overhead per calendar day",
-    "equipment": "Write-off of the equipment of the scenario's picking method and of all "
-    "methods (costs.equipment)",
+    "labour": "Paid on-duty time in the window of every role times its wage (temporary "
+    "shifts: their wage)",
+    "overtime": "Work in the window finished after the end of a worker's on-duty period, paid "
+    "at the wage times 1 + costs.overtime_premium_share,",
+    "fixed": "Rent, systems and overhead per calendar day of the window",
+    "equipment": "Write-off in the window of the equipment of the scenario's picking method "
+    "and of all methods (costs.equipment)",
     "packaging": "Boxes and packing material of the orders shipped",
     "label": "Shipping labels (costs.label_cost_per_parcel per parcel) of the orders shipped",
     "shipping": "Carrier charges of the orders shipped",
     "special": "Gifts, notes and discount codes of high-value orders shipped",
-    "returns": "Return labels of the returns requested, plus costs.return_handling_cost per "
-    "parcel returned,",
-    "chargeback": "Chargeback fees of the returns requested",
-    "lost_sales": "Margin (costs.gross_margin_share) of the sales lost (orders placed)",
+    "returns": "Return labels, plus costs.return_handling_cost per parcel returned, of the "
+    "orders shipped in the window (whenever returned),",
+    "chargeback": "Chargeback fees of the orders shipped in the window (whenever charged)",
+    "lost_sales": "Margin (costs.gross_margin_share) of the sales lost (orders placed in the "
+    "window)",
     "lapse": "Margin of costs.lapse_horizon_years of the yearly revenue of customers who "
-    "left after a negative encounter",
+    "left after a negative encounter in the window",
 }
 
 #: ``(name, unit, description, higher_is_better, headline)`` of every fixed-name cost KPI.
@@ -86,6 +88,6 @@ COST_KPIS: tuple[tuple[str, str, str, bool | None, bool], ...] = (
 LABOUR_BY_ROLE = (
     "labour_cost_per_order_",
     "currency/order",
-    "Paid on-duty time of role {suffix} times its wage " + _PER + ".",
+    "Paid on-duty time in the window of role {suffix} times its wage " + _PER + ".",
     False,
 )

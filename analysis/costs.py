@@ -15,10 +15,11 @@ the totals exactly:
 Labour is paid on-duty time times the roster's wage (temporary shifts carry their own);
 overtime is busy time after the end of the worker's on-duty period (the task in hand is
 finished), paid at the wage times ``1 + overtime_premium_share``. Fixed costs and equipment
-accrue per calendar day of the window. Returns cost the return label plus a handling cost per
-parcel received; chargebacks their fee (both counted when the return is requested in the
-window). A lost sale loses ``gross_margin_share`` of its value (orders placed in the window);
-a lapsed customer ``lapse_horizon_years`` of its yearly revenue times the margin.
+accrue per calendar day of the window. The orders shipped in the window bring their
+after-sales costs with them, whenever they come (to the end of the run): the return label
+plus a handling cost per parcel returned, and chargeback fees. A lost sale loses
+``gross_margin_share`` of its value (orders placed in the window); a lapsed customer
+``lapse_horizon_years`` of its yearly revenue times the margin.
 """
 
 from __future__ import annotations
@@ -139,12 +140,17 @@ def cost_kpis(
     ot_h, ot_plain = overtime(steps, roster, start=start, end=end)
     ret_labels = ret_handling = cb_fees = 0.0
     if returns is not None and returns.height:
-        req = pl.col("requested_at").is_between(start, end).fill_null(False)
-        r = returns.select(
-            pl.col("return_shipping_cost").filter(req).cast(f64).fill_null(0.0).sum().alias("lab"),
-            (req & (pl.col("outcome").cast(pl.String) == "returned")).sum().alias("n"),
-            pl.col("chargeback_fee").filter(req).cast(f64).fill_null(0.0).sum().alias("cb"),
-        ).row(0, named=True)
+        # the after-sales costs of the orders shipped in the window, whenever they come
+        ids = orders.filter(ship_win).select("order_id")
+        r = (
+            returns.join(ids, on="order_id", how="semi")
+            .select(
+                pl.col("return_shipping_cost").cast(f64).fill_null(0.0).sum().alias("lab"),
+                (pl.col("outcome").cast(pl.String) == "returned").sum().alias("n"),
+                pl.col("chargeback_fee").cast(f64).fill_null(0.0).sum().alias("cb"),
+            )
+            .row(0, named=True)
+        )
         ret_labels, cb_fees = to_float(r["lab"]), to_float(r["cb"])
         ret_handling = float(r["n"]) * rates.return_handling_cost
     lapses = revenue_lost_to_lapses_per_year

@@ -35,21 +35,20 @@ def print_tornado(rows: list[dict], kpi: str, unit: str) -> None:
     from rich.table import Table
 
     base = rows[0]["base_mean"] if rows else math.nan
-    table = Table(title=f"{kpi}: base {_fmt(base, unit)} (change from the base, 95% CI)")
-    for col in ("parameter", "low", f"{kpi} at low", "change", "high", f"{kpi} at high",
-                "change"):  # fmt: skip
-        table.add_column(col)
+    table = Table(title=f"{kpi}: base {_fmt(base, unit)}; change from the base [95% CI]")
+    for col in ("parameter (low / high)", "at low", "at high"):
+        table.add_column(col, overflow="fold")
 
     def change(r: dict, end: str) -> str:
         d, lo, hi = r[f"{end}_diff"], r[f"{end}_ci_low"], r[f"{end}_ci_high"]
         if math.isnan(d):
             return "-"
-        ci = "" if math.isnan(lo) else f" [{lo:+.4g}, {hi:+.4g}]"
-        return f"{d:+.4g}{ci}"
+        ci = "" if math.isnan(lo) else f" [{lo:+.3g}, {hi:+.3g}]"
+        return f"{_fmt(r[f'{end}_mean'], unit)}: {d:+.3g}{ci}"
 
     for r in rows:
-        table.add_row(r["key"], f"{r['low']:g}", _fmt(r["low_mean"], unit), change(r, "low"),
-                      f"{r['high']:g}", _fmt(r["high_mean"], unit), change(r, "high"))  # fmt: skip
+        table.add_row(f"{r['key']} ({r['low']:g} / {r['high']:g})", change(r, "low"),
+                      change(r, "high"))  # fmt: skip
     Console().print(table)
 
 

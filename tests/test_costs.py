@@ -105,3 +105,28 @@ def test_baseline_warehouse_cost_per_order_is_inside_the_published_range():
     _, k = run_with_kpis(load_scenario(ROOT / "scenarios" / "baseline.toml",
                                        {"simulation.horizon_days": 7}), seed=1)  # fmt: skip
     assert 3.0 <= k["warehouse_cost_per_order"] <= 4.5
+
+
+def test_returns_and_chargebacks_follow_the_orders_shipped_in_the_window():
+    sc = load_scenario(ROOT / "scenarios" / "careless.toml", {
+        "simulation.horizon_days": 14, "simulation.drain_days": 40,
+        "demand.orders_per_day": 600, "returns.window_days": 10,
+    })  # fmt: skip
+    result, k = run_with_kpis(sc, seed=2)
+    end = result.arrivals_end_min
+    shipped = {o["order_id"] for o in result.orders.to_dicts()
+               if o["shipped_at"] is not None and 0 <= o["shipped_at"] <= end}  # fmt: skip
+    mine = [r for r in result.returns.to_dicts() if r["order_id"] in shipped]
+    returned = sum(r["outcome"] == "returned" for r in mine)
+    labels = sum(r["return_shipping_cost"] or 0.0 for r in mine)
+    fees = sum(r["chargeback_fee"] or 0.0 for r in mine)
+    assert returned > 0 and fees > 0  # late requests refused and disputed: chargebacks
+    n = len(shipped)
+    assert k["returns_cost_per_order"] == pytest.approx(
+        (labels + returned * sc.costs.return_handling_cost) / n, rel=1e-6
+    )
+    assert k["chargeback_cost_per_order"] == pytest.approx(fees / n, rel=1e-6)
+    # lost margin: the margin share of the lost sales' value and of a year of lapsed revenue
+    assert k["lapse_cost_per_order"] == pytest.approx(
+        sc.costs.gross_margin_share * k["revenue_lost_to_lapses_per_year"] / n, rel=1e-6
+    )

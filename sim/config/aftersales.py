@@ -89,8 +89,8 @@ class ReturnsConfig(Section):
     chargeback_prob: Prob = Field(0.2, description="Probability a late refund brings a chargeback.")
     chargeback_cost: NonNeg = Field(
         15.0,
-        description="Fee of a chargeback, paid by the merchant (currency). Assumption: "
-        "fees run from about 15 to over 75 per dispute (INDUSTRY.md B4).",
+        description="Fee of a chargeback, paid by the merchant (currency). Assumption, at the "
+        "low end: INDUSTRY.md B4 says a fee 'can exceed 75 per dispute'.",
     )
 
     @model_validator(mode="after")

@@ -71,9 +71,10 @@ def tornado_figure(rows: list[dict[str, Any]], kpi: str, unit: str) -> Figure:
         err = np.vstack([np.nan_to_num(diffs - lo), np.nan_to_num(hi - diffs)])
         ax.barh(y + offset, np.nan_to_num(diffs), height=0.34, color=colour, label=end,
                 xerr=err, error_kw={"elinewidth": 1, "capsize": 3})  # fmt: skip
-        for yi, d, r in zip(y, diffs, rows, strict=True):
-            if math.isfinite(d):
-                ax.text(d, yi + offset, f" {_g(r[end])}", va="center", fontsize="x-small",
+        for yi, d, a, b, r in zip(y, diffs, lo, hi, rows, strict=True):
+            if math.isfinite(d):  # the parameter's value, beyond the bar and its whisker
+                x = (b if math.isfinite(b) else d) if d >= 0 else (a if math.isfinite(a) else d)
+                ax.text(x, yi + offset, f" {_g(r[end])} ", va="center", fontsize="x-small",
                         ha="left" if d >= 0 else "right")  # fmt: skip
     ax.axvline(0.0, color="black", lw=0.8)
     ax.set_yticks(y, [r["key"] for r in rows], fontsize="small")

@@ -76,10 +76,9 @@ def test_peak_backlog_rises_during_the_peak_and_clears_after_it():
 def learning_scenario(**extra):
     # two identical weekday picker shifts of 5, one temporary (from the first day)
     shift = {"role": "pickers", "start": "07:00", "end": "15:00", "headcount": 5}
-    shifts = [
-        shift, {**shift, "temporary": True, "date_range": ["2026-03-02", "2026-03-31"]},
-        {"role": "packers", "start": "07:00", "end": "16:00", "headcount": 12},
-    ]  # fmt: skip
+    pack = {"role": "packers", "start": "07:00", "end": "16:00", "headcount": 6}
+    temp = {"temporary": True, "date_range": ["2026-03-02", "2026-03-31"]}
+    shifts = [shift, {**shift, **temp}, pack, {**pack, **temp}]
     return load_scenario(BASELINE, {
         "staffing.shifts": shifts, "simulation.horizon_days": 21, "simulation.drain_days": 2,
         "demand.orders_per_day": 1200, "picking.time_variability": "none",
@@ -87,15 +86,17 @@ def learning_scenario(**extra):
     })  # fmt: skip
 
 
-def mean_pick_minutes(result, workers: set[int], day_from: float, day_to: float) -> float:
-    s = result.steps.filter(result.steps["step"] == "pick").to_dicts()
+def mean_pick_minutes(
+    result, workers: set[int], day_from: float, day_to: float, step: str = "pick"
+) -> float:
+    s = result.steps.filter(result.steps["step"] == step).to_dicts()
     d = [r["t_end"] - r["t_start"] for r in s if r["worker"] in workers
          and r["t_end"] is not None and day_from * DAY <= r["t_start"] < day_to * DAY]  # fmt: skip
     assert len(d) > 200
     return float(np.mean(d))
 
 
-def test_temporary_pickers_are_slower_at_first_and_learn():
+def test_temporary_pickers_and_packers_are_slower_at_first_and_learn():
     result, _ = run_with_kpis(learning_scenario(), seed=1)
     temps, regular = {5, 6, 7, 8, 9}, {0, 1, 2, 3, 4}
     # first day: speed 0.6 rising to 0.64 -> pick times 1.56-1.67 times a regular's
@@ -103,6 +104,16 @@ def test_temporary_pickers_are_slower_at_first_and_learn():
     assert 1.4 < first < 1.8
     # after the 10 learning days (third week): as fast as the regulars
     late = mean_pick_minutes(result, temps, 14, 21) / mean_pick_minutes(result, regular, 14, 21)
+    assert late == pytest.approx(1.0, abs=0.08)
+    # packers the same (workers 0-5 regular, 6-11 temporary)
+    temps_p, regular_p = set(range(6, 12)), set(range(6))
+    first = mean_pick_minutes(result, temps_p, 0, 1, "pack") / mean_pick_minutes(
+        result, regular_p, 0, 1, "pack"
+    )
+    assert 1.4 < first < 1.8
+    late = mean_pick_minutes(result, temps_p, 14, 21, "pack") / mean_pick_minutes(
+        result, regular_p, 14, 21, "pack"
+    )
     assert late == pytest.approx(1.0, abs=0.08)
     # paid the temporary wage (default 22 against the pickers' 18)
     roster = result.roster.filter(result.roster["resource"] == "pickers").to_dicts()

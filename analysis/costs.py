@@ -126,14 +126,19 @@ def cost_kpis(
     ship_win = pl.col("shipped_at").is_between(start, end).fill_null(False)
     placed_win = pl.col("placed_at").is_between(start, end).fill_null(False)
     lost = (pl.col("lost_cause").cast(pl.String) != "none") & pl.col("duplicate_of").is_null()
-    row = orders.select(
-        ship_win.sum().cast(f64).alias("shipped"),
-        pl.col("packaging_cost").filter(ship_win).cast(f64).sum().alias("packaging"),
-        pl.col("shipping_cost").filter(ship_win).cast(f64).sum().alias("shipping"),
-        pl.col("special_cost").filter(ship_win).cast(f64).sum().alias("special"),
-        pl.col("n_parcels").filter(ship_win).cast(f64).sum().alias("parcels"),
-        pl.col("value").filter(placed_win & lost).cast(f64).sum().alias("lost_value"),
-    ).row(0, named=True)
+
+    def exact_sum(expr: pl.Expr, where: pl.Expr) -> float:
+        values = orders.select(expr.filter(where).cast(f64)).to_series().drop_nulls()
+        return math.fsum(values.to_list())  # exact: the same float whatever the row order
+
+    row = {
+        "shipped": float(orders.select(ship_win.sum()).item()),
+        "packaging": exact_sum(pl.col("packaging_cost"), ship_win),
+        "shipping": exact_sum(pl.col("shipping_cost"), ship_win),
+        "special": exact_sum(pl.col("special_cost"), ship_win),
+        "parcels": exact_sum(pl.col("n_parcels"), ship_win),
+        "lost_value": exact_sum(pl.col("value"), placed_win & lost),
+    }
     shipped = to_float(row["shipped"])
     days = max(end - start, 0.0) / MIN_PER_DAY
     roles = labour_by_role(roster, start=start, end=end)
@@ -142,15 +147,12 @@ def cost_kpis(
     if returns is not None and returns.height:
         # the after-sales costs of the orders shipped in the window, whenever they come
         ids = orders.filter(ship_win).select("order_id")
-        r = (
-            returns.join(ids, on="order_id", how="semi")
-            .select(
-                pl.col("return_shipping_cost").cast(f64).fill_null(0.0).sum().alias("lab"),
-                (pl.col("outcome").cast(pl.String) == "returned").sum().alias("n"),
-                pl.col("chargeback_fee").cast(f64).fill_null(0.0).sum().alias("cb"),
-            )
-            .row(0, named=True)
-        )
+        mine = returns.join(ids, on="order_id", how="semi")
+        r = {
+            "lab": math.fsum(mine["return_shipping_cost"].cast(f64).drop_nulls().to_list()),
+            "n": int((mine["outcome"].cast(pl.String) == "returned").sum()),
+            "cb": math.fsum(mine["chargeback_fee"].cast(f64).drop_nulls().to_list()),
+        }
         ret_labels, cb_fees = to_float(r["lab"]), to_float(r["cb"])
         ret_handling = float(r["n"]) * rates.return_handling_cost
     lapses = revenue_lost_to_lapses_per_year

@@ -23,6 +23,7 @@ picking: ``n_totes_per_cart``; NaN for the other methods).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import polars as pl
@@ -55,7 +56,7 @@ def _busy_min(steps: pl.DataFrame, resource: str, start: float, end: float) -> t
         .select((pl.col("t_end") - pl.col("t_start")).alias("d"))
         .collect()
     )
-    return to_float(rows["d"].sum()) if rows.height else 0.0, rows.height
+    return math.fsum(rows["d"].to_list()), rows.height  # exact: any row order
 
 
 def picking_split(
@@ -85,8 +86,8 @@ def picking_split(
         )["n_lines"].cast(pl.Float64).sum()
     )  # fmt: skip
     picked = orders.filter(pl.col("picked_at").is_between(start, end).fill_null(False))
-    metres = to_float(picked["travel_m"].cast(pl.Float64).sum()) if picked.height else 0.0
-    units = to_float(picked["n_units"].cast(pl.Float64).sum()) if picked.height else 0.0
+    metres = math.fsum(picked["travel_m"].cast(pl.Float64).fill_null(0.0).to_list())
+    units = math.fsum(picked["n_units"].cast(pl.Float64).fill_null(0.0).to_list())
     nominal = {
         "travel": metres / spec.speed_m_per_min,
         "setup": tours * spec.setup_min,
@@ -97,15 +98,21 @@ def picking_split(
     parts["sort"] = _busy_min(steps, "sorters", start, end)[0]
     parts["consolidation"] = _busy_min(steps, "consolidators", start, end)[0]
     ready = pl.max_horizontal(pl.col("paid_at"), pl.col("received_at"))
-    parts["wait_release"] = to_float(
-        picked.select((pl.col("released_at") - ready).clip(lower_bound=0.0).sum()).item()
+    parts["wait_release"] = math.fsum(
+        picked.select((pl.col("released_at") - ready).clip(lower_bound=0.0))
+        .to_series()
+        .drop_nulls()
+        .to_list()
     )
-    parts["wait_queue"] = to_float(
-        picks.select((pl.col("t_start") - pl.col("t_ready")).clip(lower_bound=0.0).sum()).item()
+    parts["wait_queue"] = math.fsum(
+        picks.select((pl.col("t_start") - pl.col("t_ready")).clip(lower_bound=0.0))
+        .to_series()
+        .drop_nulls()
+        .to_list()
     )
     for p in SPLIT_PARTS:
         out[f"line_{p}_min"] = parts[p] / lines
-    out["line_time_min"] = sum(parts.values()) / lines
+    out["line_time_min"] = math.fsum(parts.values()) / lines
     out["orders_per_tour"] = ratio(float(picks.height), float(tours))
     if spec.cart_capacity:
         out["cart_fill"] = out["orders_per_tour"] / spec.cart_capacity

@@ -6,7 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from analysis.aftersales_kpi_defs import AFTERSALES_KPIS
+from analysis.cost_kpi_defs import COST_KPIS, LABOUR_BY_ROLE
 from analysis.customer_kpi_defs import CUSTOMER_KPIS
+from analysis.peak import PEAK_KPIS
+from analysis.picking_split import SPLIT_KPIS
 from sim.eventlog import LOST_CAUSES
 
 # --- KPI definitions --------------------------------------------------------------------
@@ -193,46 +196,18 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         "larger; a diagnostic, not a result).",
         None,
     ),
-    KpiDef("labour_cost", "currency", "Paid (on-duty) time in the window times wage.", False),
     KpiDef(
         "orders_shipped_in_window",
         "orders",
         "Orders whose shipped_at lies in the window (denominator of the cost KPIs).",
         None,
     ),
-    KpiDef(
-        "labour_cost_per_order",
-        "currency/order",
-        "Labour cost in the window / orders shipped in the window.",
-        False,
-    ),
-    KpiDef(
-        "packaging_cost_per_order",
-        "currency/order",
-        "Mean packaging cost of the orders shipped in the window.",
-        False,
-    ),
-    KpiDef(
-        "shipping_cost_per_order",
-        "currency/order",
-        "Mean shipping cost of the orders shipped in the window.",
-        False,
-    ),
-    KpiDef(
-        "special_cost_per_order",
-        "currency/order",
-        "Mean cost of high-value actions (gifts, notes, discount codes) over the orders "
-        "shipped in the window.",
-        False,
-    ),
-    KpiDef(
-        "cost_per_order",
-        "currency/order",
-        "labour_cost_per_order + packaging_cost_per_order + shipping_cost_per_order + "
-        "special_cost_per_order.",
-        False,
-        headline=True,
-    ),
+    # --- costs (analysis/costs.py)
+    *[KpiDef(*d) for d in COST_KPIS],
+    # --- picking time per line (analysis/picking_split.py)
+    *[KpiDef(*d) for d in SPLIT_KPIS],
+    # --- peak season backlog (analysis/peak.py)
+    *[KpiDef(*d) for d in PEAK_KPIS],
     KpiDef("damage_rate", "share", "Share of shipped orders damaged in transit.", False),
     # --- receiving (analysis/receiving_kpis.py); "in the window" = placed in the window
     KpiDef(
@@ -316,6 +291,7 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
 #: KPIs whose names depend on the scenario, keyed by name prefix; the suffix is a resource
 #: (``utilisation_<resource>``) or a step (``queue_mean_<step>``, ``queue_max_<step>``).
 KPI_PATTERNS: dict[str, KpiDef] = _defs(
+    KpiDef(*LABOUR_BY_ROLE),
     KpiDef(
         "utilisation_",
         "share",

@@ -27,9 +27,12 @@ import math
 import polars as pl
 
 from analysis.aftersales_kpis import aftersales_kpis
+from analysis.costs import CostRates, cost_kpis
 from analysis.customer_kpis import customer_kpis
 from analysis.kpi_defs import KPI_DEFS, KPI_PATTERNS, KpiDef, headline_kpis, kpi_def
+from analysis.peak import peak_kpis
 from analysis.picking_kpis import picking_kpis
+from analysis.picking_split import PickTimesSpec, picking_split
 from analysis.receiving_kpis import receiving_kpis
 from analysis.resources import (
     MIN_PER_DAY,
@@ -201,21 +204,6 @@ def _order_kpis(
             .alias("express_made_pickup"),
             pl.col("damaged").filter(fulfil & shipped).cast(f64).mean().alias("damage_rate"),
             ship_win.sum().cast(f64).alias("orders_shipped_in_window"),
-            pl.col("packaging_cost")
-            .filter(ship_win)
-            .cast(f64)
-            .mean()
-            .alias("packaging_cost_per_order"),
-            pl.col("shipping_cost")
-            .filter(ship_win)
-            .cast(f64)
-            .mean()
-            .alias("shipping_cost_per_order"),
-            pl.col("special_cost")
-            .filter(ship_win)
-            .cast(f64)
-            .mean()
-            .alias("special_cost_per_order"),
         )
         .collect()
         .row(0, named=True)
@@ -262,6 +250,9 @@ def run_kpis(
     returns: pl.DataFrame | None = None,
     reviews: pl.DataFrame | None = None,
     censor_unfinished: bool = False,
+    costs: CostRates | None = None,
+    pick_times: PickTimesSpec | None = None,
+    peak: tuple[float, float] | None = None,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -287,6 +278,11 @@ def run_kpis(
     ``censor_unfinished`` (steady-state runs, where orders keep arriving to the end): the
     lead-time and time-to-ship quantiles count the cohort's unfinished orders as infinitely
     long (see :func:`_order_kpis`).
+    ``costs`` are the cost rates the log does not carry (``analysis/costs.py``: fixed costs,
+    equipment, labels, margin); without them those components are 0. ``pick_times`` are
+    the method's nominal pick times for the picking time split (``analysis/picking_split.py``;
+    NaN without them). ``peak`` is the peak's start and end (minutes) for
+    ``backlog_days_to_clear`` (``analysis/peak.py``).
     """
     start = float(warmup_min)
     if end_min is None:
@@ -310,26 +306,6 @@ def run_kpis(
     shipped_in_window = out["orders_shipped_in_window"]
     out["throughput_per_day"] = ratio(shipped_in_window, days)
 
-    labour = to_float(
-        roster.select(
-            (
-                (
-                    pl.col("t_off").clip(upper_bound=end) - pl.col("t_on").clip(lower_bound=start)
-                ).clip(lower_bound=0.0)
-                / MIN_PER_HOUR
-                * pl.col("wage_per_hour").cast(pl.Float64)
-            ).sum()
-        ).item()
-    )
-    out["labour_cost"] = labour
-    out["labour_cost_per_order"] = ratio(labour, shipped_in_window)
-    out["cost_per_order"] = (
-        out["labour_cost_per_order"]
-        + out["packaging_cost_per_order"]
-        + out["shipping_cost_per_order"]
-        + out["special_cost_per_order"]
-    )
-
     util = utilisation(steps, roster, start=start, end=end)
     for resource, value in util.select("resource", "utilisation").iter_rows():
         out[f"utilisation_{resource}"] = float(value)
@@ -346,9 +322,23 @@ def run_kpis(
         out[f"busy_min_per_order_{resource}"] = ratio(float(busy), served.get(resource, 0))
     out.update(queue_stats(steps, start, end))
     out.update(picking_kpis(orders, steps, roster, start=start, end=end))
+    out.update(picking_split(orders, steps, spec=pick_times, start=start, end=end))
+    out.update(
+        peak_kpis(
+            orders, start_minute_of_day=start_minute_of_day, start=start, end=end,
+            observe_end=observe_end, peak=peak,
+        )
+    )  # fmt: skip
     out.update(release_kpis(orders, start=start, end=end, observe_end=observe_end))
     out.update(receiving_kpis(orders, steps, start=start, end=end, observe_end=observe_end))
     out.update(customer_kpis(orders, customers, start=start, end=end))
+    out.update(
+        cost_kpis(
+            orders, steps, roster, returns,
+            revenue_lost_to_lapses_per_year=out["revenue_lost_to_lapses_per_year"],
+            rates=costs or CostRates(), start=start, end=end,
+        )
+    )  # fmt: skip
     out.update(
         aftersales_kpis(orders, returns, reviews, start=start, end=end, observe_end=observe_end)
     )

@@ -29,14 +29,29 @@ MAIN_STEPS = ("pick", "pack", "label")
 OPTIONAL_STEPS = ("sort", "consolidate")
 QUEUE_STEP_ORDER = ("pick", "sort", "consolidate", "pack", "label")
 
-#: Cost components stacked in the cost figure (KPI column, legend label).
+#: Cost components stacked in the cost figure (KPI column, legend label), in the order they
+#: add up to ``total_cost_per_order``; a component is drawn when some scenario has it.
 COST_PARTS = (
     ("labour_cost_per_order", "labour"),
+    ("overtime_cost_per_order", "overtime"),
+    ("fixed_cost_per_order", "rent, systems, overhead"),
+    ("equipment_cost_per_order", "equipment"),
     ("packaging_cost_per_order", "packaging"),
+    ("label_cost_per_order", "labels"),
     ("shipping_cost_per_order", "shipping"),
-    ("special_cost_per_order", "special orders"),  # drawn only when some scenario has it
+    ("special_cost_per_order", "special orders"),
+    ("returns_cost_per_order", "returns"),
+    ("chargeback_cost_per_order", "chargebacks"),
+    ("lost_sales_cost_per_order", "lost sales (margin)"),
+    ("lapse_cost_per_order", "lapsed customers (margin)"),
 )
-COST_COLOURS = ("#555555", "#9a9a9a", "#d0d0d0", "#b8a36b")  # greys: never mistaken for a scenario
+#: Muted component colours (browns and greys: never mistaken for a scenario's colour).
+COST_COLOURS = (
+    "#4d4d4d", "#8c510a", "#7f7f7f", "#bf812d", "#a6a6a6", "#dfc27d", "#d9d9d9", "#b8a36b",
+    "#80734d", "#5e4b1e", "#c7b9a3", "#e8dcc8",
+)  # fmt: skip
+#: Components that are margin lost rather than money spent: drawn hatched.
+LOST_MARGIN_PARTS = ("lost_sales_cost_per_order", "lapse_cost_per_order")
 
 #: Line styles cycled by scenario, so curves that coincide stay distinguishable.
 LINE_STYLES = ("-", "--", "-.", ":")
@@ -352,28 +367,34 @@ def cost_figure(
     scenarios: Sequence[str] | None = None,
     colours: Colours | None = None,
 ) -> Figure | None:
-    """Cost per shipped order broken down into labour, packaging and shipping (stacked
-    horizontal bars of the means over replications, one per scenario) with the total mean
-    written at the end of each bar. ``None`` without any cost column.
+    """Cost per shipped order broken down into its components (``COST_PARTS``: labour,
+    overtime, fixed costs, equipment, packaging, labels, shipping, ... and the margin of lost
+    sales and lapsed customers, hatched), stacked horizontal bars of the means over
+    replications, one per scenario, with the total mean written at the end of each bar.
+    A component is drawn when some scenario has a non-zero value. ``None`` without any cost
+    column.
 
     ``colours`` is accepted for a uniform signature; the bars are coloured by component.
     """
     del colours
     names = _order(kpis, scenarios)
+    colour_of = dict(zip((c for c, _ in COST_PARTS), COST_COLOURS, strict=True))
     parts = [
-        (c, label) for c, label in COST_PARTS if _has_values(kpis, c)
-        and (c != "special_cost_per_order" or bool(kpis[c].fill_nan(0.0).abs().max()))
+        (c, label) for c, label in COST_PARTS
+        if _has_values(kpis, c) and bool(kpis[c].fill_nan(0.0).abs().max())
     ]  # fmt: skip
     if not names or not parts:
         return None
-    fig = _figure(8.0, 1.3 + 0.38 * len(names))
+    fig = _figure(8.0, 1.6 + 0.38 * len(names))
     ax = fig.add_subplot()
     y = np.arange(len(names))
     left = np.zeros(len(names))
-    for (column, label), colour in zip(parts, COST_COLOURS, strict=False):
+    for column, label in parts:
         width = np.array([np.nanmean(_values(kpis, n, column)) for n in names])
         width = np.nan_to_num(width)
-        ax.barh(y, width, left=left, color=colour, label=label, height=0.6, edgecolor="white")
+        hatch = "//" if column in LOST_MARGIN_PARTS else None
+        ax.barh(y, width, left=left, color=colour_of[column], label=label, height=0.6,
+                edgecolor="white", hatch=hatch)  # fmt: skip
         left += width
     for yi, total in zip(y, left, strict=True):
         ax.text(total, yi, f" {total:,.2f}", va="center", fontsize="small")
@@ -382,5 +403,6 @@ def cost_figure(
     ax.set_xlim(0, max(left.max(initial=0.0) * 1.15, 1e-9))
     ax.set_xlabel("cost per shipped order (currency units)")
     ax.grid(axis="x", alpha=0.3)
-    fig.legend(loc="outside upper center", ncol=len(parts), frameon=False)
+    fig.legend(loc="outside upper center", ncol=min(len(parts), 4), frameon=False,
+               fontsize="small")  # fmt: skip
     return fig

@@ -22,6 +22,7 @@ import polars as pl
 from analysis import plots
 from analysis.compare import compare_table
 from analysis.kpi_defs import headline_kpis
+from analysis.picking_plots import picking_split_figure
 from analysis.report_equal_service import equal_service_html, focus_labels
 from analysis.report_html import document, esc, figure_html, swatch
 from analysis.report_sections import (
@@ -105,9 +106,33 @@ def _sweep_figure_html(summary: dict) -> list[str]:
     return [figure_html(fig, caption, f"best {option} by {x}")]
 
 
+def _tornado_figure_html(summary: dict) -> list[str]:
+    """The tornado chart of a recorded sensitivity experiment ([] when there is none)."""
+    from analysis.sensitivity import tornado_figure
+
+    rows, meta = summary.get("tornado"), summary.get("tornado_kpi") or {}
+    if not rows or "kpi" not in meta:
+        return []
+    fig = tornado_figure(rows, meta["kpi"], meta.get("unit", ""))
+    caption = (
+        f"Sensitivity of {meta['kpi']}: each parameter at its low (blue) and high (red) value, "
+        "the others at the base; bars are the change from the base (mean paired difference "
+        "over replications on common random numbers) with 95% intervals, the largest swing "
+        "on top; the numbers are the parameter values."
+    )
+    return [figure_html(fig, caption, f"tornado chart of {meta['kpi']}")]
+
+
 def _figures_html(
-    results: pl.DataFrame, orders: pl.DataFrame, queues: pl.DataFrame, names: list[str]
+    results: pl.DataFrame,
+    orders: pl.DataFrame,
+    queues: pl.DataFrame,
+    names: list[str],
+    *,
+    picking: bool = False,
 ) -> list[str]:
+    """The report's figures; ``picking``: add the picking time split (picking methods
+    differ)."""
     colours = plots.scenario_colours(names)
     out: list[str] = []
     n = len(names)
@@ -151,10 +176,22 @@ def _figures_html(
     fig = plots.cost_figure(results, names)
     if fig is not None:
         caption = (
-            "Cost per shipped order (currency units), broken down into labour, packaging "
-            "and shipping: means over replications; the number is the total."
+            "Cost per shipped order (currency units) by component: wages of every role, "
+            "overtime, rent/systems/overhead, the picking method's equipment, packaging, "
+            "labels, shipping, special orders, returns and chargebacks, and (hatched) the "
+            "margin of lost sales and lapsed customers; means over replications; the number "
+            "is the total."
         )
         out.append(figure_html(fig, caption, "cost per order by component and scenario"))
+    fig = picking_split_figure(results, names) if picking else None
+    if fig is not None:
+        caption = (
+            "Why a picking method wins: picking labour per order line by part (travel, "
+            "set-up, search and pick, sort, consolidation) and an order's waiting per line "
+            "(for a wave; for a picker or a batch to fill, nights included), means over "
+            "replications; the labels give orders per tour and cart fill."
+        )
+        out.append(figure_html(fig, caption, "picking time per line by part and scenario"))
     fig = plots.lost_sales_figure(results, names, colours)
     if fig is not None:
         caption = (
@@ -254,7 +291,11 @@ def build_report(store: RunStore) -> str:
     reps = used["replication"].unique().to_list()
     keep = pl.col("replication").is_in(reps)
     figures = _sweep_figure_html(m.get("summary") or {})
-    figures += _figures_html(used, orders.filter(keep), queues.filter(keep), names)
+    figures += _tornado_figure_html(m.get("summary") or {})
+    methods_differ = len({(d.get("picking") or {}).get("method") for d in dicts}) > 1
+    figures += _figures_html(
+        used, orders.filter(keep), queues.filter(keep), names, picking=methods_differ
+    )
     body.append("<h2>Figures</h2>" + ("".join(figures) or "<p>No run data to draw.</p>"))
     if figures and not plots.return_columns(used):
         body.append(

@@ -12,6 +12,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from sim.config import CarrierConfig, Scenario, ServiceConfig, ShiftConfig
 from sim.units import DAY, WEEKDAYS, hhmm_to_minutes
 
@@ -83,6 +85,17 @@ class Calendar:
         """'mon'..'sun' of a day index."""
         return WEEKDAYS[self.date(day).weekday()]
 
+    def day_multipliers(self, periods) -> np.ndarray | None:
+        """Demand multiplier of every day index of the run from dated periods
+        (``demand.calendar``: overlapping periods multiply), or None without periods."""
+        if not periods:
+            return None
+        dates = [self.date(d) for d in range(self.n_days + 1)]
+        mult = np.ones(len(dates))
+        for p in periods:
+            mult *= np.array([p.multiplier if p.start <= d <= p.end else 1.0 for d in dates])
+        return mult
+
     def is_holiday(self, day: int) -> bool:
         """Whether a day index is a holiday."""
         return self.date(day) in self._holidays
@@ -146,14 +159,17 @@ class Calendar:
     # --- shifts --------------------------------------------------------------------------
 
     def _shift_starts(self, shift: ShiftConfig) -> list[tuple[int, float]]:
-        """(day, start time) of every day the shift runs, from the day before the run."""
+        """(day, start time) of every day the shift runs, from the day before the run, within
+        its first and last dates."""
         start = hhmm_to_minutes(shift.start)
         days = set(shift.days)
         last_day = self.day_of(self.end) + 1
         return [
             (d, self.at(d, start))
             for d in range(-1, last_day + 1)
-            if self.weekday(d) in days and not self.is_holiday(d)
+            if self.weekday(d) in days
+            and not self.is_holiday(d)
+            and (not shift.date_range or shift.date_range[0] <= self.date(d) <= shift.date_range[1])
         ]
 
     @staticmethod

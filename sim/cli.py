@@ -139,6 +139,25 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
     console.print(table)
 
 
+def backlog_line(result) -> str:
+    """The backlog (orders received, not yet shipped) at each Sunday's end, for a run with
+    dated demand periods."""
+    import datetime as dt
+
+    from analysis.peak import backlog_by_day
+
+    days = backlog_by_day(
+        result.orders, start_minute_of_day=result.start_minute_of_day, end=result.end_min
+    )
+    start = result.scenario.simulation.start.date()
+    cells = []
+    for d, _, backlog in days.iter_rows():
+        date = start + dt.timedelta(days=d)
+        if date.weekday() == 6:
+            cells.append(f"{date:%m-%d} {backlog:,}")
+    return "backlog at each Sunday's end (orders received, not shipped): " + ", ".join(cells)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
     from sim.output import check_run_folder, write_run
@@ -168,6 +187,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"open orders and time to ship): {kpis['warmup_daily_days']:.0f} days "
         f"(--warmup-days {args.warmup_days:g} used)"
     )
+    if scenario.demand.calendar:
+        print(backlog_line(result))
     if args.out:
         out = write_run(result, args.out, kpis)
         print(f"wrote orders, steps, events, roster (.parquet), kpis.json, manifest.json to {out}")
@@ -229,12 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.replay_cli import add_replay_parsers
     from sim.report_cli import add_report_parser
     from sim.runs_cli import add_runs_parser
+    from sim.sensitivity_cli import add_sensitivity_parser
     from sim.size_cli import add_size_parser
     from sim.sweep_cli import add_sweep_parser
 
     add_compare_parser(sub)
     add_size_parser(sub)
     add_sweep_parser(sub)
+    add_sensitivity_parser(sub)
     add_runs_parser(sub)
     add_report_parser(sub)
     add_replay_parsers(sub)

@@ -207,9 +207,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )  # fmt: skip
     print_comparison(compare_table(results, kpis), title)
     sys.stdout.write(measurement.describe() + "\n")
+    if len({s.picking.method for s in scenarios}) > 1:
+        sys.stdout.write(picking_note(results, store.root) + "\n")
     sys.stdout.write(warmup_note(results, warmup_days, measurement.steady) + "\n")
     sys.stdout.write(stored_note(store) + "\n")
     return EXIT_FAILED_RUNS if failures else 0
+
+
+def picking_note(results: pl.DataFrame, root: Path) -> str:
+    """Why the picking methods differ: picking labour per line by part (means over the
+    replications), and the stacked figure written to ``picking_split.png`` in the run
+    directory."""
+    from analysis.picking_plots import picking_split_figure
+    from analysis.picking_split import LABOUR_PARTS
+    from sim.atomic import save_figure
+
+    lines = ["Picking labour per order line (min: " + ", ".join(LABOUR_PARTS) + "; orders/tour):"]
+    for name in results["scenario"].unique(maintain_order=True).to_list():
+        rows = results.filter(pl.col("scenario") == name)
+
+        def mean(col: str, rows: pl.DataFrame = rows) -> float:
+            return float(rows[col].mean()) if col in rows.columns else math.nan
+
+        parts = " + ".join(f"{mean(f'line_{p}_min'):.2f}" for p in LABOUR_PARTS)
+        total = sum(mean(f"line_{p}_min") for p in LABOUR_PARTS)
+        lines.append(f"  {name}: {parts} = {total:.2f}; {mean('orders_per_tour'):.1f}")
+    fig = picking_split_figure(results)
+    if fig is not None:
+        save_figure(fig, root / "picking_split.png", dpi=120)
+        lines.append(f"figure: {root / 'picking_split.png'}")
+    return "\n".join(lines)
 
 
 def warmup_note(results: pl.DataFrame, used_days: float, steady: bool = False) -> str:

@@ -257,6 +257,10 @@ class OrderSource:
             mult = np.array([d.weekday_multipliers.get(day, 1.0) for day in WEEKDAYS])
             self.rate = d.orders_per_day * np.outer(mult, hourly) / HOUR
         self.rate_max = float(self.rate.max())
+        #: dated multipliers per day index (None without demand.calendar: the same draws)
+        self.day_mult = calendar.day_multipliers(scenario.demand.calendar)
+        if self.day_mult is not None:
+            self.rate_max *= float(self.day_mult.max(initial=1.0))
         self.start_weekday = calendar.start.weekday()
         self.promises = [calendar.promise_function(s) for s in d.services]
         self.next_id = 0
@@ -276,7 +280,10 @@ class OrderSource:
             day = (abs_min // DAY).astype(np.int64)
             hour = ((abs_min % DAY) // HOUR).astype(np.int64)
             wd = (day + self.start_weekday) % 7
-            accept = keep_u * self.rate_max < self.rate[wd, hour]
+            rate = self.rate[wd, hour]
+            if self.day_mult is not None:
+                rate = rate * self.day_mult[np.minimum(day, len(self.day_mult) - 1)]
+            accept = keep_u * self.rate_max < rate
             times = cand[accept & (cand < end)]
             if len(times):
                 yield times

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import simpy
@@ -114,6 +115,9 @@ class Model:
         self.steps_t = Table(STEPS_SCHEMA)
         self.events_t = Table(EVENTS_SCHEMA)
         self.roster_t = Table(ROSTER_SCHEMA)
+        #: temporary workers still learning, per role: worker id -> (first on-duty time,
+        #: speed on the first day, minutes to full speed)
+        self.learners: dict[str, dict[int, tuple[float, float, float]]] = {}
         self.live: dict[int, Order] = {}
         self.stock = Stock(self) if scenario.inventory.enabled else None
         self.shipping = Shipping(self)
@@ -149,16 +153,51 @@ class Model:
 
     def periods(self, role: str) -> list[list[tuple[float, float]]]:
         """On-duty periods of every worker of a role (one worker id per shift seat), and
-        their rows in the roster table."""
+        their rows in the roster table. Temporary shifts are paid ``costs.temp_wage_per_hour``
+        and their workers' learning curves are recorded for ``learning_service``."""
         sc = self.scenario
         workers: list[list[tuple[float, float]]] = []
+        wages: list[float] = []
+        role_wage = sc.costs.wage_per_hour.get(role, 0.0)  # type: ignore[call-overload]
+        learners = self.learners.setdefault(role, {})
+        st = sc.staffing
         for shift in sc.staffing.shifts:
             if shift.role != role or shift.headcount == 0:
                 continue
             per = self.cal.shift_intervals(shift)
+            if shift.temporary and per and st.temp_start_speed_share < 1.0:
+                curve = (per[0][0], st.temp_start_speed_share, st.temp_learning_days * DAY)
+                for w in range(len(workers), len(workers) + shift.headcount):
+                    learners[w] = curve
             workers.extend([per] * shift.headcount)
-        self.add_roster(role, workers, sc.costs.wage_per_hour.get(role, 0.0))  # type: ignore[call-overload]
+            wage = sc.costs.temp_wage_per_hour if shift.temporary else role_wage
+            wages.extend([wage] * shift.headcount)
+        code = self._res_codes[role]
+        for w, (per, wage) in enumerate(zip(workers, wages, strict=True)):
+            for a, b in per:
+                self.roster_t.append(code, w, a, b, wage)
         return workers
+
+    def learning_service(self, role: str, service: Callable[[Any, int], float]):
+        """``service(job, worker)`` with the minutes of a temporary worker still learning
+        divided by its speed: ``speed_start`` on its shift's first day rising linearly to 1
+        over ``staffing.temp_learning_days`` (``service`` itself when the role has none).
+        Call after ``periods(role)``; worker ids are the roster's."""
+        learners = self.learners.get(role)
+        if not learners:
+            return service
+        env = self.env
+
+        def slowed(job: Any, worker: int) -> float:
+            minutes = service(job, worker)
+            curve = learners.get(worker)
+            if curve is None:
+                return minutes
+            t0, s0, span = curve
+            frac = min(max((env.now - t0) / span, 0.0), 1.0)
+            return minutes / (s0 + (1.0 - s0) * frac)
+
+        return slowed
 
     def add_roster(self, role: str, workers: list[list[tuple[float, float]]], wage: float) -> None:
         """Record on-duty intervals of a role's workers."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from analysis.costs import CostRates
 from analysis.kpis import run_kpis
+from analysis.picking_split import PickTimesSpec
 from analysis.stability import weekly_series
 from sim.config import Scenario
 from sim.model import Progress, RunResult, run_replication
@@ -39,11 +43,73 @@ def kpis_of(
         returns=result.returns if sc.returns.enabled else None,
         reviews=result.reviews if sc.reviews.enabled else None,
         censor_unfinished=window_end_days is not None,
+        **(scenario_rates(sc) if isinstance(sc, Scenario) else {}),
     )
     if window_end_days is not None:
         weeks = int(round((window_end - warmup_days * DAY) / (7 * DAY)))
         kpis.update(weekly_series(result.orders, warmup_days * DAY, weeks, result.end_min))
     return kpis
+
+
+def scenario_rates(scenario: Scenario) -> dict:
+    """The scenario's settings the KPIs need besides the log: cost rates, nominal pick
+    times and the peak window (keyword arguments of ``run_kpis``)."""
+    return {
+        "costs": cost_rates(scenario),
+        "pick_times": pick_times(scenario),
+        "peak": peak_window(scenario),
+    }
+
+
+def peak_window(scenario: Scenario) -> tuple[float, float] | None:
+    """Simulation minutes of the start of the first dated demand period with a multiplier
+    above 1 and of the end of the busiest period's last day (the latest of equally busy
+    ones; None without such periods)."""
+    periods = [p for p in scenario.demand.calendar if p.multiplier > 1.0]
+    if not periods:
+        return None
+    start = scenario.simulation.start
+
+    def minutes(date: dt.date) -> float:
+        return (dt.datetime.combine(date, dt.time()) - start).total_seconds() / 60.0
+
+    first = min(p.start for p in periods)
+    top = max(p.multiplier for p in periods)
+    last = max(p.end for p in periods if p.multiplier == top) + dt.timedelta(days=1)
+    return minutes(first), minutes(last)
+
+
+def pick_times(scenario: Scenario) -> PickTimesSpec:
+    """The nominal pick times of a scenario's picking method (``analysis/picking_split.py``):
+    the set-up is per tote with zone picking, the time per unit includes sort-while-pick."""
+    pk = scenario.picking
+    setup_s = pk.zone.tote_setup_s if pk.method == "zone" else pk.tour_setup_s
+    per_unit_s = pk.time_per_unit_s
+    if pk.method == "batch" and pk.batch.sorting == "sort_while_pick":
+        per_unit_s += pk.batch.sort_while_pick_time_per_unit_s
+    return PickTimesSpec(
+        speed_m_per_min=pk.walking_speed_m_per_s * 60.0,
+        setup_min=setup_s / 60.0,
+        per_line_min=pk.time_per_line_s / 60.0,
+        per_unit_min=per_unit_s / 60.0,
+        cart_capacity=pk.batch.n_totes_per_cart if pk.method == "batch" else None,
+    )
+
+
+def cost_rates(scenario: Scenario) -> CostRates:
+    """The cost rates of a scenario that the event log does not carry (``analysis/costs.py``):
+    fixed costs and the equipment of its picking method per day, labels, return handling,
+    margin."""
+    c = scenario.costs
+    return CostRates(
+        overtime_premium_share=c.overtime_premium_share,
+        fixed_per_day=c.fixed_per_day(),
+        equipment_per_day=c.equipment_per_day(scenario.picking.method),
+        label_cost_per_parcel=c.label_cost_per_parcel,
+        return_handling_cost=c.return_handling_cost,
+        gross_margin_share=c.gross_margin_share,
+        lapse_horizon_years=c.lapse_horizon_years,
+    )
 
 
 def run_with_kpis(

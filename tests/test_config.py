@@ -205,11 +205,22 @@ def test_every_field_has_a_default_and_description(path_field) -> None:
 
 
 # Units and dimensionless words a numeric key name must carry.
-UNIT_SUFFIX = re.compile(r"_(s|min|h|days|m|cm|kg|l)(_(min|max|mean))?$")  # time_s, volume_l_min
+# time_s, volume_l_min, life_years
+UNIT_SUFFIX = re.compile(r"_(s|min|h|days|years|m|cm|kg|l)(_(min|max|mean))?$")
 RATE = re.compile(r"_per_(s|min|h|hour|day|year|kg)$")  # walking_speed_m_per_s, orders_per_day
 UNIT_WORDS = {"seconds", "minutes", "hours", "days"}  # a whole name like `minutes`
 # relative weights and multipliers are dimensionless by name
-DIMENSIONLESS = {"share", "prob", "pmf", "cv", "factor", "exponent", "weights", "multipliers"}
+DIMENSIONLESS = {
+    "share",
+    "prob",
+    "pmf",
+    "cv",
+    "factor",
+    "exponent",
+    "weights",
+    "multipliers",
+    "multiplier",
+}
 # or an `n_` prefix; `zone` is a zone number; `stars` a review rating (1-5)
 COUNT_WORDS = {"count", "headcount", "zone", "stars"}
 # Money is in "currency units" throughout the project; a money word names that unit.

@@ -15,7 +15,7 @@ from sim.store import RunStore, StoreError, list_stores
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-COMPARE = ["compare", str(BASELINE), "--days", "1", "--set", "demand.orders_per_day=100"]
+COMPARE = ["compare", str(BASELINE), "--plain", "--days", "1", "--set", "demand.orders_per_day=100"]
 COMPARE += ["-r", "2"]
 
 

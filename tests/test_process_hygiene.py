@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 # 2 workers on runs of ~3-5 s each: a first run is stored after a few seconds, the whole
 # experiment would take much longer than the test waits.
-COMPARE = ["compare", str(BASELINE), "--days", "21", "-r", "6", "--jobs", "2"]
+COMPARE = ["compare", str(BASELINE), "--plain", "--days", "21", "-r", "6", "--jobs", "2"]
 
 pytestmark = [
     pytest.mark.slow,

@@ -88,9 +88,13 @@ def test_the_cost_kpis_count_the_special_cost(pair):
     end = noted.arrivals_end_min
     shipped = noted.orders.filter(pl.col("shipped_at").is_between(0.0, end))
     assert k["special_cost_per_order"] == pytest.approx(shipped["special_cost"].mean())
+    # cost per order shipped: the warehouse's costs, carrier charges, the special actions,
+    # returns and chargebacks (analysis/costs.py)
+    assert k["special_cost_per_order"] > 0
     assert k["cost_per_order"] == pytest.approx(
-        k["labour_cost_per_order"] + k["packaging_cost_per_order"]
-        + k["shipping_cost_per_order"] + k["special_cost_per_order"]
+        k["warehouse_cost_per_order"] + k["shipping_cost_per_order"]
+        + k["special_cost_per_order"] + k["returns_cost_per_order"]
+        + k["chargeback_cost_per_order"]
     )  # fmt: skip
 
 

@@ -57,7 +57,9 @@ class ReturnsConfig(Section):
     return_shipping_paid_by: Literal["customer", "merchant"] = Field(
         "merchant", description="Who pays the return label."
     )
-    return_label_cost: NonNeg = Field(5.5, description="Cost of a return label (currency).")
+    return_label_cost: NonNeg = Field(
+        5.5, description="Cost of a return label (currency). Assumption: a ground label's price."
+    )
     policy_clear: bool = Field(
         True, description="The return policy is clear and easy to find (fewer disputes)."
     )
@@ -86,7 +88,9 @@ class ReturnsConfig(Section):
     )
     chargeback_prob: Prob = Field(0.2, description="Probability a late refund brings a chargeback.")
     chargeback_cost: NonNeg = Field(
-        15.0, description="Fee of a chargeback, paid by the merchant (currency)."
+        15.0,
+        description="Fee of a chargeback, paid by the merchant (currency). Assumption, at the "
+        "low end: INDUSTRY.md B4 says a fee 'can exceed 75 per dispute'.",
     )
 
     @model_validator(mode="after")

@@ -33,7 +33,9 @@ class BoxConfig(Section):
     length_cm: PosFloat = Field(30.0, description="Inner length (cm).")
     width_cm: PosFloat = Field(20.0, description="Inner width (cm).")
     height_cm: PosFloat = Field(15.0, description="Inner height (cm).")
-    cost: NonNeg = Field(0.6, description="Cost per box (currency units).")
+    cost: NonNeg = Field(
+        0.6, description="Cost per box (currency units). Assumption: corrugated box prices."
+    )
 
     @property
     def volume_l(self) -> float:
@@ -48,7 +50,9 @@ class MaterialConfig(Section):
     protection_share: Prob = Field(
         0.75, description="Protection rating: share of damage prevented."
     )
-    cost_per_order: NonNeg = Field(0.25, description="Material cost per parcel (currency units).")
+    cost_per_order: NonNeg = Field(
+        0.25, description="Material cost per parcel (currency units). Assumption."
+    )
     time_s: NonNeg = Field(15.0, description="Extra packing time per parcel (s).")
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from sim.config.aftersales import ReturnsConfig, ReviewsConfig
 from sim.config.base import RESOURCES, Section
 from sim.config.checks import check_picking, need_role
+from sim.config.costs import CostsConfig
 from sim.config.customers import CustomersConfig
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
 from sim.config.inventory import InventoryConfig
@@ -21,7 +22,7 @@ from sim.config.receiving_checks import check_receiving
 from sim.config.replay import ReplayConfig, source_digest
 from sim.config.shipping import ShippingConfig
 from sim.config.special import SpecialOrdersConfig
-from sim.config.staffing import CostsConfig, StaffingConfig
+from sim.config.staffing import StaffingConfig
 
 
 class Scenario(Section):
@@ -100,6 +101,15 @@ class Scenario(Section):
                 f"catalog.n_skus: expected at most the warehouse's {n_slots} slots, "
                 f"found {cat.n_skus}"
             )
+        if self.demand.calendar:
+            for on, why in ((self.customers.enabled, "customers.enabled"),
+                            (bool(self.replay.orders), "replay.orders")):  # fmt: skip
+                if on:
+                    raise ValueError(
+                        f"demand.calendar: expected no dated multipliers with {why} (they "
+                        "apply to synthetic demand only), found "
+                        f"{len(self.demand.calendar)}"
+                    )
         check_picking(self)
         check_receiving(self)
         if self.returns.enabled:

@@ -32,7 +32,8 @@ class CarrierServiceConfig(Section):
     rates_kg_price: tuple[tuple[PosFloat, NonNeg], ...] = Field(
         [(0.5, 4.2), (1.0, 5.1), (2.0, 6.3), (5.0, 8.4), (10.0, 11.9), (20.0, 17.5), (30.0, 24.0)],
         min_length=1,
-        description="Rate table: [max billable kg, price] rows in increasing weight.",
+        description="Rate table: [max billable kg, price] rows in increasing weight. Assumption: "
+        "the order of US ground and express list rates; no INDUSTRY.md figure.",
     )
 
     @model_validator(mode="after")

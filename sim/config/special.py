@@ -30,12 +30,14 @@ class SpecialOrdersConfig(Section):
         "handwritten_note or discount_code.",
     )
     bonus_gift_time_s: NonNeg = Field(20.0, description="Extra packing time of a bonus gift (s).")
-    bonus_gift_cost: NonNeg = Field(2.5, description="Cost of a bonus gift (currency units).")
+    bonus_gift_cost: NonNeg = Field(
+        2.5, description="Cost of a bonus gift (currency units). Assumption."
+    )
     handwritten_note_time_s: NonNeg = Field(
         45.0, description="Extra packing time of a handwritten note (s)."
     )
     handwritten_note_cost: NonNeg = Field(
-        0.3, description="Cost of a handwritten note's card (currency units)."
+        0.3, description="Cost of a handwritten note's card (currency units). Assumption."
     )
     discount_code_time_s: NonNeg = Field(
         5.0, description="Extra packing time of a printed discount code (s)."
@@ -43,7 +45,7 @@ class SpecialOrdersConfig(Section):
     discount_code_cost: NonNeg = Field(
         0.05,
         description="Cost of printing a discount code (currency units; the discount "
-        "itself is granted on the next order).",
+        "itself is granted on the next order). Assumption.",
     )
 
     def action_time_cost(self) -> tuple[float, float]:

@@ -1,12 +1,14 @@
-"""Shifts, breaks and wages."""
+"""Shifts, breaks, temporary staff and their learning curve (wages: sim/config/costs.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.base import WORK_DAYS, NonNeg, PosFloat, Role, Section, Weekday, _check_time
+from sim.config.base import WORK_DAYS, PosFloat, Prob, Role, Section, Weekday, _check_time
+from sim.config.costs import CostsConfig
 from sim.units import hhmm_to_minutes
 
 
@@ -41,6 +43,17 @@ class ShiftConfig(Section):
     breaks: tuple[BreakConfig, ...] = Field(
         [], description="Breaks taken by everyone on the shift."
     )
+    date_range: tuple[dt.date, ...] = Field(
+        [],
+        max_length=2,
+        description="[first, last] date the shift runs (inclusive); empty: every date of the "
+        "run (e.g. temporary staff hired for a peak).",
+    )
+    temporary: bool = Field(
+        False,
+        description="Temporary staff (e.g. hired for a peak): paid costs.temp_wage_per_hour "
+        "and, as pickers or packers, slower at first (staffing.temp_start_speed_share).",
+    )
 
     _times = field_validator("start", "end")(_check_time)
 
@@ -48,6 +61,13 @@ class ShiftConfig(Section):
     def _check(self) -> ShiftConfig:
         if hhmm_to_minutes(self.start) == hhmm_to_minutes(self.end) and self.start != "00:00":
             raise ValueError(f"expected a shift end different from its start, found {self.end}")
+        if len(self.date_range) == 1 or (
+            len(self.date_range) == 2 and self.date_range[1] < self.date_range[0]
+        ):
+            raise ValueError(
+                f"date_range: expected [first, last] with last >= first, "
+                f"found {[d.isoformat() for d in self.date_range]}"
+            )
         if self.zone and self.role != "pickers":
             raise ValueError(f"zone: expected only on pickers' shifts, found it on {self.role}")
         return self
@@ -91,22 +111,18 @@ class StaffingConfig(Section):
     shifts: tuple[ShiftConfig, ...] = Field(
         default_factory=_default_shifts, description="Shifts (00:00-00:00 means 24 hours)."
     )
-
-
-class CostsConfig(Section):
-    """Wages."""
-
-    wage_per_hour: dict[Role, NonNeg] = Field(
-        {
-            "pickers": 18.0,
-            "packers": 18.0,
-            "office": 21.0,
-            "sorters": 17.0,
-            "consolidators": 17.0,
-            "order_entry": 20.0,
-            "payment_review": 22.0,
-            "returns_clerks": 17.0,
-            "support": 20.0,
-        },
-        description="Paid wage per on-duty hour, per role (currency units).",
+    temp_start_speed_share: Prob = Field(
+        0.6,
+        description="Work speed of a temporary picker or packer on the first day of its shift, "
+        "as a share of a trained worker's (their pick and pack times are divided by it). "
+        "Assumption: new pickers reach roughly 60 % of the engineered standard, as sites "
+        "without labour standards do (INDUSTRY.md K9: 60-70 %).",
     )
+    temp_learning_days: PosFloat = Field(
+        10.0,
+        description="Calendar days from a temporary shift's first day until its workers reach "
+        "full speed (speed rises linearly from temp_start_speed_share to 1). Assumption.",
+    )
+
+
+__all__ = ["BreakConfig", "CostsConfig", "ShiftConfig", "StaffingConfig"]

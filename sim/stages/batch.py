@@ -119,7 +119,8 @@ class BatchPicking(PickTimes):
         self._timer_at = math.inf
         self.res = model.resource_code("pickers")
         self.station = Station(
-            model.env, "pickers", model.periods("pickers"), self._service, self._finish,
+            model.env, "pickers", model.periods("pickers"),
+            model.learning_service("pickers", self._service), self._finish,
             take=self._take, unfinished=self._unfinished, waiting=self._waiting,
         )  # fmt: skip
         self.stations = [self.station]

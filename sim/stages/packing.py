@@ -69,7 +69,8 @@ class Packing:
         self.special_min_value = sp.high_value_min_value
         self.res = model.resource_code("packers")
         self.station = Station(
-            model.env, "packers", model.periods("packers"), self._service, self._finish,
+            model.env, "packers", model.periods("packers"),
+            model.learning_service("packers", self._service), self._finish,
             unfinished=model.unfinished_order(PACK, self.res),
         )  # fmt: skip
 

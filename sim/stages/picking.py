@@ -82,7 +82,8 @@ class SingleOrderPicking(PickTimes):
         self.router = make_router(model.layout, pk.routing)
         self.res = model.resource_code("pickers")
         self.station = Station(
-            model.env, "pickers", model.periods("pickers"), self._service, self._finish,
+            model.env, "pickers", model.periods("pickers"),
+            model.learning_service("pickers", self._service), self._finish,
             unfinished=self._unfinished,
         )  # fmt: skip
         self.stations = [self.station]

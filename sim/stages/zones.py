@@ -68,6 +68,7 @@ class Zones:
         sc = model.scenario
         layout = model.layout
         self.env = model.env
+        self.model = model
         self.n = n = sc.picking.zone.n_zones
         self.bounds = zone_bounds(layout.n_aisles, n)
         self.per_aisle = 2 * layout.slots_per_side
@@ -116,6 +117,7 @@ class Zones:
 
         The callbacks receive global worker ids (as in the roster), not the station's own.
         """
+        service = self.model.learning_service("pickers", service)  # temps learning
         return [self._station(z, service, finish, unfinished) for z in range(self.n)]
 
     def _station(self, z: int, service: Service, finish: Finish, unfinished: Unfinished) -> Station:

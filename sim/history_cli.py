@@ -189,7 +189,14 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
 
 def add_history_parsers(sub) -> None:
     """Register ``omsim calibrate`` and ``omsim validate-history``."""
-    c = sub.add_parser("calibrate", help="fit a scenario to an order history")
+    c = sub.add_parser(
+        "calibrate",
+        help="fit a scenario to an order history",
+        description="Fit a scenario to an order history: demand, contents, catalogue, services, "
+        "customers, timings, staffing (a workload rule per shift) and, when the real handling "
+        "is much longer than the warehouse's own (a pilot replay, seed 1), a release hold "
+        "([hold]: time outside the modelled warehouse).",
+    )
     add_import_args(c)
     c.add_argument("-o", "--output", type=Path, required=True, help="scenario file to write")
     c.add_argument(

@@ -84,7 +84,7 @@ def test_a_known_extra_handling_delay_is_recovered(tmp_path, capsys):
     assert n > 1500
     toml = tmp_path / "fitted.toml"
     rc = main(["calibrate", str(folder), "--format", "olist", "-o", str(toml),
-               "--base", str(BASELINE)])  # fmt: skip
+               "--base", str(BASELINE), "--rejects", str(tmp_path / "rejects.csv")])  # fmt: skip
     assert rc == 0, capsys.readouterr().err
     hold = tomllib.loads(toml.read_text())["hold"]
     assert hold["family"] == "empirical"

@@ -37,10 +37,13 @@ def real_handling_h(cal: Calibration) -> np.ndarray | None:
     return None
 
 
-def simulated_handling_h(orders: Any, from_placed: bool) -> np.ndarray:
-    """Handling in hours of a run's shipped orders: shipped_at - paid_at (or placed_at)."""
+def simulated_handling_h(
+    orders: Any, from_placed: bool, shipped_col: str = "shipped_at"
+) -> np.ndarray:
+    """Handling in hours of a run's shipped orders: ``shipped_col`` (the carrier hand-over;
+    the label time for Shopify's Fulfilled at) - paid_at (or placed_at)."""
     start = "placed_at" if from_placed else "paid_at"
-    shipped = orders["shipped_at"].to_numpy()
+    shipped = orders[shipped_col].to_numpy()
     begun = orders[start].to_numpy()
     ok = np.isfinite(shipped) & np.isfinite(begun)
     return (shipped[ok] - begun[ok]) / 60.0

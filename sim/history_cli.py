@@ -66,6 +66,7 @@ def fit_release_hold(cal, out: Path, history, args: argparse.Namespace) -> bool:
         simulated_handling_h,
     )
     from analysis.calibrate_toml import to_toml
+    from analysis.history_validation import SHOPIFY_SIM_SHIPPED
     from sim.model import Model
     from sim.scenario import load_scenario
 
@@ -73,6 +74,8 @@ def fit_release_hold(cal, out: Path, history, args: argparse.Namespace) -> bool:
     if real is None or real.size == 0:
         return False
     from_placed = "capture_at_fulfilment" in cal.summary.get("timings", {})
+    # Shopify's Fulfilled at is the label, as validate-history compares it
+    shipped = SHOPIFY_SIM_SHIPPED if args.format == "shopify" else "shipped_at"
     replay = {
         "replay.orders": str(Path(args.orders).resolve()),
         "replay.format": args.format,
@@ -84,7 +87,7 @@ def fit_release_hold(cal, out: Path, history, args: argparse.Namespace) -> bool:
     def pilot():
         scenario = load_scenario(out, replay)
         orders = Model(scenario, 1, 0, replay_history=history).run().orders
-        return simulated_handling_h(orders, from_placed)
+        return simulated_handling_h(orders, from_placed, shipped)
 
     print("  pilot replay for the release hold (work alone)...", file=sys.stderr)
     model = pilot()

@@ -21,7 +21,7 @@ PER_DAY = 1200
 WEEKS = 2
 
 
-def history() -> tuple[pl.DataFrame, pl.DataFrame]:
+def history(per_day: int = PER_DAY) -> tuple[pl.DataFrame, pl.DataFrame]:
     """PER_DAY orders every Monday-Friday for WEEKS weeks, evenly spread over 08:00-11:00,
     one line of one unit each (no weekend orders)."""
     start = np.datetime64("2024-01-01T00:00", "us")  # a Monday
@@ -29,7 +29,7 @@ def history() -> tuple[pl.DataFrame, pl.DataFrame]:
     for d in range(7 * WEEKS):
         if d % 7 >= 5:
             continue
-        minutes = 8 * 60 + np.arange(PER_DAY) * (180.0 / PER_DAY)
+        minutes = 8 * 60 + np.arange(per_day) * (180.0 / per_day)
         stamps.append(start + ((d * 1440 + minutes) * 60e6).astype("timedelta64[us]"))
     placed = np.concatenate(stamps)
     n = placed.size
@@ -90,6 +90,17 @@ def test_headcounts_match_the_workload_rule_by_hand(calibrated):
     # roles the rule does not size keep the base headcounts (baseline: 3 consolidators)
     assert heads[("consolidators", "06:30")] == 3
     assert "ceil(11.00 h work" in path.read_text()
+
+
+def test_zone_picking_keeps_one_picker_per_zone_on_a_small_shop():
+    base = ROOT / "scenarios" / "zone.toml"
+    n_zones = load_scenario(base).picking.zone.n_zones
+    orders, lines = history(per_day=60)  # well under an hour of picking a day
+    cal = calibrate(orders, lines, base=base, name="small_zone", source="synthetic.csv")
+    shifts = cal.overrides["staffing"]["shifts"]
+    morning = next(s for s in shifts if s["role"] == "pickers" and s["start"] == "06:00")
+    assert morning["headcount"] == n_zones  # the work alone needs 1; the zones need n_zones
+    assert "zone picking needs one picker in each" in cal.comments["staffing.shifts"]
 
 
 def test_uncovered_hours_wait_for_the_next_shift():

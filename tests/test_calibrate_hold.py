@@ -99,3 +99,19 @@ def test_a_known_extra_handling_delay_is_recovered(tmp_path, capsys):
     print(f"hold median {fitted_median_h:.1f} h (true {HOLD_MEDIAN_H:.1f}); handling median "
           f"real {real_h:.1f} h, simulated {sim_h:.1f} h")  # fmt: skip
     assert sim_h == pytest.approx(real_h, rel=0.10)
+
+
+def test_a_fixed_hold_delays_every_release_and_leaves_the_orders_unchanged():
+    over = {"simulation.horizon_days": 1, "demand.orders_per_day": 300}
+    plain = run_replication(load_scenario(BASELINE, over), 3, 0).orders
+    held = run_replication(
+        load_scenario(BASELINE, {**over, "hold.mean_min": 600.0, "hold.cv": 0.0}), 3, 0
+    ).orders
+    # common random numbers: the same orders, placed and paid at the same times
+    for col in ("order_id", "placed_at", "n_lines", "n_units", "service"):
+        assert held[col].to_list() == plain[col].to_list()
+    rel = held.filter(pl.col("released_at").is_not_nan())
+    assert rel.height > 250
+    # a fixed hold of 10 h: nobody reaches picking sooner than 600 min after payment
+    assert ((rel["released_at"] - rel["paid_at"]) >= 600.0 - 1e-6).all()
+    assert ((plain["released_at"] - plain["paid_at"]).drop_nans() < 600.0).mean() > 0.5

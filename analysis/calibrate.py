@@ -29,6 +29,7 @@ from analysis.calibrate_fit import (
     round_sig,
     zipf_exponent_mle,
 )
+from analysis.calibrate_staff import fit_staffing
 from analysis.calibrate_timing import fit_timings
 from analysis.calibrate_toml import Overrides, base_list, plain
 from sim.replay import service_name
@@ -88,7 +89,9 @@ def calibrate(
     likelihood of the model's own repeat-purchase process (gamma rates, lapse after each
     order; :func:`analysis.calibrate_fit.fit_repeat_purchases`), cv kept in (0.05, 0.95);
     left off (with a comment) without customer ids, repeat orders or a 28-day window.
-    Timings (when present): see :func:`analysis.calibrate_timing.fit_timings`.
+    Timings (when present): see :func:`analysis.calibrate_timing.fit_timings`. Staffing:
+    headcounts of pickers, packers (and consolidators for wave picking) by the workload rule
+    of :mod:`analysis.calibrate_staff`, on the base scenario with the fitted overrides.
     """
     orders = _prepared(result_orders)
     if orders.height == 0:
@@ -121,6 +124,18 @@ def calibrate(
     service_of = _services(out, orders, raw, resolved, summary)
     fit_customers(out, orders, start + dt.timedelta(days=days), channel_profiles, summary)
     fits = fit_timings(out, orders, raw, resolved, scenario, service_of, summary)
+    occ = np.bincount([(first + dt.timedelta(days=k)).weekday() for k in range(days)], minlength=7)
+    fit_staffing(
+        out,
+        validate(_merged(raw, out.tables), str(base)),
+        base_list(raw, resolved, "staffing.shifts"),
+        profile,
+        occ,
+        summary["lines_per_order_mean"],
+        summary["lines_per_order_mean"] * summary["units_per_line_mean"],
+        summary["n_skus"],
+        summary,
+    )
     return Calibration(
         overrides=out.tables,
         comments=out.comments,
@@ -132,6 +147,14 @@ def calibrate(
         profile=profile,
         sku_counts=sku_counts,
     )
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with the override tables laid over it (tables merged, other values replaced)."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
 
 def _prepared(orders: pl.DataFrame) -> pl.DataFrame:

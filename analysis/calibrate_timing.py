@@ -58,7 +58,8 @@ def fit_timings(
     Flagged rows (``timing_flag``) and negative durations (except lateness) are left out.
     Approval: on every base processor, the best family by KS with its mean and cv in minutes,
     or the empirical quantiles when that fit is poor (:func:`approval_keys`).
-    Handling: fitted and commented only (emergent in the model's warehouse). Transit: each
+    Handling: fitted and commented (emergent in the model's warehouse; ``omsim calibrate``
+    then fits a release hold from it, :mod:`analysis.calibrate_hold`). Transit: each
     base carrier service's ``transit_days_pmf`` = the empirical pmf of business days (base
     calendar) after the pickup day, capped at 30 (tail lumped); per service when services
     match and the service has 30+ deliveries. Promise: each base service's
@@ -157,7 +158,8 @@ def fit_timings(
         out.note(
             "handling",
             f"shipped_at - paid_at of {d.describe()}: {fit_text(fitted(d, 'handling time'))}. "
-            "Not a scenario key (emergent in the warehouse): compare with a run's times.",
+            "Not a scenario key (emergent in the warehouse); omsim calibrate writes any "
+            "longer real handling as a release hold ([hold], time outside the warehouse).",
         )
 
     d = durations(orders, "shipped_at", "delivered_at", service_of)

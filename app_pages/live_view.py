@@ -310,13 +310,17 @@ def _sort_key(minutes: Any) -> tuple[bool, float]:
 
 def at_risk_frame(snapshot: dict[str, Any]) -> pd.DataFrame:
     """The orders at risk of missing their ship-by time, soonest first, formatted: order,
-    service, stage, ship by, time left."""
+    service, stage, ship by, time left; in a replay also "shop order", the shop's own order
+    number (``source_order_id``), second."""
     rows = _records(snapshot, "at_risk")
     rows = sorted(rows, key=lambda r: _sort_key(r.get("minutes_left")))
+    shop = any(r.get("source_order_id") not in (None, "") for r in rows)
+    columns = ["order", *(["shop order"] if shop else []), "service", "stage", "ship by"]
     return pd.DataFrame(
         [
             {
                 "order": r.get("order_id"),
+                **({"shop order": r.get("source_order_id")} if shop else {}),
                 "service": r.get("service"),
                 "stage": r.get("stage"),
                 "ship by": fmt_clock(r.get("ship_by")),
@@ -324,7 +328,7 @@ def at_risk_frame(snapshot: dict[str, Any]) -> pd.DataFrame:
             }
             for r in rows
         ],
-        columns=["order", "service", "stage", "ship by", "time left"],
+        columns=[*columns, "time left"],
     )
 
 

@@ -18,7 +18,7 @@ from sim.calendar import Calendar
 from sim.censor import censor
 from sim.config import Scenario
 from sim.customers import Population
-from sim.demand import Catalog, Order, OrderSource
+from sim.demand import K_HOLD, Catalog, Order, OrderSource
 from sim.eventlog import (
     CUSTOMERS_SCHEMA,
     EVENTS_SCHEMA,
@@ -40,7 +40,8 @@ from sim.routing import Layout, layout_of  # noqa: F401  (layout_of: re-exported
 from sim.stages.methods import PICKING_METHODS
 from sim.stages.notifications import Notifications
 from sim.stages.packing import Packing
-from sim.stages.receiving import Receiving
+from sim.stages.payment import ApprovalDelay, hold_as_delay
+from sim.stages.receiving import Receiving, lost
 from sim.stages.returns import Returns
 from sim.stages.reviews import Reviews
 from sim.stages.shipping import Shipping
@@ -123,6 +124,7 @@ class Model:
         self.shipping = Shipping(self)
         self.packing = Packing(self)
         self.picking = PICKING_METHODS[scenario.picking.method](self)
+        self.hold = ApprovalDelay(hold_as_delay(scenario.hold))
         self.receiving = Receiving(self, self.stock)
         source_args = (scenario, self.cal, self.catalog, seed, replication)
         uniforms = dict(
@@ -268,10 +270,24 @@ class Model:
             o.duplicate_of, o.payment_attempts, o.oversold, o.backordered, o.in_store,
         ))  # fmt: skip
 
+    def release(self, o: Order) -> None:
+        """Send a released order to picking, after the release hold when there is one (time
+        outside the modelled warehouse, :mod:`sim.config.hold`)."""
+        if not self.hold.active:
+            self.picking.submit(o)
+            return
+        submit = self.picking.submit
+
+        def arrive(_event) -> None:
+            if not lost(o):
+                submit(o)
+
+        self.env.timeout(self.hold.minutes(o.u[K_HOLD])).callbacks.append(arrive)
+
     def admitter(self):
         """The function that takes an order in as it is placed (now)."""
         live = self.live
-        submit = self.picking.submit
+        submit = self.release
         plan = self.shipping.plan
         place = None if self.receiving.trivial else self.receiving.place
 

@@ -164,6 +164,15 @@ def test_counts_stages_history_and_orders_at_risk():
     assert risk["time left"].tolist() == ["overdue by 15.0 min", "42.5 min", "2 h 05 min"]
 
 
+def test_at_risk_table_shows_the_shops_own_order_numbers_in_a_replay():
+    snap = {**SNAPSHOT, "at_risk": [{**r, "source_order_id": f"#{1000 + r['order_id']}"}
+                                    for r in SNAPSHOT["at_risk"]]}  # fmt: skip
+    risk = lv.at_risk_frame(snap)
+    assert list(risk.columns) == ["order", "shop order", "service", "stage", "ship by",
+                                  "time left"]  # fmt: skip
+    assert risk["shop order"].tolist() == ["#1009", "#1017", "#1023"]  # soonest first
+
+
 def test_status_and_staleness():
     assert lv.status_text(SNAPSHOT) == "Running"
     assert lv.status_text({"status": "waiting"}).startswith("Waiting")

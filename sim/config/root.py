@@ -13,6 +13,7 @@ from sim.config.checks import check_picking, need_role
 from sim.config.costs import CostsConfig
 from sim.config.customers import CustomersConfig
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
+from sim.config.hold import HoldConfig
 from sim.config.inventory import InventoryConfig
 from sim.config.notifications import NotificationsConfig
 from sim.config.operations import LabelConfig, PackingConfig, WarehouseConfig
@@ -42,6 +43,9 @@ class Scenario(Section):
     payment: PaymentConfig = Field(default_factory=PaymentConfig, description="Payments.")
     warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig, description="Layout.")
     picking: PickingConfig = Field(default_factory=PickingConfig, description="Picking.")
+    hold: HoldConfig = Field(
+        default_factory=HoldConfig, description="Release hold: time outside the warehouse."
+    )
     packing: PackingConfig = Field(default_factory=PackingConfig, description="Packing.")
     labels: LabelConfig = Field(default_factory=LabelConfig, description="Label printing.")
     shipping: ShippingConfig = Field(default_factory=ShippingConfig, description="Shipping.")

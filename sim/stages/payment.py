@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from scipy.optimize import brentq
@@ -148,6 +149,17 @@ class ApprovalDelay:
         if self.family == "gamma":
             return float(gammaincinv(self.shape, u)) * self.scale
         return self.scale * (-math.log1p(-u)) ** (1.0 / self.shape)
+
+
+def hold_as_delay(hold) -> SimpleNamespace:
+    """A release hold (:class:`sim.config.hold.HoldConfig`) with the field names of an
+    approval delay, so :class:`ApprovalDelay` draws it the same way."""
+    return SimpleNamespace(
+        approval_delay_family=hold.family,
+        approval_delay_mean_min=hold.mean_min,
+        approval_delay_cv=hold.cv,
+        approval_delay_quantiles_min=hold.quantiles_min,
+    )
 
 
 class CardReader:

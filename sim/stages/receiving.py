@@ -250,7 +250,7 @@ class Receiving:
         if o.hold & bit and not lost(o):
             o.hold &= ~bit
             if not o.hold:
-                self.model.picking.submit(o)
+                self.model.release(o)
 
     def _paid(self, o: Order) -> None:
         if not lost(o):

@@ -157,7 +157,9 @@ def test_import_on_a_full_disk_leaves_no_corrupt_parquet(
 def test_compare_store_on_a_full_disk(tmp_path: Path, capsys, monkeypatch) -> None:
     failing_parquet(monkeypatch, "kpis.parquet")
     out = tmp_path / "exp"
-    rc = main(["compare", str(BASELINE), *SMALL, "-r", "2", "--jobs", "1", "--out", str(out)])
+    rc = main(
+        ["compare", str(BASELINE), "--plain", *SMALL, "-r", "2", "--jobs", "1", "--out", str(out)]
+    )
     err = capsys.readouterr().err
     assert rc == 2, err
     (key,) = [p.name for p in (out / "runs").iterdir()]
@@ -235,7 +237,7 @@ def test_run_out_refuses_a_folder_of_other_files(tmp_path: Path, capsys) -> None
 
 def test_run_out_refuses_a_stored_experiment_even_with_force(tmp_path: Path, capsys) -> None:
     exp = tmp_path / "exp"
-    assert main(["compare", str(BASELINE), *SMALL, "-r", "2", "--out", str(exp)]) == 0
+    assert main(["compare", str(BASELINE), "--plain", *SMALL, "-r", "2", "--out", str(exp)]) == 0
     before = (exp / "manifest.json").read_bytes()
     capsys.readouterr()
     rc = main(["run", str(BASELINE), *SMALL, "--out", str(exp), "--force"])

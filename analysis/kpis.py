@@ -249,6 +249,7 @@ def run_kpis(
     customers: pl.DataFrame | None = None,
     returns: pl.DataFrame | None = None,
     reviews: pl.DataFrame | None = None,
+    events: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -269,7 +270,8 @@ def run_kpis(
 
     ``returns`` and ``reviews`` are the run's tables of those names; the after-sales KPIs
     (``analysis/aftersales_kpis.py``: the cohort placed in ``[warmup_min, arrivals_end_min]``
-    and delivered by ``end_min``) are NaN without them.
+    and delivered by ``end_min``) are NaN without them; ``events`` (the run's table) adds the
+    fraud and item-not-received chargebacks.
     """
     start = float(warmup_min)
     if end_min is None:
@@ -321,7 +323,9 @@ def run_kpis(
     out.update(receiving_kpis(orders, steps, start=start, end=end, observe_end=observe_end))
     out.update(customer_kpis(orders, customers, start=start, end=end))
     out.update(
-        aftersales_kpis(orders, returns, reviews, start=start, end=end, observe_end=observe_end)
+        aftersales_kpis(
+            orders, returns, reviews, start=start, end=end, observe_end=observe_end, events=events
+        )
     )
     out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
     return out

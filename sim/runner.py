@@ -27,6 +27,7 @@ def kpis_of(result: RunResult, warmup_days: float = 0.0) -> dict[str, float]:
         customers=result.customers,
         returns=result.returns if sc.returns.enabled else None,
         reviews=result.reviews if sc.reviews.enabled else None,
+        events=result.events if sc.returns.enabled else None,
     )
 
 

@@ -57,7 +57,10 @@ class WaveConfig(Section):
     """Wave picking: orders released in waves; zones batch-pick; a station consolidates."""
 
     release: Literal["clock", "interval", "count"] = Field(
-        "interval", description="Release waves at clock times, every N minutes or every N orders."
+        "interval",
+        description="Release waves at clock times, every N minutes or every N orders; only "
+        "inside a pickers' shift (a time outside every shift is skipped, a count reached "
+        "outside them releases at the next shift start).",
     )
     clock_times: tuple[str, ...] = Field(
         ("06:30", "08:30", "10:30", "12:30", "14:30", "16:30", "18:30"),

@@ -27,7 +27,21 @@ class BatchConfig(Section):
         "(orders with slots near the seed order's), time_window (wait for a full cart).",
     )
     time_window_min: PosFloat = Field(
-        15.0, description="time_window: release a partial batch when its oldest order waited this."
+        15.0,
+        description="time_window: release a partial batch when its oldest order waited this. "
+        "Assumption (no source).",
+    )
+    min_fill_orders: PosInt = Field(
+        5,
+        description="fcfs, priority, seed_nearest: an idle picker starts a batch only with at "
+        "least this many orders (or a cart full by units), unless the oldest waiting order has "
+        "waited max_wait_min (1: start whenever a picker is free). Assumption: half of a "
+        "10-tote cart (INDUSTRY.md defaults: carts of 8-12 orders).",
+    )
+    max_wait_min: PosFloat = Field(
+        15.0,
+        description="fcfs, priority, seed_nearest: a part-filled cart (below min_fill_orders) "
+        "leaves once its oldest order has waited this long (min). Assumption (no source).",
     )
     sorting: Literal["sort_while_pick", "pick_then_sort"] = Field(
         "sort_while_pick", description="Sort into order totes on the cart, or at a sort station."

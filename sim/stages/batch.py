@@ -24,6 +24,15 @@ Formation rules (``picking.batch.formation``)
 Every rule fills the cart in its own order and closes it at the first order that does not fit
 the remaining units (skipping it would let a later or lower-class order start first).
 
+Minimum fill (``min_fill_orders``, ``max_wait_min``): under ``fcfs``, ``priority`` and
+``seed_nearest`` (counting the seed's class) an idle picker leaves only with a cart of at
+least ``min_fill_orders`` orders
+(or one full by its units cap, or an order bigger than a cart), unless the oldest waiting
+order has waited ``max_wait_min``: a picker does not leave with one order when more will come
+soon, and no order waits for the fill longer than ``max_wait_min`` while a picker is free.
+``time_window`` is the same rule with the fill a whole cart and ``time_window_min`` as the
+wait. ``min_fill_orders = 1`` starts a batch whenever a picker is free.
+
 Data structures and cost
 ------------------------
 One FIFO deque per class (one class for fcfs, two otherwise); orders arrive in time order, so a
@@ -100,7 +109,12 @@ class BatchPicking(PickTimes):
         self.k = bc.n_totes_per_cart
         self.cap = bc.n_units_per_cart
         self.formation = bc.formation
-        self.window = bc.time_window_min
+        time_window = self.formation == "time_window"
+        self.window = bc.time_window_min if time_window else bc.max_wait_min
+        self.min_fill = self.k if time_window else min(bc.min_fill_orders, self.k)
+        n_classes = 1 if self.formation == "fcfs" else 2
+        self.n_queued = [0] * n_classes  # orders waiting for a batch per class, and units
+        self.units_queued = [0] * n_classes
         self.router = make_router(model.layout, pk.routing)
         PickTimes.__init__(self, pk)
         self.tour_per_unit = self.per_unit
@@ -108,7 +122,6 @@ class BatchPicking(PickTimes):
             self.tour_per_unit += seconds(bc.sort_while_pick_time_per_unit_s)
         self.per_aisle = 2 * model.layout.slots_per_side
         self.n_aisles = model.layout.n_aisles
-        n_classes = 1 if self.formation == "fcfs" else 2
         self.queues: list[deque[Order]] = [deque() for _ in range(n_classes)]
         self.buckets: list[list[deque[Order]]] = []
         if self.formation == "seed_nearest":
@@ -144,6 +157,8 @@ class BatchPicking(PickTimes):
         order.state = QUEUED
         cls = self._class(order)
         self.queues[cls].append(order)
+        self.n_queued[cls] += 1
+        self.units_queued[cls] += order.n_units
         if self.buckets and order.n_units <= self.cap:
             self.buckets[cls][self._aisle(order)].append(order)
         self._wake()
@@ -160,12 +175,18 @@ class BatchPicking(PickTimes):
         if self.repicks:
             return [self.repicks.popleft()]
         if self.formation == "seed_nearest":
+            cls = self._drop_taken_heads()
+            if cls < 0:
+                return []
+            full = self.units_queued[cls] >= self.cap or self.queues[cls][0].n_units > self.cap
+            if not full and self.n_queued[cls] < self.min_fill and not self._due():
+                return []
             batch = self._seed_nearest()
         else:
             batch, full = self._prefix()
             if not batch:
                 return []
-            if self.formation == "time_window" and not full and not self._due():
+            if not full and len(batch) < self.min_fill and not self._due():
                 return []
             for o in batch:
                 self.queues[self._class(o)].popleft()
@@ -174,7 +195,22 @@ class BatchPicking(PickTimes):
             for o in batch:
                 o.state = TAKEN
                 o.batch_id = self.n_batches
+                c = self._class(o)
+                self.n_queued[c] -= 1
+                self.units_queued[c] -= o.n_units
         return batch
+
+    def _drop_taken_heads(self) -> int:
+        """seed_nearest: drop the orders taken as companions from the queues' heads; the
+        highest class with an order waiting (its next seed's), or -1."""
+        first = -1
+        for cls, q in enumerate(self.queues):
+            while q and q[0].state == TAKEN:
+                q.popleft()
+                self.ops += 1
+            if q and first < 0:
+                first = cls
+        return first
 
     # --- batch formation -----------------------------------------------------------------
 
@@ -205,8 +241,10 @@ class BatchPicking(PickTimes):
         return batch, False
 
     def _due(self) -> bool:
-        """time_window: whether the oldest waiting order has waited the window; if not, set a
-        timer for when it will have."""
+        """Whether the oldest waiting order has waited the window (``time_window_min``, or
+        ``max_wait_min`` for a part-filled cart); if not, set a timer for when it will have.
+        Under seed_nearest a due standard order also releases a waiting express order's
+        part-filled cart first (a standard order never rides ahead of an express one)."""
         oldest = min(q[0].t_ready for q in self.queues if q)
         now = self.model.env.now
         deadline = oldest + self.window

@@ -218,7 +218,7 @@ class PickupSchedule:
         self._win_start = hhmm_to_minutes(carrier.delivery_start)
         self._win_len = hhmm_to_minutes(carrier.delivery_end) - self._win_start
         self.staging = float(carrier.staging_min)
-        self.capacity = carrier.trailer_capacity_parcels  # 0: no limit
+        self.capacity = carrier.n_trailer_parcels  # 0: no limit
         self.loaded: dict[int, int] = {}  # parcels on each pickup (index into times)
 
     def next_pickup(self, t: float) -> float:

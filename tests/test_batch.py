@@ -308,11 +308,11 @@ def fill_raw(pickers: int, **batch) -> dict:
 
 @pytest.mark.parametrize("formation", ["fcfs", "priority", "seed_nearest"])
 def test_min_fill_makes_carts_fuller_and_no_order_waits_past_max_wait(formation):
-    """With idle pickers, min_fill_orders = 1 sends most carts out with one order (an order
+    """With idle pickers, n_min_fill_orders = 1 sends most carts out with one order (an order
     every ~5 minutes, a tour of a few minutes); the default rule (5 orders, at most 15 minutes)
     fills them: every cart holds 5+ orders or leaves when its oldest order has waited 15
     minutes, never later while a picker is free."""
-    eager_raw = fill_raw(4, formation=formation, min_fill_orders=1)
+    eager_raw = fill_raw(4, formation=formation, n_min_fill_orders=1)
     eager = batches(run_replication(scenario_from(eager_raw), seed=5))
     r = run_replication(scenario_from(fill_raw(4, formation=formation)), seed=5)
     b = batches(r).with_columns((pl.col("t_start") - pl.col("oldest")).alias("wait"))

@@ -241,7 +241,7 @@ def test_trailer_capacity_moves_the_overflow_to_the_next_pickup() -> None:
     """Capacity 10 parcels: 7 orders of 2 parcels labelled on Monday morning fill Monday's
     trailer with 5 orders (10 parcels); the other 2 go on Tuesday's; an order bigger than a
     trailer takes an empty one; no parcel is lost or counted twice."""
-    sched = PickupSchedule(make_cal(), carrier(staging_min=0, trailer_capacity_parcels=10))
+    sched = PickupSchedule(make_cal(), carrier(staging_min=0, n_trailer_parcels=10))
     mon, tue, wed = 990, D + 990, 2 * D + 990
     got = [sched.load(hm(8) + i, 2) for i in range(7)]
     assert got == [mon] * 5 + [tue] * 2

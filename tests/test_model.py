@@ -184,7 +184,7 @@ def test_staging_and_trailer_capacity_in_a_run(small):
     raw = small_raw(orders_per_day=300, days=5, drain=4)
     carrier = small.shipping.carriers[0].model_dump(mode="json")
     cap = 250  # below the small crew's 280-320 parcels a day
-    raw["shipping"] = {"carriers": [carrier | {"staging_min": 30, "trailer_capacity_parcels": cap}]}
+    raw["shipping"] = {"carriers": [carrier | {"staging_min": 30, "n_trailer_parcels": cap}]}
     r = run_replication(scenario_from(raw), seed=2)
     o = r.orders.drop_nulls("labelled_at")
     early = o.filter(pl.col("labelled_at") < r.end_min - 3 * 1440.0)

@@ -67,14 +67,19 @@ class ReturnsConfig(Section):
     late_returns: Literal["refuse", "accept_repeat", "accept"] = Field(
         "accept_repeat",
         description="A request after the window: refuse it, accept it from repeat customers "
-        "(an earlier order), or accept it.",
+        "(an earlier order), or accept it."
+        " The seed: do not lose a loyal customer over a day past the deadline.",
     )
     return_shipping_paid_by: Literal["customer", "merchant"] = Field(
-        "merchant", description="Who pays the return label."
+        "merchant",
+        description="Who pays the return label."
+        " Assumption (INDUSTRY.md R11: most shoppers expect free returns).",
     )
     return_label_cost: NonNeg = Field(5.5, description="Cost of a return label (currency).")
     policy_clear: bool = Field(
-        True, description="The return policy is clear and easy to find (fewer disputes)."
+        True,
+        description="The return policy is clear and easy to find (fewer disputes)."
+        " The seed: a clear, easy-to-find policy.",
     )
     dispute_prob_clear: Prob = Field(
         0.05,
@@ -94,7 +99,10 @@ class ReturnsConfig(Section):
         0.25,
         description="The same when the agents are trained on the policy. Assumption (no source).",
     )
-    agents_trained: bool = Field(False, description="Support agents are trained on the policy.")
+    agents_trained: bool = Field(
+        False,
+        description="Support agents are trained on the policy. Assumption: untrained by default.",
+    )
     return_transit_days: NonNeg = Field(
         3.0,
         description="Days the parcel takes to come back. Source: INDUSTRY.md C6/C7 (ground "

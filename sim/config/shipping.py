@@ -68,10 +68,11 @@ class CarrierConfig(Section):
         "next pickup. Assumption (no source; INDUSTRY.md C9 shows pickups 30-60 min after the "
         "merchant's cut-off).",
     )
-    trailer_capacity_parcels: Annotated[int, Field(ge=0)] = Field(
+    n_trailer_parcels: Annotated[int, Field(ge=0)] = Field(
         0,
         description="Parcels one pickup takes at most; the orders beyond it wait for the next "
-        "pickup (0: no limit).",
+        "pickup (0: no limit)."
+        " Off by default (no source for a trailer's size).",
     )
     services: tuple[CarrierServiceConfig, ...] = Field(
         default_factory=_default_carrier_services,

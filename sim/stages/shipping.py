@@ -3,7 +3,7 @@
 Only label printing and manual notification compete for a resource and schedule events. The
 dock and transit are computed: a parcel leaves with its carrier's first scheduled pickup at
 least ``staging_min`` after its label, on which its order's parcels still fit the trailer
-(``trailer_capacity_parcels``; the others wait for the next pickup), and arrives after a
+(``n_trailer_parcels``; the others wait for the next pickup), and arrives after a
 transit time drawn for the order, so no per-parcel process is needed.
 """
 

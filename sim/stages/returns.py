@@ -8,10 +8,10 @@ The request comes some days after delivery. Outside the window the policy refuse
 dispute may follow) or accepts it from repeat customers; support prevents a share of damaged,
 defective and not-as-described returns. A returned parcel arrives after the return transit
 (an event), is inspected by a returns clerk (a station; restocked unless damaged or
-defective) and refunded by a support agent (a
-station). A refund later than the deadline risks a chargeback, and is a negative encounter
-for the customer. Independently of any return, a delivered order may bring a fraud chargeback
-(a stolen card) or an item-not-received chargeback (likelier when late), logged in ``events``
+defective) and refunded by a support agent (a station). A refund later than the deadline
+risks a chargeback, and is a negative encounter for the customer. Independently of any
+return, a delivered order may bring a fraud chargeback (a stolen card) or an
+item-not-received chargeback (likelier when late), logged in ``events``
 ``chargeback_delay_days`` after delivery.
 """
 

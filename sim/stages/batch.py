@@ -30,7 +30,8 @@ least ``n_min_fill_orders`` orders
 (or one full by its units cap, or an order bigger than a cart), unless the oldest waiting
 order has waited ``max_wait_min``: a picker does not leave with one order when more will come
 soon, and no order waits for the fill longer than ``max_wait_min`` while a picker is free.
-``time_window`` is the same rule with the fill a whole cart and ``time_window_min`` as the
+``time_window`` is the same rule (``sim.stages.batch_fill``) with the fill a whole cart and
+``time_window_min`` as the
 wait. ``n_min_fill_orders = 1`` starts a batch whenever a picker is free.
 
 Data structures and cost
@@ -58,7 +59,6 @@ order's pick.
 from __future__ import annotations
 
 import heapq
-import math
 from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING
 from sim.demand import K_PICK, Order
 from sim.eventlog import STEPS
 from sim.routing import make_router
+from sim.stages.batch_fill import FillRule
 from sim.stages.picking import OK, PICK, REPICK, PickTimes, register
 from sim.stations import Job, Station
 from sim.units import seconds
@@ -76,8 +77,6 @@ if TYPE_CHECKING:
 SORT = STEPS.index("sort")
 #: ``order.state`` while the order waits for a batch, and once a batch took it.
 QUEUED, TAKEN = 1, 2
-#: Tolerance on the time-window deadline (a timer's clock may differ in the last bit).
-EPS = 1e-9
 
 
 def split_lines(units: Sequence[int], cap: int) -> list[tuple[int, int]]:
@@ -110,11 +109,14 @@ class BatchPicking(PickTimes):
         self.cap = bc.n_units_per_cart
         self.formation = bc.formation
         time_window = self.formation == "time_window"
-        self.window = bc.time_window_min if time_window else bc.max_wait_min
-        self.min_fill = self.k if time_window else min(bc.n_min_fill_orders, self.k)
         n_classes = 1 if self.formation == "fcfs" else 2
-        self.n_queued = [0] * n_classes  # orders waiting for a batch per class, and units
-        self.units_queued = [0] * n_classes
+        self.fill = FillRule(
+            model.env,
+            n_classes,
+            self.k if time_window else min(bc.n_min_fill_orders, self.k),
+            bc.time_window_min if time_window else bc.max_wait_min,
+            self._wake,
+        )
         self.router = make_router(model.layout, pk.routing)
         PickTimes.__init__(self, pk)
         self.tour_per_unit = self.per_unit
@@ -129,7 +131,6 @@ class BatchPicking(PickTimes):
         self.repicks: deque[Order] = deque()
         self.n_batches = 0
         self.ops = 0
-        self._timer_at = math.inf
         self.res = model.resource_code("pickers")
         self.station = Station(
             model.env, "pickers", model.periods("pickers"), self._service, self._finish,
@@ -157,8 +158,7 @@ class BatchPicking(PickTimes):
         order.state = QUEUED
         cls = self._class(order)
         self.queues[cls].append(order)
-        self.n_queued[cls] += 1
-        self.units_queued[cls] += order.n_units
+        self.fill.add(cls, order.n_units)
         if self.buckets and order.n_units <= self.cap:
             self.buckets[cls][self._aisle(order)].append(order)
         self._wake()
@@ -178,15 +178,16 @@ class BatchPicking(PickTimes):
             cls = self._drop_taken_heads()
             if cls < 0:
                 return []
-            full = self.units_queued[cls] >= self.cap or self.queues[cls][0].n_units > self.cap
-            if not full and self.n_queued[cls] < self.min_fill and not self._due():
+            fill = self.fill
+            full = fill.units_queued[cls] >= self.cap or self.queues[cls][0].n_units > self.cap
+            if not fill.may_leave(fill.n_queued[cls], full, self.queues):
                 return []
             batch = self._seed_nearest()
         else:
             batch, full = self._prefix()
             if not batch:
                 return []
-            if not full and len(batch) < self.min_fill and not self._due():
+            if not self.fill.may_leave(len(batch), full, self.queues):
                 return []
             for o in batch:
                 self.queues[self._class(o)].popleft()
@@ -195,9 +196,7 @@ class BatchPicking(PickTimes):
             for o in batch:
                 o.state = TAKEN
                 o.batch_id = self.n_batches
-                c = self._class(o)
-                self.n_queued[c] -= 1
-                self.units_queued[c] -= o.n_units
+                self.fill.remove(self._class(o), o.n_units)
         return batch
 
     def _drop_taken_heads(self) -> int:
@@ -239,27 +238,6 @@ class BatchPicking(PickTimes):
                 if len(batch) == k:
                     return batch, True
         return batch, False
-
-    def _due(self) -> bool:
-        """Whether the oldest waiting order has waited the window (``time_window_min``, or
-        ``max_wait_min`` for a part-filled cart); if not, set a timer for when it will have.
-        Under seed_nearest a due standard order also releases a waiting express order's
-        part-filled cart first (a standard order never rides ahead of an express one)."""
-        oldest = min(q[0].t_ready for q in self.queues if q)
-        now = self.model.env.now
-        deadline = oldest + self.window
-        if now >= deadline - EPS:
-            return True
-        if deadline < self._timer_at:
-            self._timer_at = deadline
-            ev = self.model.env.timeout(deadline - now)
-            ev.callbacks.append(lambda _ev, d=deadline: self._ring(d))
-        return False
-
-    def _ring(self, deadline: float) -> None:
-        if self._timer_at == deadline:
-            self._timer_at = math.inf
-        self._wake()
 
     def _seed_nearest(self) -> list[Order]:
         """The oldest order of the highest class waiting, and the orders of its class whose

@@ -24,15 +24,14 @@ Formation rules (``picking.batch.formation``)
 Every rule fills the cart in its own order and closes it at the first order that does not fit
 the remaining units (skipping it would let a later or lower-class order start first).
 
-Minimum fill (``n_min_fill_orders``, ``max_wait_min``): under ``fcfs``, ``priority`` and
-``seed_nearest`` (counting the seed's class) an idle picker leaves only with a cart of at
-least ``n_min_fill_orders`` orders
-(or one full by its units cap, or an order bigger than a cart), unless the oldest waiting
-order has waited ``max_wait_min``: a picker does not leave with one order when more will come
-soon, and no order waits for the fill longer than ``max_wait_min`` while a picker is free.
-``time_window`` is the same rule (``sim.stages.batch_fill``) with the fill a whole cart and
-``time_window_min`` as the
-wait. ``n_min_fill_orders = 1`` starts a batch whenever a picker is free.
+Minimum fill (``n_min_fill_orders``, ``max_wait_min``; ``sim.stages.batch_fill``): under
+``fcfs``, ``priority`` and ``seed_nearest`` (counting the seed's class) an idle picker leaves
+only with a cart of at least ``n_min_fill_orders`` orders (or one full by its units cap, or an
+order bigger than a cart), unless the oldest waiting order has waited ``max_wait_min``: a
+picker does not leave with one order when more will come soon, and no order waits for the
+fill longer than ``max_wait_min`` while a picker is free. ``time_window`` is the same rule
+with the fill a whole cart and ``time_window_min`` as the wait. ``n_min_fill_orders = 1``
+starts a batch whenever a picker is free.
 
 Data structures and cost
 ------------------------

@@ -16,6 +16,15 @@ _DELIVERED = (
 _REQUESTS = "return requests of the delivered orders made by the end of the run"
 _REFUNDS = "refunds of those requests done by the end, measured from the parcel's arrival"
 
+#: Why a chargeback came (``chargebacks_<reason>``), as in analysis/aftersales_kpis.py.
+_CHARGEBACK_REASONS: dict[str, str] = {
+    "late_refund": "a refund later than the policy's deadline (a returned parcel)",
+    "refused_return": "a return request refused by policy (after the window)",
+    "fraud": "a stolen card that passed the fraud screen (event chargeback_fraud)",
+    "not_received": "the customer disputed the order as not received (event "
+    "chargeback_not_received)",
+}
+
 #: Stars whose share is better lower (1, 2), higher (5); 3 and 4 stars have no direction.
 _STAR_BETTER: dict[int, bool | None] = {1: False, 2: False, 3: None, 4: None, 5: True}
 
@@ -91,14 +100,41 @@ RETURN_KPIS: tuple[tuple[str, str, str, bool | None], ...] = (
     (
         "chargebacks",
         "chargebacks",
-        f"Number of the {_REQUESTS} that ended in a chargeback (the customer's bank reversed "
-        "the payment).",
+        f"Chargebacks (the customer's bank reversed the payment) of the {_DELIVERED}, by the "
+        "end of the run: the sum of chargebacks_<reason> (late refunds and refused returns of "
+        "their return requests, fraud and item-not-received disputes).",
         False,
+    ),
+    *(
+        (
+            f"chargebacks_{reason}",
+            "chargebacks",
+            f"Chargebacks for reason {reason}: {_CHARGEBACK_REASONS[reason]}.",
+            False,
+        )
+        for reason in _CHARGEBACK_REASONS
+    ),
+    (
+        "chargeback_rate",
+        "share",
+        "chargebacks / delivered orders (INDUSTRY.md B1: about 0.6 % on average; card "
+        "networks warn from 0.65 %, B3).",
+        False,
+    ),
+    *(
+        (
+            f"chargeback_rate_{reason}",
+            "share",
+            f"chargebacks_{reason} / delivered orders.",
+            False,
+        )
+        for reason in _CHARGEBACK_REASONS
     ),
     (
         "chargeback_cost",
         "currency",
-        f"Sum of the chargeback fees (paid by the merchant) of the {_REQUESTS}.",
+        f"Sum of the chargeback fees (paid by the merchant) of the {_REQUESTS} (late refunds "
+        "and refused returns; fraud and item-not-received chargebacks carry no fee here).",
         False,
     ),
     (

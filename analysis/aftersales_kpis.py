@@ -1,13 +1,16 @@
 """After-sales KPIs: return requests by reason and outcome, refunds, chargebacks, reviews.
 
-Pure functions over the ``orders``, ``returns`` and ``reviews`` tables of ``sim/eventlog.py``
+Pure functions over the ``orders``, ``returns``, ``reviews`` and ``events`` tables of
+``sim/eventlog.py``
 (column names only; the model and simpy are never imported). The cohort is the orders placed
 in ``[start, end]``; times after ``observe_end`` are not reached. Every rate is per *delivered
 order*: a customer order of the cohort (not a duplicate keyed twice, not lost) that is not a
 point-of-sale order and was delivered by ``observe_end``, the orders counted by
 ``orders_delivered``. Return requests and reviews are attributed to their order (joined on
 ``order_id``) and counted when the order is one of those delivered orders and the request
-(``requested_at``) or review (``t``) came by ``observe_end``.
+(``requested_at``) or review (``t``) came by ``observe_end``. Chargebacks are counted by
+reason: ``late_refund`` and ``refused_return`` from the returns table, ``fraud`` and
+``not_received`` from the ``chargeback_*`` events (0 without an events table).
 
 Undefined values: without a returns table (``returns`` None) every return KPI is NaN, without
 a reviews table every review KPI is NaN; the two groups are independent. An empty table (the
@@ -35,6 +38,8 @@ NAMES: tuple[str, ...] = RETURN_NAMES + REVIEW_NAMES
 STARS: tuple[int, ...] = (1, 2, 3, 4, 5)
 #: A review with at most this many stars is negative.
 NEGATIVE_STARS = 2
+#: Chargeback reasons, as in the ``chargebacks_<reason>`` KPIs; the last two are events.
+CHARGEBACK_REASONS: tuple[str, ...] = ("late_refund", "refused_return", "fraud", "not_received")
 
 
 def delivered_orders(
@@ -62,8 +67,26 @@ def _of_cohort(
     )
 
 
+def _event_chargebacks(
+    events: pl.DataFrame | None, delivered: pl.DataFrame, observe_end: float
+) -> dict[str, float]:
+    """Fraud and item-not-received chargebacks of the delivered orders, by ``observe_end``."""
+    if events is None:
+        return {"fraud": 0.0, "not_received": 0.0}
+    mine = _of_cohort(events, delivered, "t", observe_end)
+    event = pl.col("event").cast(pl.String)
+    r = mine.select(
+        (event == "chargeback_fraud").sum().cast(pl.Float64).alias("fraud"),
+        (event == "chargeback_not_received").sum().cast(pl.Float64).alias("not_received"),
+    ).row(0, named=True)
+    return {k: to_float(v) for k, v in r.items()}
+
+
 def _return_kpis(
-    returns: pl.DataFrame, delivered: pl.DataFrame, observe_end: float
+    returns: pl.DataFrame,
+    delivered: pl.DataFrame,
+    observe_end: float,
+    events: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     f64 = pl.Float64
     n = float(delivered.height)
@@ -90,13 +113,20 @@ def _return_kpis(
         .alias("received"),
         refund_days.mean().alias("refund_mean"),
         refund_days.quantile(0.95, "linear").alias("refund_p95"),
-        chargeback.sum().cast(f64).alias("chargebacks"),
+        (chargeback & (outcome == "refused")).sum().cast(f64).alias("cb_refused"),
+        (chargeback & (outcome != "refused")).sum().cast(f64).alias("cb_late"),
         pl.col("chargeback_fee").cast(f64).sum().alias("chargeback_cost"),
         pl.col("return_shipping_cost").cast(f64).fill_null(0.0).sum().alias("shipping"),
     ).row(0, named=True)
     wrong_shipped = float(delivered.filter(pl.col("pick_errors_shipped") > 0).height)
     requests = to_float(r["requests"])
     chargeback_cost = to_float(r["chargeback_cost"])
+    by_reason = {
+        "late_refund": to_float(r["cb_late"]),
+        "refused_return": to_float(r["cb_refused"]),
+        **_event_chargebacks(events, delivered, observe_end),
+    }
+    chargebacks = sum(by_reason.values())
     return {
         "return_rate": ratio(requests, n),
         **{f"return_rate_{k}": ratio(to_float(r[f"_r_{k}"]), n) for k in RETURN_REASONS},
@@ -107,7 +137,10 @@ def _return_kpis(
         "picking_accuracy_true_orders": 1.0 - ratio(wrong_shipped, n),
         "refund_time_mean_days": to_float(r["refund_mean"]),
         "refund_time_p95_days": to_float(r["refund_p95"]),
-        "chargebacks": to_float(r["chargebacks"]),
+        "chargebacks": chargebacks,
+        **{f"chargebacks_{k}": v for k, v in by_reason.items()},
+        "chargeback_rate": ratio(chargebacks, n),
+        **{f"chargeback_rate_{k}": ratio(v, n) for k, v in by_reason.items()},
         "chargeback_cost": chargeback_cost,
         "return_cost_per_delivered_order": ratio(to_float(r["shipping"]) + chargeback_cost, n),
     }
@@ -143,6 +176,7 @@ def aftersales_kpis(
     start: float,
     end: float,
     observe_end: float,
+    events: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """After-sales KPIs of the cohort placed in ``[start, end]``, observed at ``observe_end``.
 
@@ -155,7 +189,7 @@ def aftersales_kpis(
         return out
     delivered = delivered_orders(orders, start=start, end=end, observe_end=observe_end)
     if returns is not None:
-        out.update(_return_kpis(returns, delivered, observe_end))
+        out.update(_return_kpis(returns, delivered, observe_end, events))
     if reviews is not None:
         out.update(_review_kpis(reviews, delivered, observe_end))
     return out

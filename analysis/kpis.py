@@ -253,6 +253,7 @@ def run_kpis(
     costs: CostRates | None = None,
     pick_times: PickTimesSpec | None = None,
     peak: tuple[float, float] | None = None,
+    events: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """All KPIs of one run over the window ``[warmup_min, end_min]`` (see ``KPI_DEFS``).
 
@@ -273,7 +274,8 @@ def run_kpis(
 
     ``returns`` and ``reviews`` are the run's tables of those names; the after-sales KPIs
     (``analysis/aftersales_kpis.py``: the cohort placed in ``[warmup_min, arrivals_end_min]``
-    and delivered by ``end_min``) are NaN without them.
+    and delivered by ``end_min``) are NaN without them; ``events`` (the run's table) adds the
+    fraud and item-not-received chargebacks.
 
     ``censor_unfinished`` (steady-state runs, where orders keep arriving to the end): the
     lead-time and time-to-ship quantiles count the cohort's unfinished orders as infinitely
@@ -340,7 +342,9 @@ def run_kpis(
         )
     )  # fmt: skip
     out.update(
-        aftersales_kpis(orders, returns, reviews, start=start, end=end, observe_end=observe_end)
+        aftersales_kpis(
+            orders, returns, reviews, start=start, end=end, observe_end=observe_end, events=events
+        )
     )
     out["warmup_mser5_days"] = suggest_warmup_days(steps, end=end)
     out["warmup_daily_days"] = suggest_warmup_days_daily(

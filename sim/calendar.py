@@ -224,7 +224,8 @@ class Calendar:
 class PickupSchedule:
     """Next-pickup and delivery-time queries for one carrier (no per-parcel process)."""
 
-    __slots__ = ("times", "_cal", "_next_delivery", "_win_start", "_win_len")
+    __slots__ = ("times", "_cal", "_next_delivery", "_win_start", "_win_len", "staging",
+                 "capacity", "loaded")  # fmt: skip
 
     def __init__(self, calendar: Calendar, carrier: CarrierConfig) -> None:
         self.times = calendar.pickup_times(carrier)
@@ -232,11 +233,31 @@ class PickupSchedule:
         self._next_delivery = calendar.delivery_day_index(carrier)
         self._win_start = hhmm_to_minutes(carrier.delivery_start)
         self._win_len = hhmm_to_minutes(carrier.delivery_end) - self._win_start
+        self.staging = float(carrier.staging_min)
+        self.capacity = carrier.n_trailer_parcels  # 0: no limit
+        self.loaded: dict[int, int] = {}  # parcels on each pickup (index into times)
 
     def next_pickup(self, t: float) -> float:
         """The first pickup at or after t (inf if none is scheduled)."""
         i = bisect.bisect_left(self.times, t)
         return self.times[i] if i < len(self.times) else math.inf
+
+    def load(self, t: float, n_parcels: int) -> float:
+        """Put the n parcels of an order labelled at t on a pickup and return its time: the
+        first at least ``staging_min`` after t with room for them on the trailer (an order's
+        parcels travel together; an order bigger than the trailer takes an empty one)."""
+        i = bisect.bisect_left(self.times, t + self.staging)
+        cap, loaded = self.capacity, self.loaded
+        if cap:
+            while i < len(self.times):
+                have = loaded.get(i, 0)
+                if have + n_parcels <= cap or have == 0:
+                    break
+                i += 1
+        if i >= len(self.times):
+            return math.inf
+        loaded[i] = loaded.get(i, 0) + n_parcels
+        return self.times[i]
 
     def ship_by(self, placed_at: float, cutoff_minute: float) -> float:
         """The pickup an order should make: the first at or after its service's cut-off on

@@ -15,10 +15,13 @@ next order (the population at the start) place the repeat orders, (1 - p) of the
 are gamma distributed over new customers; the steady-state population over-represents slow
 customers (they stay longer), so its rates are gamma with shape k - 1 (k = 1 / cv^2).
 
-After each order the customer leaves (lapses) or pauses with a probability that grows with
-the order's negative encounters (``customers.encounters``), decided from the order's
-``K_LAPSE`` uniform when the experience is known (delivery, or the lost sale). A good
-experience brings the next order forward by ``good_experience_gap_factor``.
+After each order the customer leaves (lapses) with ``base_lapse_prob``; a customer who would
+have stayed then leaves (or pauses) with each of the order's negative encounters'
+``lapse_prob`` (``customers.encounters``; times ``repeat_bad_experience_factor`` after an
+earlier bad experience), decided from the order's ``K_LAPSE`` uniform when the experience is
+known (delivery, or the lost sale). The lapse cause is ``base`` when the base draw alone would
+have made the customer leave. A good experience brings the next order forward by
+``good_experience_gap_factor``.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ class Customer:
     """One customer while the run lasts."""
 
     __slots__ = ("id", "rate", "next_t", "n_orders", "revenue", "joined_at", "initial",
-                 "lapsed_at", "lapse_cause")  # fmt: skip
+                 "lapsed_at", "lapse_cause", "n_bad")  # fmt: skip
 
     def __init__(self, cid: int, rate: float, joined_at: float, initial: bool) -> None:
         self.id = cid
@@ -85,6 +88,7 @@ class Customer:
         self.initial = initial
         self.lapsed_at = INF
         self.lapse_cause = 0  # index into LAPSE_CAUSES
+        self.n_bad = 0  # bad experiences so far (orders or refunds with a negative encounter)
 
 
 class ProfileClock:
@@ -150,6 +154,7 @@ class Population:
         # new customers: a Poisson process of rate p x orders per profile-minute
         self.new_rate = p * per_min
         self.lapse = {e: cfg.encounters[e] for e in ENCOUNTERS}
+        self.repeat_factor = cfg.repeat_bad_experience_factor
         self.good_factor = cfg.good_experience_gap_factor
         self.follow_up = sc.notifications.follow_up_days > 0
         self.pause = cfg.pause_days * DAY
@@ -233,7 +238,7 @@ class Population:
             if t <= self.end:  # fulfilled within the run
                 c.revenue += o.value
         encounters = negative_encounters(o)
-        keep = self._react(c, encounters, t, o.u[K_LAPSE], 1.0 - self.cfg.base_lapse_prob)
+        keep = self._react(c, encounters, t, o.u[K_LAPSE], self.cfg.base_lapse_prob)
         if (
             keep
             and not encounters
@@ -247,18 +252,23 @@ class Population:
         may lapse or pause, decided from the uniform u."""
         c: Customer | None = o.customer
         if c is not None:
-            self._react(c, [kind], t, u, 1.0)
+            self._react(c, [kind], t, u, 0.0)
 
-    def _react(self, c: Customer, encounters: list[str], t: float, u: float, keep: float) -> bool:
-        """Lapse or pause after encounters at time t (u decides); True if nothing happened."""
-        pause = 0.0
-        for e in encounters:
-            keep *= 1.0 - self.lapse[e].lapse_prob
-            pause = max(pause, self.lapse[e].pause_prob)
+    def _react(self, c: Customer, encounters: list[str], t: float, u: float, base: float) -> bool:
+        """Lapse (with probability ``base``, then the encounters') or pause after encounters at
+        time t (u decides); True if nothing happened."""
+        keep, pause = 1.0 - base, 0.0
+        if encounters:
+            factor = self.repeat_factor if c.n_bad else 1.0
+            for e in encounters:
+                keep *= 1.0 - min(1.0, self.lapse[e].lapse_prob * factor)
+                pause = max(pause, self.lapse[e].pause_prob)
+            c.n_bad += 1
         if u < 1.0 - keep:
             if t < c.lapsed_at:
                 c.lapsed_at = t
-                c.lapse_cause = LAPSE_CAUSES.index(encounters[0] if encounters else "base")
+                cause = encounters[0] if encounters and u >= base else "base"
+                c.lapse_cause = LAPSE_CAUSES.index(cause)
             return False
         if u < 1.0 - keep + keep * pause:
             if c.next_t < t + self.pause:

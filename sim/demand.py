@@ -34,7 +34,7 @@ U_LAPSE, U_GAP = 11, 12  # customers: leaving after the order, wait until the ne
 U_HOLD = 13  # the release hold (sim.config.hold)
 U_RESERVED = 16  # columns 14..15 are spare
 #: Uniforms per order for returns and reviews (``Order.after_u``, sim.stages.returns).
-N_AFTER_UNIFORMS = 13
+N_AFTER_UNIFORMS = 17
 N_UNIFORMS = U_RESERVED
 # Positions in ``Order.u``: the two time multipliers, then columns U_VERIFY.. of the matrix.
 K_PICK, K_PACK, K_VERIFY, K_DAMAGE, K_TRANSIT, K_DELIVERY, K_JAM, K_LAPSE, K_GAP, K_HOLD = range(10)

@@ -92,6 +92,8 @@ EVENTS: tuple[str, ...] = (
     "sms_delivered",  # SMS when delivered
     "follow_up_sent",  # follow-up e-mail some days after delivery
     "review_request_sent",  # review request some days after delivery
+    "chargeback_fraud",  # the cardholder of a stolen card disputed the order (returns enabled)
+    "chargeback_not_received",  # the customer disputed the order as not received
 )
 
 #: Why a customer returns an order, in the order a return is attributed when several apply.
@@ -101,6 +103,8 @@ RETURN_REASONS: tuple[str, ...] = (
     "late",  # delivered after the promised day
     "not_as_described",
     "changed_mind",
+    "size_fit",  # the right item, the wrong size or fit
+    "defective",  # arrived intact but does not work
 )
 #: What became of a return request: support solved the problem (``prevented``), it came
 #: outside the return window and the policy refused it (``refused``), or it came back.

@@ -43,6 +43,7 @@ def kpis_of(
         returns=result.returns if sc.returns.enabled else None,
         reviews=result.reviews if sc.reviews.enabled else None,
         censor_unfinished=window_end_days is not None,
+        events=result.events if sc.returns.enabled else None,
         **(scenario_rates(sc) if isinstance(sc, Scenario) else {}),
     )
     if window_end_days is not None:

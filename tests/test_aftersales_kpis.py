@@ -15,7 +15,7 @@ from analysis.aftersales_kpis import NAMES as AFTERSALES_KPIS
 from analysis.aftersales_kpis import RETURN_NAMES, REVIEW_NAMES, aftersales_kpis
 from analysis.kpi_defs import KPI_DEFS, kpi_def
 from analysis.kpis import run_kpis
-from sim.eventlog import RETURN_REASONS, RETURNS_SCHEMA, REVIEWS_SCHEMA, empty_frame
+from sim.eventlog import EVENTS, RETURN_REASONS, RETURNS_SCHEMA, REVIEWS_SCHEMA, empty_frame
 
 DAY = 1440.0
 START, END = DAY, 11 * DAY  # orders placed in [1440, 15840]
@@ -56,6 +56,7 @@ def reviews(*rows: dict[str, Any]) -> pl.DataFrame:
 
 
 NO_RETURNS = empty_frame(RETURNS_SCHEMA, NAMES)
+EVENTS_SCHEMA_FIXTURE = {"order_id": pl.UInt32, "event": pl.Enum(EVENTS), "t": pl.Float64}
 NO_REVIEWS = empty_frame(REVIEWS_SCHEMA, NAMES)
 
 
@@ -150,10 +151,62 @@ def test_return_rates_by_reason() -> None:
     assert k["return_rate"] == pytest.approx(7 / 8)
     expected = {"wrong_item": 1, "damaged": 1, "late": 2, "not_as_described": 1}
     expected["changed_mind"] = 2
+    expected |= {"size_fit": 0, "defective": 0}  # none in the fixture (see the next test)
     assert set(expected) == set(RETURN_REASONS)
     for reason in RETURN_REASONS:
         assert k[f"return_rate_{reason}"] == pytest.approx(expected[reason] / N), reason
     assert sum(k[f"return_rate_{r}"] for r in RETURN_REASONS) == pytest.approx(k["return_rate"])
+
+
+def test_size_fit_and_defective_returns_count_as_reasons() -> None:
+    extra = returns(
+        {"order_id": 2, "reason": "size_fit", "requested_at": 7500.0},
+        {"order_id": 12, "reason": "defective", "requested_at": OBS},  # exactly at the end
+        {"order_id": 12, "reason": "defective", "requested_at": OBS + 1.0},  # after the end
+    )
+    k = aftersales_kpis(
+        _orders(), pl.concat([_returns(), extra]), None, start=START, end=END, observe_end=OBS
+    )
+    assert k["return_rate_size_fit"] == pytest.approx(1 / N)
+    assert k["return_rate_defective"] == pytest.approx(1 / N)
+    assert k["return_rate"] == pytest.approx(9 / N)  # the 7 of the fixture + 2
+
+
+def test_chargebacks_by_reason_include_fraud_and_not_received_events() -> None:
+    events = pl.DataFrame(
+        {
+            "order_id": [1, 12, 3, 5, 7, 0, 10],
+            "event": [
+                "chargeback_fraud",
+                "chargeback_not_received",
+                "chargeback_not_received",
+                "chargeback_fraud",
+                "chargeback_fraud",
+                "follow_up_sent",
+                "chargeback_fraud",
+            ],  # fmt: skip
+            # 3's comes after the end; 5 placed before the window; 7 a duplicate; 0 no dispute
+            "t": [9000.0, OBS, OBS + 1.0, 4000.0, 9000.0, 6000.0, 5000.0],
+        },
+        schema=EVENTS_SCHEMA_FIXTURE,
+    )
+    window = {"start": START, "end": END, "observe_end": OBS}
+    k = aftersales_kpis(_orders(), _returns(), None, events=events, **window)
+    # returns: order 3's late refund, order 11's late refund (refused order 6: no chargeback)
+    assert k["chargebacks_late_refund"] == 2.0 and k["chargebacks_refused_return"] == 0.0
+    assert k["chargebacks_fraud"] == 2.0  # orders 1 and 10
+    assert k["chargebacks_not_received"] == 1.0  # order 12, exactly at the end
+    assert k["chargebacks"] == 5.0
+    assert k["chargeback_rate"] == pytest.approx(5 / N)
+    assert k["chargeback_rate_fraud"] == pytest.approx(2 / N)
+    # a refused return that is disputed counts as refused_return
+    refused = _returns().with_columns(
+        pl.when(pl.col("outcome") == "refused").then(True).otherwise(pl.col("chargeback"))
+        .alias("chargeback")
+    )  # fmt: skip
+    k = aftersales_kpis(_orders(), refused, None, **window)
+    assert k["chargebacks_refused_return"] == 1.0 and k["chargebacks_fraud"] == 0.0
+    assert k["chargebacks"] == 3.0
 
 
 def test_return_outcomes() -> None:
@@ -314,14 +367,18 @@ def test_kpis_of_passes_the_runs_returns_and_reviews() -> None:
     both = SimpleNamespace(
         returns=SimpleNamespace(enabled=True), reviews=SimpleNamespace(enabled=True)
     )
-    result = SimpleNamespace(**run, scenario=both, returns=_returns(), reviews=_reviews())
+    result = SimpleNamespace(
+        **run, scenario=both, returns=_returns(), reviews=_reviews(), events=None
+    )
     k = kpis_of(result, warmup_days=START / DAY)  # type: ignore[arg-type]
     assert k["return_rate"] == pytest.approx(7 / 8) and k["reviews"] == 6.0
     # a scenario that does not model returns: its empty table means "not modelled", not 0
     scenario = SimpleNamespace(
         returns=SimpleNamespace(enabled=False), reviews=SimpleNamespace(enabled=True)
     )
-    off = SimpleNamespace(**run, scenario=scenario, returns=NO_RETURNS, reviews=NO_REVIEWS)
+    off = SimpleNamespace(
+        **run, scenario=scenario, returns=NO_RETURNS, reviews=NO_REVIEWS, events=None
+    )
     k = kpis_of(off, warmup_days=START / DAY)  # type: ignore[arg-type]
     assert all(math.isnan(k[n]) for n in RETURN_NAMES)
     assert k["reviews"] == 0.0 and k["review_rate"] == 0.0

@@ -227,6 +227,33 @@ def test_next_pickup_friday_evening_is_monday() -> None:
     assert sched.next_pickup(sat_noon) == 7 * D + 990
 
 
+def test_staging_time_makes_a_late_labelled_parcel_miss_its_pickup() -> None:
+    sched = PickupSchedule(make_cal(), carrier(staging_min=15))
+    mon = 990
+    assert sched.load(mon - 15, 1) == mon  # labelled exactly the staging time before: makes it
+    assert sched.load(mon - 14.9, 1) == D + 990  # later: Tuesday's pickup
+    assert sched.load(mon - 1, 1) == D + 990  # one minute before: no longer makes it
+    no_staging = PickupSchedule(make_cal(), carrier(staging_min=0))
+    assert no_staging.load(mon - 1, 1) == mon
+
+
+def test_trailer_capacity_moves_the_overflow_to_the_next_pickup() -> None:
+    """Capacity 10 parcels: 7 orders of 2 parcels labelled on Monday morning fill Monday's
+    trailer with 5 orders (10 parcels); the other 2 go on Tuesday's; an order bigger than a
+    trailer takes an empty one; no parcel is lost or counted twice."""
+    sched = PickupSchedule(make_cal(), carrier(staging_min=0, n_trailer_parcels=10))
+    mon, tue, wed = 990, D + 990, 2 * D + 990
+    got = [sched.load(hm(8) + i, 2) for i in range(7)]
+    assert got == [mon] * 5 + [tue] * 2
+    assert sched.load(hm(9), 1) == tue  # Monday's is full even for one parcel
+    assert sched.load(hm(9), 12) == wed  # too big for any trailer: the first empty one
+    assert sched.load(hm(9), 6) == D * 3 + 990  # Tuesday's holds 5, 6 more do not fit
+    assert sched.load(hm(9), 5) == tue  # 5 more fill it exactly
+    # every parcel on exactly one pickup, none over capacity but the oversized order
+    assert sched.loaded == {0: 10, 1: 10, 2: 12, 3: 6}
+    assert sum(sched.loaded.values()) == 7 * 2 + 1 + 12 + 6 + 5
+
+
 def test_next_pickup_beyond_schedule_is_inf() -> None:
     sched = PickupSchedule(make_cal(), carrier())
     assert sched.next_pickup(sched.times[-1] + 1) == math.inf

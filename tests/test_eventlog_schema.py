@@ -66,7 +66,8 @@ def test_enums_are_pinned():
     assert EVENTS == (
         "marked_shipped", "shipping_confirmation_sent", "tracking_sent", "cancellation_sent",
         "backorder_notice_sent", "sale_lost", "order_confirmation_sent", "sms_out_for_delivery",
-        "sms_delivered", "follow_up_sent", "review_request_sent",
+        "sms_delivered", "follow_up_sent", "review_request_sent", "chargeback_fraud",
+        "chargeback_not_received",
     )  # fmt: skip
     assert STATUSES == (
         "awaiting_picking", "awaiting_packing", "awaiting_label", "at_dock", "in_transit",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import polars as pl
 import pytest
@@ -171,6 +173,33 @@ def test_parcels_leave_at_carrier_pickups_only(small):
     assert shipped and all(t in pickups for t in shipped)
     o = r.orders.drop_nulls("shipped_at")
     assert (o["shipped_at"] >= o["labelled_at"]).all()
+
+
+def test_staging_and_trailer_capacity_in_a_run(small):
+    """Every labelled order leaves on a pickup at least staging_min after its label; no
+    pickup carries more parcels than the trailer takes (unless one order alone); orders
+    overflow to later pickups instead of being lost."""
+    from conftest import scenario_from, small_raw
+
+    raw = small_raw(orders_per_day=300, days=5, drain=4)
+    carrier = small.shipping.carriers[0].model_dump(mode="json")
+    cap = 250  # below the small crew's 280-320 parcels a day
+    raw["shipping"] = {"carriers": [carrier | {"staging_min": 30, "n_trailer_parcels": cap}]}
+    r = run_replication(scenario_from(raw), seed=2)
+    o = r.orders.drop_nulls("labelled_at")
+    early = o.filter(pl.col("labelled_at") < r.end_min - 3 * 1440.0)
+    assert early.height > 1000 and early["shipped_at"].is_not_null().all()  # nothing dropped
+    o = o.drop_nulls("shipped_at")
+    assert (o["shipped_at"] - o["labelled_at"] >= 30).all()
+    per = o.group_by("shipped_at").agg(pl.col("n_parcels").sum(), pl.len().alias("orders"))
+    assert ((per["n_parcels"] <= cap) | (per["orders"] == 1)).all()
+    assert (per["n_parcels"] >= cap - 5).any()  # some trailers were full...
+    # ...so some orders waited beyond the first pickup after their label and staging
+    cal = Calendar(scenario_from(raw))
+    sched = sorted(cal.pickup_times(small.shipping.carriers[0]))
+    first = [sched[bisect.bisect_left(sched, t + 30)] for t in o["labelled_at"].to_list()]
+    later = sum(s > f for s, f in zip(o["shipped_at"].to_list(), first, strict=True))
+    assert later > 0
 
 
 def test_no_step_starts_while_its_worker_is_off_duty(small):

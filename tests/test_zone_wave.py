@@ -203,10 +203,39 @@ def test_clock_waves_release_only_at_the_configured_times():
     assert (p["t_ready"] == p["released_at"]).all()
 
 
+@pytest.mark.parametrize("release", ["interval", "count", "clock"])
+def test_waves_are_released_only_within_pickers_shifts(release):
+    """Pickers work Mon-Fri 07:00-15:30 (a break 11:00-11:30 is part of the shift); orders
+    arrive around the clock all week. No wave is released outside those shifts: the night's
+    and the weekend's orders wait for the next shift."""
+    wave = {"release": release, "interval_min": 60.0, "count_orders": 25}
+    wave["clock_times"] = ["07:30", "11:00", "14:00"]
+    raw = merged(raw_for("wave", orders_per_day=300, days=7, drain=2), {
+        "demand": FLAT, "picking": {"wave": wave}})  # fmt: skip
+    r = run_replication(scenario_from(raw), seed=6)
+    o = r.orders.drop_nulls("released_at")
+    day, minute = o["released_at"] // 1440.0, o["released_at"] % 1440.0
+    assert o.height > 1500
+    assert ((day % 7 < 5) & (minute >= 420) & (minute < 930)).all()  # the start is a Monday
+    placed_off = o.filter((pl.col("placed_at") // 1440.0 % 7 >= 5)
+                          | (pl.col("placed_at") % 1440.0 < 420))  # fmt: skip
+    assert placed_off.height > 300  # nights and the weekend
+    if release == "interval":  # the first hourly tick inside a shift after the order
+        ticks = np.arange(1, 10 * 24) * 60.0
+        ok = ticks[(ticks // 1440 % 7 < 5) & (ticks % 1440 >= 420) & (ticks % 1440 < 930)]
+        expected = ok[np.searchsorted(ok, o["placed_at"].to_numpy(), side="left")]
+        np.testing.assert_allclose(o["released_at"].to_numpy(), expected, rtol=0, atol=1e-6)
+    if release == "count":  # a count reached off shift goes at the next shift start
+        waves = o.group_by("released_at").agg(pl.len())
+        starts = waves.filter(pl.col("released_at") % 1440.0 == 420)
+        assert starts.height >= 5 and (starts["len"] > 25).all()  # the night's orders
+        assert (waves.filter(pl.col("released_at") % 1440.0 != 420)["len"] == 25).all()
+
+
 @pytest.mark.parametrize("express", ["next_wave", "hot_wave"])
 def test_count_waves_hold_exactly_count_orders(express):
-    n = 25
-    raw = merged(raw_for("wave", orders_per_day=400, days=2, drain=1), {
+    n = 25  # round the clock: a picker is always on shift, so every count releases at once
+    raw = merged(raw_for("wave", orders_per_day=400, days=2, drain=1, round_the_clock=True), {
         "picking": {"wave": {"release": "count", "count_orders": n, "express": express}},
     })  # fmt: skip
     r = run_replication(scenario_from(raw), seed=4)
@@ -233,8 +262,8 @@ def test_count_waves_hold_exactly_count_orders(express):
 
 
 def test_hot_waves_release_express_orders_on_arrival_standard_orders_wait():
-    tau = 60.0
-    raw = merged(raw_for("wave", orders_per_day=500, days=2, drain=2), {
+    tau = 60.0  # round the clock: every hourly tick is inside a shift
+    raw = merged(raw_for("wave", orders_per_day=500, days=2, drain=2, round_the_clock=True), {
         "picking": {"wave": {"release": "interval", "interval_min": tau, "express": "hot_wave"}},
     })  # fmt: skip
     r = run_replication(scenario_from(raw), seed=8)

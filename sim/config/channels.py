@@ -23,60 +23,79 @@ class ChannelConfig(Section):
     name: str = Field("webshop", description="Channel name.")
     share: Prob = Field(
         1.0,
-        description="Share of orders from this channel (fractions summing to 1 over channels).",
+        description="Share of orders from this channel (fractions summing to 1 over channels)."
+        " Assumption: one channel by default.",
     )
     hourly_weights: tuple[NonNeg, ...] = Field(
         [],
         description="This channel's own relative intensity per hour 0..23 (24 values, any "
-        "scale); empty: demand.hourly_weights.",
+        "scale); empty: demand.hourly_weights."
+        " Assumption: the demand's profile by default.",
     )
     order_value_mean: NonNeg = Field(
-        0.0, description="Mean order value of this channel; 0: demand.order_value_mean."
+        0.0,
+        description="Mean order value of this channel; 0: demand.order_value_mean."
+        " Assumption: the demand's by default.",
     )
     service_share: dict[str, Prob] = Field(
         {},
         description="Service mix of this channel, service name -> share (summing to 1); "
-        "empty: the shares of demand.services.",
+        "empty: the shares of demand.services."
+        " Assumption: the demand's mix by default.",
     )
     integration: Literal["integrated", "manual"] = Field(
         "integrated",
         description="integrated: orders reach the back office by themselves and stock levels "
-        "are pushed to the channel; manual: order-entry staff export and re-key the orders.",
+        "are pushed to the channel; manual: order-entry staff export and re-key the orders."
+        " The seed: an order management system consolidates the channels.",
     )
     order_delay_min: NonNeg = Field(
         0.0,
-        description="Integrated: minutes for an order to reach the back office (0 = at once).",
+        description="Integrated: minutes for an order to reach the back office (0 = at once)."
+        " Assumption (no source).",
     )
     stock_sync_min: PosFloat = Field(
-        15.0, description="Integrated: stock levels are pushed to the channel every M minutes."
+        15.0,
+        description="Integrated: stock levels are pushed to the channel every M minutes."
+        " Assumption (no source).",
     )
     rekey_every_h: PosFloat = Field(
         4.0,
         description="Manual: hours between export-and-re-key sessions, from the start of each "
-        "order_entry shift (stock levels are updated in the channel at each session).",
+        "order_entry shift (stock levels are updated in the channel at each session)."
+        " Assumption (no source).",
     )
     rekey_time_per_order_s: NonNeg = Field(
-        90.0, description="Manual: staff time to re-key one order (s)."
+        90.0, description="Manual: staff time to re-key one order (s). Assumption (no source)."
     )
     missed_prob: Prob = Field(
-        0.01, description="Manual: probability an exported order is never keyed (a lost sale)."
+        0.01,
+        description="Manual: probability an exported order is never keyed (a lost sale)."
+        " Assumption (no source).",
     )
     duplicate_prob: Prob = Field(
-        0.005, description="Manual: probability an order is keyed twice (and shipped twice)."
+        0.005,
+        description="Manual: probability an order is keyed twice (and shipped twice)."
+        " Assumption (no source).",
     )
     point_of_sale: bool = Field(
         False,
         description="A shop counter: takes stock at once, pays by card reader, skips picking "
-        "and shipping (integration settings ignored).",
+        "and shipping (integration settings ignored)."
+        " Off by default.",
     )
     card_reader_time_s: NonNeg = Field(
-        15.0, description="Point of sale: time of one card payment (s)."
+        15.0, description="Point of sale: time of one card payment (s). Assumption (no source)."
     )
     card_reader_failure_prob: Prob = Field(
-        0.02, description="Point of sale: probability a card payment attempt fails."
+        0.02,
+        description="Point of sale: probability a card payment attempt fails."
+        " Assumption (no source).",
     )
     n_card_reader_retries: Annotated[int, Field(ge=0, le=5)] = Field(
-        1, description="Point of sale: further attempts after a failed card payment."
+        1,
+        description="Point of sale: further attempts after a failed card payment."
+        " Assumption (no source).",
     )
 
     @model_validator(mode="after")

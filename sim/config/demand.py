@@ -37,10 +37,12 @@ class CalendarConfig(Section):
     """Business days and holidays (no shifts, pickups or deliveries on holidays)."""
 
     business_days: tuple[Weekday, ...] = Field(
-        WORK_DAYS, description="Weekdays counted as business days for promises and transit."
+        WORK_DAYS,
+        description="Weekdays counted as business days for promises and transit."
+        " Source: INDUSTRY.md C6 (no weekend delivery by default).",
     )
     holidays: tuple[dt.date, ...] = Field(
-        [], description="Dates with no shifts, pickups or deliveries."
+        [], description="Dates with no shifts, pickups or deliveries. Assumption: none by default."
     )
 
 
@@ -48,13 +50,26 @@ class ServiceConfig(Section):
     """A shipping service offered to customers."""
 
     name: str = Field("standard", description="Service name.")
-    share: Prob = Field(1.0, description="Share of orders choosing this service (fraction).")
-    priority: bool = Field(False, description="Highlighted to the warehouse and handled first.")
+    share: Prob = Field(
+        1.0,
+        description="Share of orders choosing this service (fraction). Defaults: see "
+        "demand.services (INDUSTRY.md E1/C7).",
+    )
+    priority: bool = Field(
+        False,
+        description="Highlighted to the warehouse and handled first."
+        " The seed: highlight express orders to the warehouse.",
+    )
     promised_business_days: Annotated[int, Field(ge=0, le=60)] = Field(
-        3, description="Business days from the order day to the promised delivery day."
+        3,
+        description="Business days from the order day to the promised delivery day. Defaults: "
+        "see demand.services (standard 5, express 2, next_day 1; INDUSTRY.md C6/C7).",
     )
     cutoff: str = Field(
-        "14:00", description="Orders placed after this time count from the next business day."
+        "14:00",
+        description="Orders placed after this time count from the next business day."
+        " Source: INDUSTRY.md C8/C9/W7 (merchant cut-offs 11:00-15:00; 14:00 in the "
+        "defaults table).",
     )
 
     _cutoff = field_validator("cutoff")(_check_time)
@@ -95,7 +110,9 @@ class DemandConfig(Section):
     """Synthetic demand: a non-homogeneous Poisson process of orders and their contents."""
 
     orders_per_day: NonNeg = Field(
-        2000.0, description="Average orders per day (before weekday multipliers)."
+        2000.0,
+        description="Average orders per day (before weekday multipliers)."
+        " Source: INDUSTRY.md defaults table (a mid-size shop, about 2,000 orders a day).",
     )
     hourly_weights: tuple[NonNeg, ...] = Field(
         [
@@ -126,32 +143,44 @@ class DemandConfig(Section):
         ],
         min_length=24,
         max_length=24,
-        description="Relative order intensity for each hour of the day 0..23 (any scale).",
+        description="Relative order intensity for each hour of the day 0..23 (any scale)."
+        " Source: INDUSTRY.md T1/T3/T4 (low at night, high from late morning, evening "
+        "peak around 20-21 h).",
     )
     hourly_weights_by_weekday: dict[Weekday, tuple[NonNeg, ...]] = Field(
         {},
         description="Hour-of-day profile of particular weekdays (24 weights each, any scale); "
-        "weekdays absent use hourly_weights. Written by omsim calibrate.",
+        "weekdays absent use hourly_weights. Written by omsim calibrate."
+        " Assumption: the same profile every day (no source by weekday).",
     )
     weekday_multipliers: dict[Weekday, NonNeg] = Field(
         {"mon": 1.08, "tue": 1.0, "wed": 1.0, "thu": 1.08, "fri": 0.97, "sat": 0.92, "sun": 0.95},
-        description="Demand multiplier per weekday (missing days count as 1).",
+        description="Demand multiplier per weekday (missing days count as 1)."
+        " Source: INDUSTRY.md T1 (Mon and Thu highest, the weekend quietest; T3 "
+        "disagrees).",
     )
     lines_per_order_pmf: tuple[Prob, ...] = Field(
         [0.55, 0.25, 0.12, 0.05, 0.02, 0.01],
         min_length=1,
         max_length=1000,
-        description="P(1 line), P(2 lines), ... per order (fractions summing to 1).",
+        description="P(1 line), P(2 lines), ... per order (fractions summing to 1)."
+        " Source: INDUSTRY.md O1 (one to three lines, mean under 3); the exact split is "
+        "an assumption (O3 not verified).",
     )
     units_per_line_pmf: tuple[Prob, ...] = Field(
         [0.88, 0.09, 0.03],
         min_length=1,
         max_length=1000,
-        description="P(1 unit), P(2 units), ... per order line (fractions summing to 1).",
+        description="P(1 unit), P(2 units), ... per order line (fractions summing to 1)."
+        " Source: INDUSTRY.md O1 (usually single units); the split (mean about 1.15) is "
+        "an assumption.",
     )
-    order_value_mean: PosFloat = Field(65.0, description="Mean order value (currency units).")
+    order_value_mean: PosFloat = Field(
+        65.0, description="Mean order value (currency units). Assumption (no source)."
+    )
     order_value_cv: NonNeg = Field(
-        0.8, description="Coefficient of variation of order value (lognormal)."
+        0.8,
+        description="Coefficient of variation of order value (lognormal). Assumption (no source).",
     )
     calendar: tuple[DemandPeriodConfig, ...] = Field(
         [],
@@ -162,7 +191,12 @@ class DemandConfig(Section):
         default_factory=_default_channels, min_length=1, description="Sales channels."
     )
     services: tuple[ServiceConfig, ...] = Field(
-        default_factory=_default_services, min_length=1, description="Shipping services."
+        default_factory=_default_services,
+        min_length=1,
+        description="Shipping services."
+        " Source: INDUSTRY.md E1/C7/E2 (service mix ground 88 %, 2-day 7 %, next-day 5 %,"
+        " itself an assumption) and C6/C7 (standard promised in 5 business days: ground "
+        "transit takes 1-5 business days and 95 % of orders arrive within a week).",
     )
 
     @model_validator(mode="after")
@@ -196,20 +230,39 @@ class DemandConfig(Section):
 class CatalogConfig(Section):
     """The SKU catalogue and how it is slotted in the warehouse."""
 
-    n_skus: Annotated[int, Field(ge=1, le=1_000_000)] = Field(2000, description="Number of SKUs.")
-    popularity_zipf_exponent: NonNeg = Field(
-        0.9, description="Zipf exponent of SKU popularity (0 = all equally popular)."
+    n_skus: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        2000, description="Number of SKUs. Assumption (no source)."
     )
-    unit_volume_l_min: PosFloat = Field(0.2, description="Smallest unit volume (litres).")
-    unit_volume_l_max: PosFloat = Field(6.0, description="Largest unit volume (litres).")
-    unit_weight_kg_min: PosFloat = Field(0.05, description="Lightest unit (kg).")
-    unit_weight_kg_max: PosFloat = Field(3.0, description="Heaviest unit (kg).")
-    fragile_share: Prob = Field(0.15, description="Share of SKUs that are fragile (fraction).")
+    popularity_zipf_exponent: NonNeg = Field(
+        0.9,
+        description="Zipf exponent of SKU popularity (0 = all equally popular)."
+        " Assumption (no source).",
+    )
+    unit_volume_l_min: PosFloat = Field(
+        0.2, description="Smallest unit volume (litres). Assumption (no source)."
+    )
+    unit_volume_l_max: PosFloat = Field(
+        6.0, description="Largest unit volume (litres). Assumption (no source)."
+    )
+    unit_weight_kg_min: PosFloat = Field(
+        0.05, description="Lightest unit (kg). Assumption (no source)."
+    )
+    unit_weight_kg_max: PosFloat = Field(
+        3.0, description="Heaviest unit (kg). Assumption (no source)."
+    )
+    fragile_share: Prob = Field(
+        0.15, description="Share of SKUs that are fragile (fraction). Assumption (no source)."
+    )
     damage_prob_fragile: Prob = Field(
-        0.12, description="Damage probability in transit of a fragile SKU with no protection."
+        0.12,
+        description="Damage probability in transit of a fragile SKU with no protection."
+        " Source: INDUSTRY.md D1/D2 (0.5-3 % of shipments arrive with the product "
+        "damaged); with the default packaging about 1 % of parcels.",
     )
     damage_prob_robust: Prob = Field(
-        0.02, description="Damage probability in transit of a robust SKU with no protection."
+        0.02,
+        description="Damage probability in transit of a robust SKU with no protection."
+        " Source: INDUSTRY.md D1/D2, as damage_prob_fragile.",
     )
     sku_codes: tuple[str, ...] = Field(
         [],
@@ -219,7 +272,8 @@ class CatalogConfig(Section):
     slotting: Literal["random", "popularity"] = Field(
         "popularity",
         description="Slot assignment: random, or most popular nearest the depot (zone and wave "
-        "picking: popular SKUs spread over the zones in turn, nearest each zone's depot).",
+        "picking: popular SKUs spread over the zones in turn, nearest each zone's depot)."
+        " Assumption (no source).",
     )
 
     @model_validator(mode="after")

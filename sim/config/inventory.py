@@ -21,18 +21,22 @@ class InventoryConfig(Section):
     reorder_point_days: NonNeg = Field(
         4.0,
         description="Reorder when a SKU's stock position (on hand + on order - backorders) "
-        "falls to this many days of its expected demand.",
+        "falls to this many days of its expected demand."
+        " Assumption (no source).",
     )
     order_up_to_days: PosFloat = Field(
-        10.0, description="Order up to this many days of expected demand."
+        10.0, description="Order up to this many days of expected demand. Assumption (no source)."
     )
     supplier_lead_time_days: NonNeg = Field(
-        3.0, description="Days from a replenishment order to its arrival on the shelf."
+        3.0,
+        description="Days from a replenishment order to its arrival on the shelf."
+        " Assumption (no source).",
     )
     oversell_policy: Literal["cancel", "backorder"] = Field(
         "cancel",
         description="An order the back office cannot fill from stock: cancel it (a lost sale; "
-        "the customer is told), or backorder it until the replenishment arrives.",
+        "the customer is told), or backorder it until the replenishment arrives."
+        " Assumption (no source).",
     )
 
     @model_validator(mode="after")

@@ -18,16 +18,25 @@ class NotificationsConfig(Section):
     """Which messages the customer gets, and when."""
 
     order_confirmation: bool = Field(
-        False, description="An order-confirmation e-mail when the order is placed."
+        False,
+        description="An order-confirmation e-mail when the order is placed."
+        " Off by default; the seed recommends it.",
     )
     sms_delivery_updates: bool = Field(
-        False, description="SMS updates: out for delivery (the morning of delivery), delivered."
+        False,
+        description="SMS updates: out for delivery (the morning of delivery), delivered."
+        " Off by default; the seed suggests it.",
     )
     follow_up_days: NonNeg = Field(
-        0.0, description="Follow-up e-mail this many days after delivery (0: none)."
+        0.0,
+        description="Follow-up e-mail this many days after delivery (0: none)."
+        " Off by default; the seed recommends a follow-up after delivery (the days are an"
+        " assumption).",
     )
     review_request_days: NonNeg = Field(
         0.0,
         description="Review-request e-mail this many days after delivery, asking unhappy "
-        "customers to reply first (0: none).",
+        "customers to reply first (0: none)."
+        " Off by default; the seed: a few days after delivery (INDUSTRY.md V4: later asks"
+        " work better; defaults table 10 days).",
     )

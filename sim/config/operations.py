@@ -12,17 +12,25 @@ from sim.config.base import NonNeg, PosFloat, Prob, Section
 class WarehouseConfig(Section):
     """Picking-area layout: parallel aisles with a front and a back cross-aisle."""
 
-    n_aisles: Annotated[int, Field(ge=1, le=500)] = Field(20, description="Number of aisles.")
-    aisle_length_m: PosFloat = Field(30.0, description="Length of each aisle (m).")
-    aisle_spacing_m: PosFloat = Field(3.0, description="Centre-to-centre distance of aisles (m).")
+    n_aisles: Annotated[int, Field(ge=1, le=500)] = Field(
+        20, description="Number of aisles. Assumption: a layout for about 2,000 orders a day."
+    )
+    aisle_length_m: PosFloat = Field(
+        30.0, description="Length of each aisle (m). Assumption (no source)."
+    )
+    aisle_spacing_m: PosFloat = Field(
+        3.0, description="Centre-to-centre distance of aisles (m). Assumption (no source)."
+    )
     cross_aisle_width_m: NonNeg = Field(
-        3.0, description="Width of the front and back cross-aisles (m)."
+        3.0, description="Width of the front and back cross-aisles (m). Assumption (no source)."
     )
     n_slots_per_side: Annotated[int, Field(ge=1, le=10_000)] = Field(
-        60, description="Storage slots on each side of an aisle."
+        60, description="Storage slots on each side of an aisle. Assumption (no source)."
     )
     depot: Literal["left", "center"] = Field(
-        "left", description="Depot (pick start and drop-off) on the front cross-aisle."
+        "left",
+        description="Depot (pick start and drop-off) on the front cross-aisle."
+        " Assumption (no source).",
     )
 
 
@@ -30,9 +38,9 @@ class BoxConfig(Section):
     """A standard shipping box."""
 
     name: str = Field("M", description="Box name.")
-    length_cm: PosFloat = Field(30.0, description="Inner length (cm).")
-    width_cm: PosFloat = Field(20.0, description="Inner width (cm).")
-    height_cm: PosFloat = Field(15.0, description="Inner height (cm).")
+    length_cm: PosFloat = Field(30.0, description="Inner length (cm). Assumption (no source).")
+    width_cm: PosFloat = Field(20.0, description="Inner width (cm). Assumption (no source).")
+    height_cm: PosFloat = Field(15.0, description="Inner height (cm). Assumption (no source).")
     cost: NonNeg = Field(
         0.6, description="Cost per box (currency units). Assumption: corrugated box prices."
     )
@@ -48,12 +56,16 @@ class MaterialConfig(Section):
 
     name: str = Field("bubble_wrap", description="Material name.")
     protection_share: Prob = Field(
-        0.75, description="Protection rating: share of damage prevented."
+        0.75,
+        description="Protection rating: share of damage prevented."
+        " Source: the seed's packaging table (protection rating 50-90 %).",
     )
     cost_per_order: NonNeg = Field(
         0.25, description="Material cost per parcel (currency units). Assumption."
     )
-    time_s: NonNeg = Field(15.0, description="Extra packing time per parcel (s).")
+    time_s: NonNeg = Field(
+        15.0, description="Extra packing time per parcel (s). Assumption (no source)."
+    )
 
 
 def _default_boxes() -> tuple[BoxConfig, ...]:
@@ -87,34 +99,68 @@ def _default_materials() -> tuple[MaterialConfig, ...]:
 class PackingConfig(Section):
     """Packing stations: verification, box choice and packaging."""
 
-    base_time_s: NonNeg = Field(75.0, description="Pack time per order before per-unit work (s).")
-    time_per_unit_s: NonNeg = Field(12.0, description="Pack time per unit (s).")
+    base_time_s: NonNeg = Field(
+        75.0,
+        description="Pack time per order before per-unit work (s)."
+        " Source: INDUSTRY.md P1/P2/P3 (90-150 s per order, 25-40 orders per packer-"
+        "hour).",
+    )
+    time_per_unit_s: NonNeg = Field(
+        12.0,
+        description="Pack time per unit (s)."
+        " Source: INDUSTRY.md defaults table (+15 s per extra unit, P1-P3).",
+    )
     time_variability: Literal["none", "exponential", "lognormal"] = Field(
-        "lognormal", description="Random multiplier on each pack's work time (mean 1)."
+        "lognormal",
+        description="Random multiplier on each pack's work time (mean 1). Assumption (no source).",
     )
     time_cv: NonNeg = Field(
-        0.3, description="Coefficient of variation of the lognormal multiplier."
+        0.3,
+        description="Coefficient of variation of the lognormal multiplier. Assumption (no source).",
     )
     verification: Literal["barcode", "visual", "none"] = Field(
-        "barcode", description="How packers verify the picked lines."
+        "barcode",
+        description="How packers verify the picked lines."
+        " The seed: verify each item, a barcode scanner makes it quicker.",
     )
-    barcode_time_per_unit_s: NonNeg = Field(4.0, description="Scan time per unit (s).")
-    barcode_catch_prob: Prob = Field(0.99, description="Share of wrong lines a scan catches.")
-    visual_time_per_unit_s: NonNeg = Field(1.5, description="Visual check time per unit (s).")
-    visual_catch_prob: Prob = Field(0.7, description="Share of wrong lines a visual check catches.")
+    barcode_time_per_unit_s: NonNeg = Field(
+        4.0, description="Scan time per unit (s). Assumption (no source)."
+    )
+    barcode_catch_prob: Prob = Field(
+        0.99,
+        description="Share of wrong lines a scan catches."
+        " Source: INDUSTRY.md W7 (99.9 % order accuracy with a full barcode process).",
+    )
+    visual_time_per_unit_s: NonNeg = Field(
+        1.5, description="Visual check time per unit (s). Assumption (no source)."
+    )
+    visual_catch_prob: Prob = Field(
+        0.7, description="Share of wrong lines a visual check catches. Assumption (no source)."
+    )
     boxes: tuple[BoxConfig, ...] = Field(
-        default_factory=_default_boxes, min_length=1, description="Standard boxes (3-5 advised)."
+        default_factory=_default_boxes,
+        min_length=1,
+        description="Standard boxes (3-5 advised)."
+        " The seed: 3-5 standard box sizes; the sizes are assumptions.",
     )
     fill_factor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        0.7, description="Usable share of a box's inner volume."
+        0.7, description="Usable share of a box's inner volume. Assumption (no source)."
     )
-    dim_divisor_cm3_per_kg: PosFloat = Field(5000.0, description="Dimensional-weight divisor.")
+    dim_divisor_cm3_per_kg: PosFloat = Field(
+        5000.0, description="Dimensional-weight divisor. Assumption: a common carrier divisor."
+    )
     materials: tuple[MaterialConfig, ...] = Field(
         default_factory=_default_materials, min_length=1, description="Packaging materials."
     )
-    material: str = Field("bubble_wrap", description="Material used for ordinary parcels.")
+    material: str = Field(
+        "bubble_wrap",
+        description="Material used for ordinary parcels."
+        " The seed's table: bubble wrap protects 75 %.",
+    )
     fragile_material: str = Field(
-        "air_pillow", description="Material used when a parcel holds a fragile SKU."
+        "air_pillow",
+        description="Material used when a parcel holds a fragile SKU."
+        " The seed's table: air pillows protect 90 %.",
     )
 
     @model_validator(mode="after")
@@ -134,16 +180,37 @@ class PackingConfig(Section):
 class LabelConfig(Section):
     """Label printers (machines, available whenever packers work)."""
 
-    n_printers: Annotated[int, Field(ge=1, le=1000)] = Field(2, description="Label printers.")
-    print_time_s: NonNeg = Field(6.0, description="Print-and-apply time per label (s).")
-    packing_slip: bool = Field(True, description="Print an invoice/packing slip with each label.")
-    packing_slip_time_s: NonNeg = Field(5.0, description="Extra time per packing slip (s).")
-    jam_prob: Prob = Field(0.005, description="Probability that a print job jams.")
-    jam_clear_s: NonNeg = Field(90.0, description="Time to clear a jam (s).")
+    n_printers: Annotated[int, Field(ge=1, le=1000)] = Field(
+        2, description="Label printers. Assumption (no source)."
+    )
+    print_time_s: NonNeg = Field(
+        6.0,
+        description="Print-and-apply time per label (s)."
+        " Source: INDUSTRY.md P4/P5 (5-25 s per label; no measured figure found, so an "
+        "assumption).",
+    )
+    packing_slip: bool = Field(
+        True,
+        description="Print an invoice/packing slip with each label."
+        " The seed: print the label and the invoice.",
+    )
+    packing_slip_time_s: NonNeg = Field(
+        5.0, description="Extra time per packing slip (s). Assumption (no source)."
+    )
+    jam_prob: Prob = Field(
+        0.005, description="Probability that a print job jams. Assumption (no source)."
+    )
+    jam_clear_s: NonNeg = Field(
+        90.0, description="Time to clear a jam (s). Assumption (no source)."
+    )
     mode: Literal["per_order", "bulk"] = Field(
-        "per_order", description="Print each order's label alone, or waiting orders in bulk."
+        "per_order",
+        description="Print each order's label alone, or waiting orders in bulk."
+        " Assumption (no source).",
     )
     n_labels_per_bulk: Annotated[int, Field(ge=1, le=10_000)] = Field(
-        25, description="Most labels printed in one bulk job."
+        25, description="Most labels printed in one bulk job. Assumption (no source)."
     )
-    bulk_setup_s: NonNeg = Field(20.0, description="Set-up time per bulk job (s).")
+    bulk_setup_s: NonNeg = Field(
+        20.0, description="Set-up time per bulk job (s). Assumption (no source)."
+    )

@@ -20,15 +20,18 @@ class OutageConfig(Section):
     """A window during which a processor is down."""
 
     start: dt.datetime = Field(
-        dt.datetime(2026, 3, 3, 12, 0), description="Start of the outage (local date-time)."
+        dt.datetime(2026, 3, 3, 12, 0),
+        description="Start of the outage (local date-time). An example window (no default outage).",
     )
     end: dt.datetime = Field(
-        dt.datetime(2026, 3, 3, 14, 0), description="End of the outage (local date-time)."
+        dt.datetime(2026, 3, 3, 14, 0),
+        description="End of the outage (local date-time). An example window.",
     )
     mode: Literal["fail", "wait"] = Field(
         "fail",
         description="fail: attempts in the window are declined (shoppers may retry later); "
-        "wait: they wait for the end of the window, then go through.",
+        "wait: they wait for the end of the window, then go through."
+        " Assumption (no source).",
     )
 
     @model_validator(mode="after")
@@ -48,7 +51,9 @@ class ProcessorConfig(Section):
     channels: tuple[str, ...] = Field(
         [], description="Names of the channels (demand.channels) whose payments it takes."
     )
-    auth_time_s: NonNeg = Field(3.0, description="Time of one authorisation attempt (s).")
+    auth_time_s: NonNeg = Field(
+        3.0, description="Time of one authorisation attempt (s). Assumption (no source)."
+    )
     decline_prob: Prob = Field(
         0.06, description="Probability a first attempt is declined (INDUSTRY.md Y1-Y3)."
     )
@@ -59,18 +64,26 @@ class ProcessorConfig(Section):
         0.7, description="Probability a declined shopper tries again (INDUSTRY.md Y5)."
     )
     retry_delay_min: NonNeg = Field(
-        10.0, description="Minutes between a decline and the shopper's next attempt."
+        10.0,
+        description="Minutes between a decline and the shopper's next attempt."
+        " Assumption (no source).",
     )
     n_retries: Annotated[int, Field(ge=0, le=5)] = Field(
-        2, description="Retries a shopper makes at most."
+        2,
+        description="Retries a shopper makes at most."
+        " Assumption (INDUSTRY.md Y5: about half of second or third attempts are declined"
+        " too).",
     )
     approval_delay_mean_min: NonNeg = Field(
         0.0,
         description="Mean time from a successful authorisation to the payment being approved "
-        "(bank transfers, boleto, manual capture; minutes; 0 = at once).",
+        "(bank transfers, boleto, manual capture; minutes; 0 = at once)."
+        " Assumption (no source).",
     )
     approval_delay_cv: NonNeg = Field(
-        1.0, description="Coefficient of variation of the approval delay (0 = fixed)."
+        1.0,
+        description="Coefficient of variation of the approval delay (0 = fixed)."
+        " Assumption (no source).",
     )
     approval_delay_family: Literal["lognormal", "gamma", "weibull", "empirical"] = Field(
         "lognormal",
@@ -87,13 +100,17 @@ class ProcessorConfig(Section):
     fraud_review_share: Prob = Field(
         0.0,
         description="Share of authorised orders held for manual fraud review by "
-        "payment_review staff.",
+        "payment_review staff."
+        " Assumption: off by default.",
     )
     fraud_review_time_min: PosFloat = Field(
-        6.0, description="Staff time of one fraud review (min)."
+        6.0, description="Staff time of one fraud review (min). Assumption (no source)."
     )
     fraud_reject_prob: Prob = Field(
-        0.2, description="Probability a reviewed order is rejected (cancelled and refunded)."
+        0.2,
+        description="Probability a reviewed order is rejected (cancelled and refunded)."
+        " Assumption (INDUSTRY.md Y3: about 60 % of fraud-screen declines would have been"
+        " legitimate).",
     )
     outages: tuple[OutageConfig, ...] = Field([], description="Windows when it is down.")
 
@@ -120,7 +137,8 @@ class PaymentConfig(Section):
     gate_fulfilment_on_payment: bool = Field(
         True,
         description="true: only paid (and cleared) orders are released to the warehouse; "
-        "false: orders are released as they arrive and some unpaid orders get shipped.",
+        "false: orders are released as they arrive and some unpaid orders get shipped."
+        " The seed: never fulfil an order whose payment has not gone through.",
     )
     processors: tuple[ProcessorConfig, ...] = Field(
         [],

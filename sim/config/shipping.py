@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -27,7 +27,10 @@ class CarrierServiceConfig(Section):
         [0.0, 0.2, 0.3, 0.25, 0.15, 0.1],
         min_length=1,
         max_length=60,
-        description="P(delivered 0, 1, 2, ... business days after pickup) (fractions).",
+        description="P(delivered 0, 1, 2, ... business days after pickup) (fractions). Source: "
+        "INDUSTRY.md C6/C7 (ground: 1 day 20 %, 2 30 %, 3 25 %, 4 15 %, 5 10 %); express and "
+        "next_day defaults are assumptions near the carriers' commitments (C1-C4: 96-97 % on "
+        "time).",
     )
     rates_kg_price: tuple[tuple[PosFloat, NonNeg], ...] = Field(
         [(0.5, 4.2), (1.0, 5.1), (2.0, 6.3), (5.0, 8.4), (10.0, 11.9), (20.0, 17.5), (30.0, 24.0)],
@@ -55,19 +58,39 @@ class CarrierConfig(Section):
     name: str = Field("carrier", description="Carrier name.")
     pickups: dict[Weekday, tuple[str, ...]] = Field(
         {d: ["16:30"] for d in WORK_DAYS},
-        description="Pickup times 'HH:MM' per weekday; parcels wait at the dock until then.",
+        description="Pickup times 'HH:MM' per weekday; parcels wait at the dock until then. "
+        "Source: INDUSTRY.md C8/C9 (ground pickups early- to mid-afternoon, after the "
+        "merchant's cut-off).",
+    )
+    staging_min: NonNeg = Field(
+        15.0,
+        description="Minutes before a pickup by which a parcel must be labelled to make it "
+        "(sorting to the carrier's cage and loading); a parcel labelled later waits for the "
+        "next pickup. Assumption (no source; INDUSTRY.md C9 shows pickups 30-60 min after the "
+        "merchant's cut-off).",
+    )
+    n_trailer_parcels: Annotated[int, Field(ge=0)] = Field(
+        0,
+        description="Parcels one pickup takes at most; the orders beyond it wait for the next "
+        "pickup (0: no limit)."
+        " Off by default (no source for a trailer's size).",
     )
     services: tuple[CarrierServiceConfig, ...] = Field(
         default_factory=_default_carrier_services,
         min_length=1,
         description="Services carried, with transit times and rates.",
     )
-    delivery_start: str = Field("09:00", description="Earliest delivery time of day.")
-    delivery_end: str = Field("18:00", description="Latest delivery time of day.")
+    delivery_start: str = Field(
+        "09:00", description="Earliest delivery time of day. Assumption (no source)."
+    )
+    delivery_end: str = Field(
+        "18:00", description="Latest delivery time of day. Assumption (no source)."
+    )
     delivery_days: tuple[Weekday, ...] = Field(
         ["mon", "tue", "wed", "thu", "fri", "sat"],
         min_length=1,
-        description="Weekdays on which the carrier delivers.",
+        description="Weekdays on which the carrier delivers. Assumption (INDUSTRY.md C6: no "
+        "Sunday delivery by default).",
     )
 
     @field_validator("pickups")
@@ -115,10 +138,13 @@ class ShippingConfig(Section):
 
     notifications: Literal["automatic", "manual"] = Field(
         "automatic",
-        description="Mark-as-shipped and e-mails sent by the system, or by office staff per order.",
+        description="Mark-as-shipped and e-mails sent by the system, or by office staff per order. "
+        "The seed: a good order management system sends them automatically.",
     )
     manual_notify_time_s: NonNeg = Field(
-        40.0, description="Office time per order to mark shipped and send e-mails (s)."
+        40.0,
+        description="Office time per order to mark shipped and send e-mails (s). Assumption "
+        "(no source).",
     )
     carriers: tuple[CarrierConfig, ...] = Field(
         default_factory=_default_carriers, min_length=1, description="Carriers."

@@ -22,25 +22,31 @@ class SpecialOrdersConfig(Section):
     """High-value orders and what they get at packing."""
 
     high_value_min_value: NonNeg = Field(
-        250.0, description="Orders worth at least this (currency units) are high-value."
+        250.0,
+        description="Orders worth at least this (currency units) are high-value."
+        " Assumption (no source).",
     )
     high_value_action: Literal["none", "bonus_gift", "handwritten_note", "discount_code"] = Field(
         "none",
         description="What a high-value order gets at packing: none, bonus_gift, "
-        "handwritten_note or discount_code.",
+        "handwritten_note or discount_code."
+        " Off by default; the seed suggests a gift or a note.",
     )
-    bonus_gift_time_s: NonNeg = Field(20.0, description="Extra packing time of a bonus gift (s).")
+    bonus_gift_time_s: NonNeg = Field(
+        20.0, description="Extra packing time of a bonus gift (s). Assumption (no source)."
+    )
     bonus_gift_cost: NonNeg = Field(
         2.5, description="Cost of a bonus gift (currency units). Assumption."
     )
     handwritten_note_time_s: NonNeg = Field(
-        45.0, description="Extra packing time of a handwritten note (s)."
+        45.0, description="Extra packing time of a handwritten note (s). Assumption (no source)."
     )
     handwritten_note_cost: NonNeg = Field(
         0.3, description="Cost of a handwritten note's card (currency units). Assumption."
     )
     discount_code_time_s: NonNeg = Field(
-        5.0, description="Extra packing time of a printed discount code (s)."
+        5.0,
+        description="Extra packing time of a printed discount code (s). Assumption (no source).",
     )
     discount_code_cost: NonNeg = Field(
         0.05,

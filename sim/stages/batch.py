@@ -24,6 +24,15 @@ Formation rules (``picking.batch.formation``)
 Every rule fills the cart in its own order and closes it at the first order that does not fit
 the remaining units (skipping it would let a later or lower-class order start first).
 
+Minimum fill (``n_min_fill_orders``, ``max_wait_min``; ``sim.stages.batch_fill``): under
+``fcfs``, ``priority`` and ``seed_nearest`` (counting the seed's class) an idle picker leaves
+only with a cart of at least ``n_min_fill_orders`` orders (or one full by its units cap, or an
+order bigger than a cart), unless the oldest waiting order has waited ``max_wait_min``: a
+picker does not leave with one order when more will come soon, and no order waits for the
+fill longer than ``max_wait_min`` while a picker is free. ``time_window`` is the same rule
+with the fill a whole cart and ``time_window_min`` as the wait. ``n_min_fill_orders = 1``
+starts a batch whenever a picker is free.
+
 Data structures and cost
 ------------------------
 One FIFO deque per class (one class for fcfs, two otherwise); orders arrive in time order, so a
@@ -49,7 +58,6 @@ order's pick.
 from __future__ import annotations
 
 import heapq
-import math
 from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -57,6 +65,7 @@ from typing import TYPE_CHECKING
 from sim.demand import K_PICK, Order
 from sim.eventlog import STEPS
 from sim.routing import make_router
+from sim.stages.batch_fill import FillRule
 from sim.stages.picking import OK, PICK, REPICK, PickTimes, register
 from sim.stations import Job, Station
 from sim.units import seconds
@@ -67,8 +76,6 @@ if TYPE_CHECKING:
 SORT = STEPS.index("sort")
 #: ``order.state`` while the order waits for a batch, and once a batch took it.
 QUEUED, TAKEN = 1, 2
-#: Tolerance on the time-window deadline (a timer's clock may differ in the last bit).
-EPS = 1e-9
 
 
 def split_lines(units: Sequence[int], cap: int) -> list[tuple[int, int]]:
@@ -100,7 +107,15 @@ class BatchPicking(PickTimes):
         self.k = bc.n_totes_per_cart
         self.cap = bc.n_units_per_cart
         self.formation = bc.formation
-        self.window = bc.time_window_min
+        time_window = self.formation == "time_window"
+        n_classes = 1 if self.formation == "fcfs" else 2
+        self.fill = FillRule(
+            model.env,
+            n_classes,
+            self.k if time_window else min(bc.n_min_fill_orders, self.k),
+            bc.time_window_min if time_window else bc.max_wait_min,
+            self._wake,
+        )
         self.router = make_router(model.layout, pk.routing)
         PickTimes.__init__(self, pk)
         self.tour_per_unit = self.per_unit
@@ -108,7 +123,6 @@ class BatchPicking(PickTimes):
             self.tour_per_unit += seconds(bc.sort_while_pick_time_per_unit_s)
         self.per_aisle = 2 * model.layout.slots_per_side
         self.n_aisles = model.layout.n_aisles
-        n_classes = 1 if self.formation == "fcfs" else 2
         self.queues: list[deque[Order]] = [deque() for _ in range(n_classes)]
         self.buckets: list[list[deque[Order]]] = []
         if self.formation == "seed_nearest":
@@ -116,7 +130,6 @@ class BatchPicking(PickTimes):
         self.repicks: deque[Order] = deque()
         self.n_batches = 0
         self.ops = 0
-        self._timer_at = math.inf
         self.res = model.resource_code("pickers")
         self.station = Station(
             model.env, "pickers", model.periods("pickers"),
@@ -145,6 +158,7 @@ class BatchPicking(PickTimes):
         order.state = QUEUED
         cls = self._class(order)
         self.queues[cls].append(order)
+        self.fill.add(cls, order.n_units)
         if self.buckets and order.n_units <= self.cap:
             self.buckets[cls][self._aisle(order)].append(order)
         self._wake()
@@ -161,12 +175,19 @@ class BatchPicking(PickTimes):
         if self.repicks:
             return [self.repicks.popleft()]
         if self.formation == "seed_nearest":
+            cls = self._drop_taken_heads()
+            if cls < 0:
+                return []
+            fill = self.fill
+            full = fill.units_queued[cls] >= self.cap or self.queues[cls][0].n_units > self.cap
+            if not fill.may_leave(fill.n_queued[cls], full, self.queues):
+                return []
             batch = self._seed_nearest()
         else:
             batch, full = self._prefix()
             if not batch:
                 return []
-            if self.formation == "time_window" and not full and not self._due():
+            if not self.fill.may_leave(len(batch), full, self.queues):
                 return []
             for o in batch:
                 self.queues[self._class(o)].popleft()
@@ -175,7 +196,20 @@ class BatchPicking(PickTimes):
             for o in batch:
                 o.state = TAKEN
                 o.batch_id = self.n_batches
+                self.fill.remove(self._class(o), o.n_units)
         return batch
+
+    def _drop_taken_heads(self) -> int:
+        """seed_nearest: drop the orders taken as companions from the queues' heads; the
+        highest class with an order waiting (its next seed's), or -1."""
+        first = -1
+        for cls, q in enumerate(self.queues):
+            while q and q[0].state == TAKEN:
+                q.popleft()
+                self.ops += 1
+            if q and first < 0:
+                first = cls
+        return first
 
     # --- batch formation -----------------------------------------------------------------
 
@@ -204,25 +238,6 @@ class BatchPicking(PickTimes):
                 if len(batch) == k:
                     return batch, True
         return batch, False
-
-    def _due(self) -> bool:
-        """time_window: whether the oldest waiting order has waited the window; if not, set a
-        timer for when it will have."""
-        oldest = min(q[0].t_ready for q in self.queues if q)
-        now = self.model.env.now
-        deadline = oldest + self.window
-        if now >= deadline - EPS:
-            return True
-        if deadline < self._timer_at:
-            self._timer_at = deadline
-            ev = self.model.env.timeout(deadline - now)
-            ev.callbacks.append(lambda _ev, d=deadline: self._ring(d))
-        return False
-
-    def _ring(self, deadline: float) -> None:
-        if self._timer_at == deadline:
-            self._timer_at = math.inf
-        self._wake()
 
     def _seed_nearest(self) -> list[Order]:
         """The oldest order of the highest class waiting, and the orders of its class whose

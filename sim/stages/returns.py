@@ -3,13 +3,16 @@
 When a delivered order leaves the model, whether and why it will be returned is decided from
 its after-sales uniforms (``Order.after_u``: one per reason, then the request delay, the
 prevention, the dispute and the chargeback): the first reason that applies and draws below its
-probability (wrong item, damaged, late, not as described, changed mind). The request comes
-some days after delivery. Outside the window the policy refuses it (a dispute may follow) or
-accepts it from repeat customers; support prevents a share of damaged and not-as-described
-returns. A returned parcel arrives after the return transit (an event), is inspected by a
-returns clerk (a station; restocked unless damaged) and refunded by a support agent (a
-station). A refund later than the deadline risks a chargeback, and is a negative encounter
-for the customer.
+probability (wrong item, damaged, late, not as described, changed mind, size/fit, defective).
+The request comes some days after delivery. Outside the window the policy refuses it (a
+dispute may follow) or accepts it from repeat customers; support prevents a share of damaged,
+defective and not-as-described returns. A returned parcel arrives after the return transit
+(an event), is inspected by a returns clerk (a station; restocked unless damaged or
+defective) and refunded by a support agent (a station). A refund later than the deadline
+risks a chargeback, and is a negative encounter for the customer. Independently of any
+return, a delivered order may bring a fraud chargeback (a stolen card) or an
+item-not-received chargeback (likelier when late), logged in ``events``
+``chargeback_delay_days`` after delivery.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sim.config.customers import ENCOUNTERS
 from sim.customers import negative_encounters
 from sim.demand import Order, OrderTask
 from sim.eventlog import (
+    EVENTS,
     NULL_INT,
     OUTCOMES,
     RETURN_OUTCOMES,
@@ -42,9 +46,13 @@ INSPECT, REFUND = STEPS.index("inspect"), STEPS.index("refund")
 OK = OUTCOMES.index("ok")
 PREVENTED, REFUSED, RETURNED = (RETURN_OUTCOMES.index(o) for o in RETURN_OUTCOMES)
 #: Positions in ``Order.after_u`` (8..10 are the review's: sim.stages.reviews).
-A_REASON, A_DELAY, A_PREVENT, A_DISPUTE, A_CHARGEBACK, A_SLOW_LAPSE = 0, 5, 6, 7, 11, 12
-PREVENTABLE = {RETURN_REASONS.index("damaged"), RETURN_REASONS.index("not_as_described")}
-DAMAGED = RETURN_REASONS.index("damaged")
+A_DELAY, A_PREVENT, A_DISPUTE, A_CHARGEBACK, A_SLOW_LAPSE = 5, 6, 7, 11, 12
+A_FRAUD, A_NOT_RECEIVED = 15, 16
+#: Position of each reason's uniform, by index into RETURN_REASONS.
+A_REASONS = (0, 1, 2, 3, 4, 13, 14)
+PREVENTABLE = {RETURN_REASONS.index(r) for r in ("damaged", "not_as_described", "defective")}
+NOT_RESTOCKED = {RETURN_REASONS.index("damaged"), RETURN_REASONS.index("defective")}
+FRAUD, NOT_RECEIVED = EVENTS.index("chargeback_fraud"), EVENTS.index("chargeback_not_received")
 
 
 class Return(OrderTask):
@@ -81,6 +89,7 @@ class Returns:
         self.dispute = cfg.dispute_prob_clear if cfg.policy_clear else cfg.dispute_prob_unclear
         self.label = cfg.return_label_cost if cfg.return_shipping_paid_by == "merchant" else 0.0
         self.all: list[Return] = []
+        self.chargeback_delay = cfg.chargeback_delay_days * DAY
         env = model.env
         self.res_inspect = model.resource_code("returns_clerks")
         self.res_refund = model.resource_code("support")
@@ -102,9 +111,23 @@ class Returns:
         encounters = negative_encounters(o)  # wrong_item, damaged, late happened or not
         for r, p in enumerate(self.p):
             reason = RETURN_REASONS[r]
-            if (reason in encounters or reason not in ENCOUNTERS) and u[A_REASON + r] < p:
+            if (reason in encounters or reason not in ENCOUNTERS) and u[A_REASONS[r]] < p:
                 return r
         return None
+
+    def disputes(self, o: Order, t: float) -> None:
+        """Fraud and item-not-received chargebacks of an order delivered at t (events)."""
+        u, cfg = o.after_u, self.cfg
+        rows = []
+        when = t + self.chargeback_delay
+        if u[A_FRAUD] < cfg.fraud_chargeback_prob:
+            rows.append((o.id, FRAUD, when))
+        late = t > o.promised_at
+        p = cfg.not_received_chargeback_prob_late if late else cfg.not_received_chargeback_prob
+        if u[A_NOT_RECEIVED] < p:
+            rows.append((o.id, NOT_RECEIVED, when))
+        if rows:
+            self.model.events_t.add_rows(rows)
 
     def after(self, o: Order) -> None:
         """A delivered order leaves the model: its return, if any, is set on its way."""
@@ -113,6 +136,7 @@ class Returns:
         t = o.delivered_at
         if t != t:
             return
+        self.disputes(o, t)
         r = self.reason(o)
         if r is None:
             return
@@ -152,7 +176,7 @@ class Returns:
         m.log_step(ret.id, INSPECT, 1, self.res_inspect, worker, NULL_INT, ret.n_lines,
                    ret.t_ready, t0, t1, OK)  # fmt: skip
         ret.inspected_at = ret.t_ready = t1
-        ret.restocked = ret.reason != DAMAGED
+        ret.restocked = ret.reason not in NOT_RESTOCKED
         if ret.restocked and m.stock is not None:
             m.stock.restock(ret.order)
         self.refund.push(ret, 1)

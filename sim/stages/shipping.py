@@ -1,8 +1,10 @@
 """Shipping: label printing, mark-as-shipped and e-mails, the dock, carriers and delivery.
 
 Only label printing and manual notification compete for a resource and schedule events. The
-dock and transit are computed: a parcel leaves with its carrier's next scheduled pickup and
-arrives after a transit time drawn for the order, so no per-parcel process is needed.
+dock and transit are computed: a parcel leaves with its carrier's first scheduled pickup at
+least ``staging_min`` after its label, on which its order's parcels still fit the trailer
+(``n_trailer_parcels``; the others wait for the next pickup), and arrives after a
+transit time drawn for the order, so no per-parcel process is needed.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ class Shipping:
         """The parcel waits at the dock for its carrier's next pickup, then travels."""
         best: CarrierService = o.plan[0]
         o.carrier = best.carrier
-        o.shipped_at = best.schedule.next_pickup(t)
+        o.shipped_at = best.schedule.load(t, o.plan[2])
         if self.stock is not None:
             self.stock.leaves(o, o.shipped_at)
         days = best.transit_days(o.u[K_TRANSIT])

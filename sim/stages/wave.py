@@ -5,7 +5,10 @@ Release pool
     released at every ``clock_times`` time of every calendar day (one timer process over the
     precomputed times), every ``interval_min`` minutes from the start of the run (a timer
     process), or as soon as ``count_orders`` orders are pending (at the arrival that makes the
-    count; a last partial wave waits in the pool for ever). A wave takes every pending order.
+    count; a last partial wave waits in the pool for ever). Waves are released only inside a
+    pickers' shift (its breaks included): a clock or interval time outside every pickers'
+    shift is skipped, and a count reached outside them releases at the next shift start. A
+    wave takes every pending order.
     With ``express = "next_wave"`` highlighted orders wait for the next wave like the others
     (their lines are picked first within it); with ``"hot_wave"`` a highlighted order is
     released at its arrival in a hot wave of its own (so it never counts towards
@@ -46,6 +49,7 @@ step row (they are ``awaiting_picking`` with ``released_at`` null).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -132,10 +136,14 @@ class WavePicking(PickTimes):
             self._cons_finish, unfinished=model.unfinished_order(CONSOLIDATE, self.res_cons),
         )  # fmt: skip
         self.stations = [*self.zone_stations, self.consolidation]
+        self.on_duty = self.picker_duty()
+        self.duty_starts = [on for on, _ in self.on_duty]
         if wv.release == "interval":
-            env.process(self._timer(self._every(wv.interval_min)))
+            env.process(self._timer(self.within_duty(self._every(wv.interval_min))))
         elif wv.release == "clock":
-            env.process(self._timer(iter(self.clock_release_times())))
+            env.process(self._timer(self.within_duty(iter(self.clock_release_times()))))
+        elif self.count:
+            env.process(self._timer(iter(on for on, _ in self.on_duty), self._release_full))
 
     # --- release ---------------------------------------------------------------------------
 
@@ -150,6 +158,42 @@ class WavePicking(PickTimes):
         ]  # fmt: skip
         return [t for t in times if 0.0 <= t <= cal.end]
 
+    def picker_duty(self) -> list[tuple[float, float]]:
+        """The pickers' shifts: the union of their shift intervals (a break is part of its
+        shift), as disjoint sorted intervals."""
+        cal = self.model.cal
+        intervals = sorted(
+            iv
+            for shift in self.model.scenario.staffing.shifts
+            if shift.role == "pickers" and shift.headcount > 0
+            for iv in cal.shift_intervals(shift.model_copy(update={"breaks": []}))
+        )
+        merged: list[tuple[float, float]] = []
+        for on, off in intervals:
+            if merged and on <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], off))
+            else:
+                merged.append((on, off))
+        return merged
+
+    def within_duty(self, times: Iterator[float]) -> Iterator[float]:
+        """The release times (ascending) inside a pickers' shift: no wave is released while
+        nobody is rostered to pick it; the orders wait in the pool for the next one."""
+        duty, i = self.on_duty, 0
+        for t in times:
+            while i < len(duty) and duty[i][1] <= t:
+                i += 1
+            if i == len(duty):
+                return
+            if duty[i][0] <= t:
+                yield t
+
+    def on_duty_now(self) -> bool:
+        """Whether the current time is inside a pickers' shift."""
+        now = self.model.env.now
+        i = bisect.bisect_right(self.duty_starts, now) - 1
+        return i >= 0 and now < self.on_duty[i][1]
+
     @staticmethod
     def _every(tau: float) -> Iterator[float]:
         k = 1
@@ -157,12 +201,18 @@ class WavePicking(PickTimes):
             yield k * tau
             k += 1
 
-    def _timer(self, times: Iterator[float]):
+    def _timer(self, times: Iterator[float], release=None):
         """One process releasing the pool at each of the given times."""
         env = self.model.env
+        release = release or self._release_pool
         for t in times:
             if t > env.now:
                 yield env.timeout(t - env.now)
+            release()
+
+    def _release_full(self) -> None:
+        """At a shift start (count release): the orders that made a wave off duty go."""
+        if len(self.pool) >= self.count:
             self._release_pool()
 
     def _release_pool(self) -> None:
@@ -177,7 +227,7 @@ class WavePicking(PickTimes):
             self._release([order])
             return
         self.pool.append(order)
-        if self.count and len(self.pool) >= self.count:
+        if self.count and len(self.pool) >= self.count and self.on_duty_now():
             self._release_pool()
 
     def _release(self, orders: list[Order]) -> None:

@@ -33,7 +33,8 @@ end = "16:30"
 headcount = 2
 """
 PICKERS, PACKERS = "pickers Mon-Fri 07:00-15:30", "packers Mon-Fri 08:00-16:30"
-SIZING = ["--roles", "pickers,packers", "--max-headcount", "5", "-r", "3", "--jobs", "1"]
+# plain runs of the files' 2 weekdays: the test is about the mechanics, not steady state
+SIZING = ["--plain", "--roles", "pickers,packers", "--max-headcount", "5", "-r", "3", "--jobs", "1"]
 
 
 def _files(tmp_path):

@@ -149,7 +149,7 @@ def test_report_has_the_warehouse(tmp_path, capsys, monkeypatch) -> None:
     """omsim report adds the first scenario's layout heat map and timeline."""
     monkeypatch.chdir(tmp_path)
     assert main(["compare", str(SC / "baseline.toml"), str(SC / "batch.toml"), "-r", "2",
-                 "--days", "1", "--out", str(tmp_path / "exp")]) == 0  # fmt: skip
+                 "--plain", "--days", "1", "--out", str(tmp_path / "exp")]) == 0  # fmt: skip
     assert main(["report", str(tmp_path / "exp")]) == 0
     html = (tmp_path / "exp" / "report.html").read_text()
     assert "<h2>The warehouse</h2>" in html

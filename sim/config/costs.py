@@ -23,11 +23,16 @@ class EquipmentConfig(Section):
         PICKING_METHODS,
         min_length=1,
         description="Picking methods that need it (picking.method values); the cost counts "
-        "only when the scenario's method is listed.",
+        "only when the scenario's method is listed. Assumption: the shipped equipment list "
+        "of each method.",
     )
-    count: Annotated[int, Field(ge=0, le=100_000)] = Field(1, description="Units owned.")
+    count: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        1, description="Units owned. Assumption: sized to the shipped rosters."
+    )
     unit_price: NonNeg = Field(0.0, description="Purchase price per unit (currency).")
-    life_years: PosFloat = Field(5.0, description="Years over which a unit is written off.")
+    life_years: PosFloat = Field(
+        5.0, description="Years over which a unit is written off. Assumption: straight-line."
+    )
 
     @field_validator("methods")
     @classmethod

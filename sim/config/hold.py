@@ -20,18 +20,26 @@ class HoldConfig(Section):
     """
 
     mean_min: NonNeg = Field(
-        0.0, description="Mean release hold (minutes; 0 = none): time outside the warehouse."
+        0.0,
+        description="Mean release hold (minutes; 0 = none): time outside the warehouse. "
+        "Off by default; fitted by omsim calibrate.",
     )
-    cv: NonNeg = Field(1.0, description="Coefficient of variation of the hold (0 = fixed).")
+    cv: NonNeg = Field(
+        1.0,
+        description="Coefficient of variation of the hold (0 = fixed). Assumption until "
+        "calibrated.",
+    )
     family: Literal["lognormal", "gamma", "weibull", "empirical"] = Field(
         "lognormal",
         description="Distribution of the hold: lognormal, gamma or weibull with mean_min and "
-        "cv, or empirical (quantiles_min). Written by omsim calibrate.",
+        "cv, or empirical (quantiles_min). Written by omsim calibrate. Assumption until "
+        "calibrated.",
     )
     quantiles_min: tuple[NonNeg, ...] = Field(
         [],
         description="Empirical hold: quantiles in minutes at equally spaced probabilities "
-        "0, 1/(n-1), ..., 1 (non-decreasing, at least 2); used when family = 'empirical'.",
+        "0, 1/(n-1), ..., 1 (non-decreasing, at least 2); used when family = 'empirical'. "
+        "Off by default; fitted by omsim calibrate.",
     )
 
     @model_validator(mode="after")

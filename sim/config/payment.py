@@ -89,13 +89,15 @@ class ProcessorConfig(Section):
         "lognormal",
         description="Distribution of the approval delay: lognormal, gamma or weibull with "
         "approval_delay_mean_min and approval_delay_cv, or empirical "
-        "(approval_delay_quantiles_min). Written by omsim calibrate.",
+        "(approval_delay_quantiles_min). Written by omsim calibrate. Assumption until "
+        "calibrated.",
     )
     approval_delay_quantiles_min: tuple[NonNeg, ...] = Field(
         [],
         description="Empirical approval delay: its quantiles in minutes at equally spaced "
         "probabilities 0, 1/(n-1), ..., 1 (non-decreasing, at least 2), interpolated "
-        "linearly; used when approval_delay_family = 'empirical'.",
+        "linearly; used when approval_delay_family = 'empirical'. Off by default; fitted "
+        "by omsim calibrate.",
     )
     fraud_review_share: Prob = Field(
         0.0,

@@ -33,6 +33,7 @@ from analysis.resources import MIN_PER_DAY, MIN_PER_HOUR, _busy_intervals, ratio
 
 #: Components of cost per order, in the order they add up (KPI ``<name>_cost_per_order``).
 WAREHOUSE_COMPONENTS = ("labour", "overtime", "fixed", "equipment", "packaging", "label")
+EVENT_CHARGEBACKS = ("chargeback_fraud", "chargeback_not_received")
 FULFILMENT_COMPONENTS = (*WAREHOUSE_COMPONENTS, "shipping", "special", "returns", "chargeback")
 LOST_MARGIN_COMPONENTS = ("lost_sales", "lapse")
 COMPONENTS = (*FULFILMENT_COMPONENTS, *LOST_MARGIN_COMPONENTS)
@@ -51,6 +52,7 @@ class CostRates:
     return_handling_cost: float = 0.0
     gross_margin_share: float = 0.0
     lapse_horizon_years: float = 0.0
+    chargeback_fee: float = 0.0  # per fraud / item-not-received chargeback (events table)
 
 
 def labour_by_role(roster: pl.DataFrame, *, start: float, end: float) -> dict[str, float]:
@@ -118,6 +120,7 @@ def cost_kpis(
     rates: CostRates,
     start: float,
     end: float,
+    events: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """Cost KPIs of the window ``[start, end]`` (see the module docstring): per component
     ``<component>_cost_per_order``, ``labour_cost_per_order_<role>`` per rostered role, the
@@ -155,6 +158,13 @@ def cost_kpis(
         }
         ret_labels, cb_fees = to_float(r["lab"]), to_float(r["cb"])
         ret_handling = float(r["n"]) * rates.return_handling_cost
+    if events is not None and events.height and rates.chargeback_fee:
+        # fraud and item-not-received chargebacks of the orders shipped in the window,
+        # whenever they come (as the return-related ones): each carries the scenario's fee
+        ids = orders.filter(ship_win).select(pl.col("order_id").cast(events.schema["order_id"]))
+        kinds = pl.col("event").cast(pl.String).is_in(EVENT_CHARGEBACKS)
+        n_cb = events.filter(kinds).join(ids, on="order_id", how="semi").height
+        cb_fees = math.fsum([cb_fees, n_cb * rates.chargeback_fee])
     lapses = revenue_lost_to_lapses_per_year
     lapses = 0.0 if math.isnan(lapses) else lapses
     totals = {

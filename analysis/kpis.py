@@ -338,7 +338,7 @@ def run_kpis(
         cost_kpis(
             orders, steps, roster, returns,
             revenue_lost_to_lapses_per_year=out["revenue_lost_to_lapses_per_year"],
-            rates=costs or CostRates(), start=start, end=end,
+            rates=costs or CostRates(), start=start, end=end, events=events,
         )
     )  # fmt: skip
     out.update(

@@ -110,6 +110,7 @@ def cost_rates(scenario: Scenario) -> CostRates:
         return_handling_cost=c.return_handling_cost,
         gross_margin_share=c.gross_margin_share,
         lapse_horizon_years=c.lapse_horizon_years,
+        chargeback_fee=scenario.returns.chargeback_cost,
     )
 
 

@@ -134,7 +134,7 @@ RETURN_KPIS: tuple[tuple[str, str, str, bool | None], ...] = (
         "chargeback_cost",
         "currency",
         f"Sum of the chargeback fees (paid by the merchant) of the {_REQUESTS} (late refunds "
-        "and refused returns; fraud and item-not-received chargebacks carry no fee here).",
+        "and refused returns only; chargeback_cost_per_order counts every chargeback's fee).",
         False,
     ),
     (

@@ -84,7 +84,8 @@ def test_compare_page_in_a_real_browser(tmp_path):
                 # the four picking methods are chosen by default
                 assert [t for t in chosen.split() if t in METHODS] == list(METHODS)
                 for label, value in (("Replications", "3"),
-                                     ("Days of orders (0: as in the files)", "3")):  # fmt: skip
+                                     ("Measured weeks (0: plain runs of the files' days)",
+                                      "1")):  # fmt: skip
                     field = page.get_by_role("spinbutton", name=label, exact=True)
                     field.fill(value)
                     field.press("Enter")

@@ -323,7 +323,7 @@ def run_kpis(
     for resource, busy in work.rows():
         out[f"busy_min_per_order_{resource}"] = ratio(float(busy), served.get(resource, 0))
     out.update(queue_stats(steps, start, end))
-    out.update(picking_kpis(orders, steps, roster, start=start, end=end))
+    out.update(picking_kpis(orders, steps, roster, start=start, end=end, util=util))
     out.update(picking_split(orders, steps, spec=pick_times, start=start, end=end))
     out.update(
         peak_kpis(

@@ -13,7 +13,13 @@ PICKING_ROLES = ("pickers", "sorters", "consolidators")
 
 
 def picking_kpis(
-    orders: pl.DataFrame, steps: pl.DataFrame, roster: pl.DataFrame, *, start: float, end: float
+    orders: pl.DataFrame,
+    steps: pl.DataFrame,
+    roster: pl.DataFrame,
+    *,
+    start: float,
+    end: float,
+    util: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """KPIs that compare picking methods, over the window ``[start, end]``.
 
@@ -22,7 +28,8 @@ def picking_kpis(
     hour they were busy (the method's pick rate, whatever the staffing). ``sort_time_mean_min`` and
     ``consolidation_time_mean_min``: mean time from joining the sort (consolidation) queue
     to leaving it. ``wave_completion_mean_min`` / ``_max_min``: per wave (orders released
-    together), release to the last of its orders picked.
+    together), release to the last of its orders picked. ``util``: the window's
+    :func:`analysis.resources.utilisation` table when the caller has it (computed otherwise).
     """
     done = steps.filter(pl.col("t_end").is_not_null() & pl.col("t_end").is_between(start, end))
     lines = to_float(
@@ -40,9 +47,9 @@ def picking_kpis(
         )
         .item()
     )
-    busy = utilisation(steps, roster, start=start, end=end).filter(
-        pl.col("resource").is_in(PICKING_ROLES)
-    )
+    if util is None:
+        util = utilisation(steps, roster, start=start, end=end)
+    busy = util.filter(pl.col("resource").is_in(PICKING_ROLES))
     busy_hours = float(busy["busy_min"].sum()) / MIN_PER_HOUR
     out = {
         "picks_per_labour_hour": ratio(lines, hours),

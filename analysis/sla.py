@@ -203,3 +203,69 @@ def monotonicity_warning(sla: Sla) -> str | None:
     if d.higher_is_better != (sla.op == ">="):
         return f"{sla.text!r} asks for the worse direction of {sla.kpi}"
     return None
+
+
+#: The values a KPI of each unit can take (shares and durations are non-negative; a share is
+#: not capped at 1, since a utilisation counting overtime may pass it); a unit not listed is
+#: unbounded. Only used to rule out staffings early, so a range too wide is merely cautious.
+UNIT_RANGE: dict[str, tuple[float, float]] = {
+    "share": (0.0, math.inf),
+    "h": (0.0, math.inf),
+    "min": (0.0, math.inf),
+}
+
+
+def best_reachable_bound(
+    sla: Sla, values: Sequence[float] | np.ndarray, total: int, confidence: float = 0.95
+) -> float:
+    """The best one-sided bound (as :func:`check` computes it) that ``total`` replications
+    can reach when the first ones gave ``values`` (finite), whatever the other
+    ``total - len(values)`` give within the range of the KPI's unit (:data:`UNIT_RANGE`).
+
+    The bound ``mean + c s`` (``<=``; ``mean - c s`` for ``>=``, ``c = t / sqrt(total)``) is
+    convex in the missing values (concave for ``>=``) and symmetric in them, so its best
+    value is reached with all of them equal to one ``y``; with ``d = y - a`` (``a`` the mean
+    of the known values, ``Q`` their sum of squares about it, ``k`` missing of ``R``) the
+    bound is ``a + (k/R) d + c sqrt((Q + n k d^2 / R) / (R - 1))``, whose minimum is at
+    ``d^2 = g^2 A / (1 - g^2 B)`` (``A = Q/(R-1)``, ``B = n k / (R (R-1))``,
+    ``g = k / (R c B)``), clipped to the range (unbounded below when ``g^2 B >= 1``).
+    Returns +-inf when the range lets the bound go as far as wanted."""
+    x = np.asarray(values, dtype=float).ravel()
+    n, k = int(x.size), total - int(x.size)
+    if k <= 0 or n == 0:
+        return one_sided_bound(x, sla.op)[1] if n else -math.inf
+    lo, hi = UNIT_RANGE.get(sla.unit, (-math.inf, math.inf))
+    sign = 1.0 if sla.op == "<=" else -1.0  # for >=: the upper bound of the negated values
+    if sign < 0:
+        x, lo, hi = -x, -hi, -lo
+    if total < 2:
+        return math.nan
+    a, q = float(x.mean()), float(((x - x.mean()) ** 2).sum())
+    c = float(sps.t.ppf(confidence, total - 1)) / math.sqrt(total)
+    big_a, big_b = q / (total - 1), n * k / (total * (total - 1))
+    g = k / (total * c * big_b)
+    d = -math.sqrt(g * g * big_a / (1 - g * g * big_b)) if g * g * big_b < 1 else -math.inf
+    d = min(max(d, lo - a), hi - a)
+    if math.isinf(d):
+        return -sign * math.inf
+    best = a + k / total * d + c * math.sqrt(big_a + big_b * d * d)
+    return sign * best
+
+
+def cannot_be_met(
+    sla: Sla, values: Sequence[float] | np.ndarray, total: int, confidence: float = 0.95
+) -> bool:
+    """Whether ``total`` replications cannot meet ``sla`` (by :func:`check`) whatever the
+    replications not yet run give: a NaN among ``values`` (the first replications), or the
+    best reachable bound (:func:`best_reachable_bound`) missing the target by more than a
+    rounding margin."""
+    x = np.asarray(values, dtype=float).ravel()
+    if np.isnan(x).any():
+        return True
+    if x.size == 0:
+        return False
+    best = best_reachable_bound(sla, x, total, confidence)
+    if math.isnan(best):
+        return True
+    margin = 1e-9 * max(1.0, abs(sla.target))
+    return best > sla.target + margin if sla.op == "<=" else best < sla.target - margin

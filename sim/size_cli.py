@@ -78,8 +78,11 @@ def print_result(
     simulated = sum(1 for e in evaluations.values() if not e.note)
     short = sum(1 for e in evaluations.values() if e.note.startswith("paid hours below"))
     invalid = len(evaluations) - simulated - short
+    stopped = [e for e in evaluations.values() if e.stopped_after]
+    runs_done = sum(e.stopped_after or replications for e in evaluations.values() if not e.note)
     console.print(
-        f"Search: {simulated} staffings simulated ({simulated * replications} runs), "
+        f"Search: {simulated} staffings simulated ({runs_done} runs; {len(stopped)} ruled out "
+        "after their first replications, which no remaining run could have rescued), "
         f"{short} below the workload and {invalid} invalid (not run), "
         f"{search.inferred} answers inferred by monotonicity; "
         f"full grid {search.grid_size:,} staffings ({search.grid_size - len(evaluations):,} "
@@ -99,7 +102,10 @@ def print_result(
     for e in runs:
         mark = (">" if e.point == search.best else "") + ("*" if e.point in good else "")
         cells = [mark, f"{e.cost:,.2f}", *map(str, e.point), *(_cell(r) for r in e.results)]
-        cells.append("; ".join(e.unstable) + " UNSTABLE" if e.unstable else "flat")
+        trend = "; ".join(e.unstable) + " UNSTABLE" if e.unstable else "flat"
+        if e.stopped_after:
+            trend += f" (stopped after {e.stopped_after} runs)"
+        cells.append(trend)
         table.add_row(*cells, style="bold" if e.point == search.best else None)
     console.print(table)
     short = [e for e in evaluations.values() if e.note.startswith("paid hours below")]

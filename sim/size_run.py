@@ -15,7 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.sla import Sla, SlaResult, better_or_equal, check
+import polars as pl
+
+from analysis.sla import Sla, SlaResult, better_or_equal, cannot_be_met, check
 from analysis.stability import upward_trend
 from analysis.workload import capacity_shortfalls, minutes_per_order, workload_table
 from sim.candidate_shifts import same_time_moves
@@ -50,11 +52,19 @@ class Evaluation:
     results: tuple[SlaResult, ...]
     note: str = ""
     unstable: tuple[str, ...] = ()
+    #: replications run before the staffing was ruled out early (0: all were run)
+    stopped_after: int = 0
 
     @property
     def feasible(self) -> bool:
-        """Every SLA met and no upward trend (an invalid or understaffed one is not)."""
-        return not self.note and not self.unstable and all(r.met for r in self.results)
+        """Every SLA met and no upward trend (an invalid or understaffed one, or one ruled
+        out after its first replications, is not)."""
+        return (
+            not self.note
+            and not self.unstable
+            and not self.stopped_after
+            and all(r.met for r in self.results)
+        )
 
     @property
     def simulated(self) -> bool:
@@ -89,6 +99,9 @@ class SimulatedStaffing:
         )  # fmt: skip
         # label_prefix names this scenario's staffings in a store shared with other scenarios
         self.prefix = options.pop("label_prefix", "")
+        #: rule a staffing out after its first round of replications when no remaining run
+        #: could rescue it (the verdict is the full evaluation's; off: always run all R)
+        self.rule_out_early = options.pop("rule_out_early", True)
         self.progress, self.options = progress, options
         self.evaluations: dict[Point, Evaluation] = {}
         self.tables: dict[Point, Any] = {}  # the KPI table of every simulated staffing
@@ -135,19 +148,29 @@ class SimulatedStaffing:
             note = "paid hours below the workload: " + "; ".join(short)
             self.evaluations[point] = Evaluation(point, label, cost, (), note)
             return False
-        before = self.runs
 
-        def progress(done: int, total: int) -> None:
-            if self.progress is not None:
-                self.progress(before + done, before + total)
+        def run(first: int, n: int) -> Any:
+            before = self.runs
 
-        table = run_experiment(
-            [scenario], self.replications, self.seed, self.warmup_days, self.jobs, progress,
-            labels=[self.prefix + label], window_end_days=self.measurement.window_end_days,
-            **self.options,
-        )  # fmt: skip
+            def progress(done: int, total: int) -> None:
+                if self.progress is not None:
+                    self.progress(before + done, before + total)
+
+            table = run_experiment(
+                [scenario], n, self.seed, self.warmup_days, self.jobs, progress, first,
+                labels=[self.prefix + label], window_end_days=self.measurement.window_end_days,
+                **self.options,
+            )  # fmt: skip
+            self.runs += n
+            return table
+
+        first = self.first_round()
+        table = run(0, first)
+        stopped = first if self.ruled_out(table) else 0
+        if not stopped and first < self.replications:
+            rest = run(first, self.replications - first)
+            table = pl.concat([table, rest], how="diagonal_relaxed")
         self.tables[point] = table
-        self.runs += self.replications
         nan = [math.nan] * table.height
         results = tuple(
             check(sla, table[sla.kpi].to_numpy() if sla.kpi in table.columns else nan)
@@ -156,10 +179,36 @@ class SimulatedStaffing:
         self.kpis[point] = table.to_dicts()
         if not self.minutes_per_order:
             self.minutes_per_order = minutes_per_order(self.kpis[point], self.roles)
-        evaluation = Evaluation(point, label, cost, results, unstable=self.trends(table))
+        unstable = self.trends(table)  # on the replications run (a trend is a trend)
+        evaluation = Evaluation(
+            point, label, cost, results, unstable=unstable, stopped_after=stopped
+        )
         self.evaluations[point] = evaluation
         log.info("%s: %s", label, "meets every SLA" if evaluation.feasible else "misses")
         return evaluation.feasible
+
+    def first_round(self) -> int:
+        """How many replications to run before asking whether the staffing can still meet
+        its SLAs: one round of the pool (at least 2, fewer than all), or all of them when
+        there are fewer than 3 (nothing to save)."""
+        r = self.replications
+        return r if r < 3 or not self.rule_out_early else max(2, min(self.jobs, r - 1))
+
+    def ruled_out(self, table: Any) -> bool:
+        """Whether the first replications in ``table`` already prove that all
+        ``replications`` cannot meet some SLA, whatever the others give
+        (:func:`analysis.sla.cannot_be_met`): then the verdict of a full evaluation is
+        known (infeasible) and the other replications are not run."""
+        if table.height >= self.replications:
+            return False
+        return any(
+            cannot_be_met(
+                sla,
+                table[sla.kpi].to_numpy() if sla.kpi in table.columns else [math.nan],
+                self.replications,
+            )
+            for sla in self.slas
+        )
 
     def trends(self, table: Any) -> tuple[str, ...]:
         """The weekly series of the measured weeks that rise significantly (one-sided trend
@@ -287,6 +336,7 @@ def frontier_rows(evaluations: Sequence[Evaluation], answer: Point | None) -> li
             "headcount": parse_staffing_label(e.label),
             "weekly_cost": round(e.cost, 2),
             "feasible": e.feasible,
+            "stopped_after": e.stopped_after,
             "efficient": e.point in good,
             "answer": e.point == answer,
             "slas": [

@@ -262,13 +262,12 @@ def test_a_staffing_sized_on_the_baseline_shows_no_upward_trend_over_six_weeks()
     from sim.experiment import run_experiment
     from sim.scenario import with_overrides
 
-    # pickers as the README example found them (docs/SIZING.md); the packers are sized here
-    picks = {f"staffing.shifts.{i}.headcount": n for i, n in enumerate((9, 7, 5))}
-    sc = load_scenario(BASELINE, picks)
+    # the README example as it stands: pickers and packers, 3 replications, steady state
+    sc = load_scenario(BASELINE)
     slas = [parse_sla(t) for t in ("shipped_by_target_pickup >= 95%", "time_to_ship_p95 <= 2d")]
     m = Measurement(True, 1, 2, 3.0)
     search, oracle = size_staffing(
-        sc, slas, ["packers"], 30, 3, seed=1, jobs=2, global_budget=0, measurement=m
+        sc, slas, ["pickers", "packers"], 50, 3, seed=1, jobs=2, global_budget=0, measurement=m
     )
     assert search.best is not None
     answer = with_overrides(sc, oracle.overrides(search.best))

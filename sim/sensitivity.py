@@ -8,11 +8,11 @@ is the base with that one key overridden and validated like the file.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sim.config import Scenario
 from sim.scenario import with_overrides
+from sim.sweep import parse_number
 
 
 class SensitivityError(ValueError):
@@ -28,16 +28,6 @@ class Range:
     high: float
 
 
-def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        value = float(text)
-        if not math.isfinite(value):
-            raise ValueError(text) from None
-        return value
-
-
 def parse_range(spec: str) -> Range:
     """``KEY=LOW:HIGH`` as a :class:`Range` (two different numbers)."""
     key, sep, rhs = spec.partition("=")
@@ -48,7 +38,7 @@ def parse_range(spec: str) -> Range:
             f"--param {spec}: expected KEY=LOW:HIGH (e.g. returns.base_rate=0.08:0.16)"
         )
     try:
-        low, high = (_number(p) for p in parts)
+        low, high = (parse_number(p) for p in parts)
     except ValueError:
         raise SensitivityError(
             f"--param {spec}: expected two numbers LOW:HIGH, found {rhs!r}"

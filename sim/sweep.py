@@ -43,7 +43,7 @@ class Param:
         return all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.values)
 
 
-def _number(text: str) -> int | float:
+def parse_number(text: str) -> int | float:
     """An int if the text is one, else a float; ValueError otherwise."""
     try:
         return int(text)
@@ -59,7 +59,7 @@ def _value(text: str) -> Any:
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     try:
-        return _number(text)
+        return parse_number(text)
     except ValueError:
         return text
 
@@ -78,7 +78,7 @@ def parse_param(spec: str) -> Param:
         try:
             if len(parts) != 3:
                 raise ValueError
-            start, stop, step = (_number(p) for p in parts)
+            start, stop, step = (parse_number(p) for p in parts)
         except ValueError:
             raise SweepError(
                 f"--param {spec}: expected a range START:STOP:STEP of three numbers, found {rhs!r}"

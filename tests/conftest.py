@@ -144,3 +144,27 @@ def small() -> Scenario:
 def merged(raw: dict, extra: dict) -> dict:
     """Deep-merge two raw tables."""
     return _merge(raw, extra)
+
+
+#: A small shop for the app's tests (scenarios/small_a.toml in their scenarios folder).
+SMALL_SHOP = """\
+name = "small_a"
+description = "A small shop for the app's tests"
+[simulation]
+horizon_days = 1
+drain_days = 2
+[demand]
+orders_per_day = 200
+[catalog]
+n_skus = 300
+[[staffing.shifts]]
+role = "pickers"
+start = "07:00"
+end = "15:30"
+headcount = 2
+[[staffing.shifts]]
+role = "packers"
+start = "08:00"
+end = "16:30"
+headcount = 2
+"""

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import SMALL_SHOP as SMALL
 from streamlit.testing.v1 import AppTest
 
 from analysis.kpi_defs import kpi_def
@@ -38,27 +39,6 @@ from app_pages.scenario_files import load_upload  # noqa: E402
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
 
-SMALL = """\
-name = "small_a"
-description = "A small shop for the app's tests"
-[simulation]
-horizon_days = 1
-drain_days = 2
-[demand]
-orders_per_day = 200
-[catalog]
-n_skus = 300
-[[staffing.shifts]]
-role = "pickers"
-start = "07:00"
-end = "15:30"
-headcount = 2
-[[staffing.shifts]]
-role = "packers"
-start = "08:00"
-end = "16:30"
-headcount = 2
-"""
 SMALL_BATCH = 'base = "small_a.toml"\nname = "small_b"\n[picking]\nmethod = "batch"\n'
 
 

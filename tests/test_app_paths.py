@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_SHOP as SMALL
 from streamlit.testing.v1 import AppTest
 
 from sim import paths
@@ -31,26 +32,6 @@ TIMEOUT = 120
 SECRET = "TOP-SECRET-CLIENT-DATA"
 SAMPLE = ROOT / "tests" / "data" / "online_retail_sample.csv"
 
-SMALL = """\
-name = "small_a"
-[simulation]
-horizon_days = 1
-drain_days = 2
-[demand]
-orders_per_day = 200
-[catalog]
-n_skus = 300
-[[staffing.shifts]]
-role = "pickers"
-start = "07:00"
-end = "15:30"
-headcount = 2
-[[staffing.shifts]]
-role = "packers"
-start = "08:00"
-end = "16:30"
-headcount = 2
-"""
 OUTSIDE = 'base = "small_a.toml"\nname = "client"\n[replay]\norders = "../../other_client/orders.csv"\nformat = "online-retail"\n'  # noqa: E501
 
 

@@ -49,6 +49,11 @@ def omsim_compare(replications: int, jobs: int, out: Path) -> tuple[float, float
         *[str(ROOT / "scenarios" / f"{m}.toml") for m in METHODS],
         "-r", str(replications), "--jobs", str(jobs), "--out", str(out),
     ]  # fmt: skip
+    return timed_command(cmd)
+
+
+def timed_command(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (children included) of a command run from the repository root."""
     before = os.times()
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)

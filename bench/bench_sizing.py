@@ -19,16 +19,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_experiment import timed_command  # noqa: E402
 from bench_pipeline import contention, machine, write_section  # noqa: E402
 
 TARGET_WALL_S = 60.0
@@ -43,14 +41,7 @@ def run(jobs: int, out: Path) -> tuple[float, float, dict]:
     """Wall and CPU seconds (children included) of the README's sizing command, and the
     manifest it stored."""
     cmd = [sys.executable, "-m", "sim.cli", *README_ARGS, "--jobs", str(jobs), "--out", str(out)]
-    before = os.times()
-    t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-    wall = time.perf_counter() - t0
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
+    wall, cpu = timed_command(cmd)
     return wall, cpu, json.loads((out / "manifest.json").read_text())
 
 

@@ -31,11 +31,11 @@ from typing import IO, Any
 import streamlit as st
 
 from sim import paths
+from sim.cli.experiment_options import runs_dir
 from sim.config import Scenario
-from sim.experiment_cli import runs_dir
-from sim.lifetime import PARENT_ENV
+from sim.experiments.lifetime import PARENT_ENV
+from sim.experiments.store import MANIFEST, RunStore, StoreError
 from sim.scenario import load_scenario
-from sim.store import MANIFEST, RunStore, StoreError
 
 #: The folder holding app.py (and, by default, scenarios/).
 APP_ROOT = Path(__file__).resolve().parent.parent
@@ -224,7 +224,7 @@ def report_bytes(run_dir: Path) -> bytes:
 def omsim_env() -> dict[str, str]:
     """The environment of an ``omsim`` subprocess: ours, with the app's folder importable,
     reading confined to :func:`app_roots` (``$OMSIM_ALLOWED_ROOTS``) and this process named as
-    the one it must not outlive (:data:`sim.lifetime.PARENT_ENV`)."""
+    the one it must not outlive (:data:`sim.experiments.lifetime.PARENT_ENV`)."""
     env = dict(os.environ)
     env[paths.ROOTS_ENV] = paths.roots_value(app_roots())  # the subprocess refuses the rest
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, compare_view, sizing_view, sweep_view
-from sim.store import StoreError, list_stores
+from sim.experiments.store import StoreError, list_stores
 
 
 def _safe(name: str) -> bool:

@@ -1,6 +1,6 @@
 """The results of a stored staff sizing: the cost/SLA frontier as a table and a chart, and the
 recommended staffing plan per shift, from what ``omsim size`` recorded in the manifest
-(``summary.frontier`` and ``summary.answer``; see sim/size_run.py).
+(``summary.frontier`` and ``summary.answer``; see sim/experiments/size_run.py).
 
 Presentation only: the chart places the recorded SLA means and bounds against the recorded
 weekly costs; which staffings are feasible, efficient or the answer was decided by the CLI.
@@ -16,9 +16,9 @@ import streamlit as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis.kpi_defs import kpi_def
-from analysis.report_html import figure_png, fmt_value
-from sim.store import RunStore, StoreError
+from analysis.kpis.defs import kpi_def
+from analysis.reports.html import figure_png, fmt_value
+from sim.experiments.store import RunStore, StoreError
 
 
 @dataclass(frozen=True)

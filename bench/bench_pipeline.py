@@ -52,7 +52,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sim.config import Scenario  # noqa: E402
-from sim.model import Model, RunResult  # noqa: E402
+from sim.model import Model  # noqa: E402
+from sim.run_result import RunResult  # noqa: E402
 from sim.scenario import ScenarioError, load_scenario, validate, with_overrides  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_pipeline import machine, write_section  # noqa: E402
 
-from analysis.importers import read_online_retail  # noqa: E402
+from analysis.importers.read import read_online_retail  # noqa: E402
 from sim.model import Model  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.runner import run_with_kpis  # noqa: E402
+from sim.experiments.runner import run_with_kpis  # noqa: E402
 from sim.scenario import load_scenario, with_overrides  # noqa: E402
 
 METHODS = ("single", "batch", "zone", "wave")

@@ -292,3 +292,25 @@ class PickupSchedule:
         if day >= n:
             return math.inf
         return cal.at(day, self._win_start + u * self._win_len)
+
+
+def paid_hours_per_week(shift) -> float:
+    """Paid hours of one worker of a shift in a nominal week: the shift's length minus the
+    parts of its breaks inside it, times its number of weekdays (as the roster counts it)."""
+    start = hhmm_to_minutes(shift.start)
+    length = (hhmm_to_minutes(shift.end) - start) % DAY or DAY
+    spans = []
+    for br in shift.breaks:
+        b = hhmm_to_minutes(br.start)
+        if b < start:
+            b += DAY
+        a, e = max(b, start), min(b + br.minutes, start + length)
+        if e > a:
+            spans.append((a, e))
+    unpaid, reach = 0.0, -1.0
+    for a, e in sorted(spans):  # union of the breaks
+        a = max(a, reach)
+        if e > a:
+            unpaid += e - a
+            reach = e
+    return (length - unpaid) / 60.0 * len(shift.days)

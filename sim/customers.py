@@ -41,7 +41,7 @@ from sim.streams import Stream, generator
 from sim.units import DAY, HOUR
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 YEAR_DAYS = 365.0
 INF = math.inf
@@ -95,7 +95,7 @@ class ProfileClock:
     """The demand's intensity as a clock: ``at(t)`` is the intensity integrated from the start
     (minutes at mean intensity 1), ``when(c)`` its inverse (minute resolution, linear inside)."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         cal = model.cal
         w, mult = weekday_hour_weights(model.scenario)
         n = int(math.ceil(cal.end)) + 2
@@ -126,7 +126,7 @@ class ProfileClock:
 class Population:
     """The customers, their next orders, and the orders' effect on them."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         sc = model.scenario
         cfg = sc.customers

@@ -83,7 +83,7 @@ def _zone_balanced_slots(layout: Layout, n_zones: int, n: int) -> np.ndarray:
     """Popularity slotting for zone and wave picking: SKUs by popularity rank go to the zones
     in turn (so the zones share the work), each to its zone's free slot nearest the zone's
     depot."""
-    from sim.stages.zones import zone_bounds, zone_layout
+    from sim.zone_aisles import zone_bounds, zone_layout
 
     per_side = 2 * layout.slots_per_side
     bounds = zone_bounds(layout.n_aisles, n_zones)

@@ -23,13 +23,13 @@ from sim.units import DAY
 
 if TYPE_CHECKING:
     from sim.demand import Order
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 
 class Stock:
     """The warehouse's stock of every SKU (levels in whole units)."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.env = model.env
         sc = model.scenario
         inv, d = sc.inventory, sc.demand

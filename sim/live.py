@@ -46,8 +46,9 @@ import numpy as np
 
 from sim.atomic import write_text_atomic
 from sim.demand import GivenOrders, Order
-from sim.model import Model, RunResult
+from sim.model import Model
 from sim.replay import index_of, local_times
+from sim.run_result import RunResult
 from sim.units import DAY
 
 log = logging.getLogger(__name__)

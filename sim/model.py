@@ -8,7 +8,6 @@ import math
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -37,6 +36,7 @@ from sim.eventlog import (
 from sim.inventory import Stock
 from sim.replay import ReplaySource, plan_replay
 from sim.routing import Layout, layout_of  # noqa: F401  (layout_of: re-exported)
+from sim.run_result import Progress, RunResult
 from sim.stages.methods import PICKING_METHODS
 from sim.stages.notifications import Notifications
 from sim.stages.packing import Packing
@@ -48,42 +48,7 @@ from sim.stages.shipping import Shipping
 from sim.stations import Station
 from sim.units import DAY
 
-Progress = Callable[[float, float], None]
 IN_PROGRESS, WAITING = OUTCOMES.index("in_progress"), OUTCOMES.index("waiting")
-
-
-@dataclass
-class RunResult:
-    """The event log of one run and what it was a run of."""
-
-    orders: pl.DataFrame
-    steps: pl.DataFrame
-    events: pl.DataFrame
-    roster: pl.DataFrame
-    stock: pl.DataFrame
-    customers: pl.DataFrame
-    returns: pl.DataFrame
-    reviews: pl.DataFrame
-    scenario: Scenario
-    seed: int
-    replication: int
-    start_minute_of_day: float
-    end_min: float
-    arrivals_end_min: float
-    wall_s: float = 0.0
-
-    def tables(self) -> dict[str, pl.DataFrame]:
-        """The tables by name."""
-        return {
-            "orders": self.orders,
-            "steps": self.steps,
-            "events": self.events,
-            "roster": self.roster,
-            "stock": self.stock,
-            "customers": self.customers,
-            "returns": self.returns,
-            "reviews": self.reviews,
-        }
 
 
 class Model:
@@ -432,7 +397,12 @@ def fewer_collections() -> Iterator[None]:
 
 
 def run_replication(
-    scenario: Scenario, seed: int = 1, replication: int = 0, progress: Progress | None = None
+    scenario: Scenario,
+    seed: int = 1,
+    replication: int = 0,
+    progress: Progress | None = None,
+    history: object = None,
 ) -> RunResult:
-    """One run: a pure function of (scenario, seed, replication)."""
-    return Model(scenario, seed, replication).run(progress)
+    """One run: a pure function of (scenario, seed, replication), and of the imported order
+    history (``history``) when the scenario replays one (``replay.orders``)."""
+    return Model(scenario, seed, replication, replay_history=history).run(progress)

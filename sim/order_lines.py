@@ -19,11 +19,12 @@ from sim.model import Model
 
 
 def regenerate_lines(
-    scenario: Scenario, seed: int, replication: int, n_orders: int
+    scenario: Scenario, seed: int, replication: int, n_orders: int, history: object = None
 ) -> tuple[Model, pl.DataFrame]:
     """The first ``n_orders`` orders' lines: order_id, line (0-based), slot, units; and the
-    (unrun) model they came from, for its layout and catalogue."""
-    model = Model(scenario, seed, replication)
+    (unrun) model they came from, for its layout and catalogue. A replay needs its imported
+    order ``history``."""
+    model = Model(scenario, seed, replication, replay_history=history)
     source = model.source
     # a synthetic run's orders are the same draws whatever placed them (arrivals, customers)
     stream = source.orders() if model.replay is not None else source.unplaced()

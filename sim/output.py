@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.atomic import OutputFolderError, WriteError, write_atomic, write_text_atomic
-from sim.model import RunResult
+from sim.run_result import RunResult
 from sim.versions import package_versions
 
 #: The keys of a run's manifest that mark a folder as written by ``omsim run/replay --out``.

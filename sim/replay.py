@@ -1,6 +1,6 @@
 """Replaying real orders: an imported order history drives the model instead of demand.
 
-``plan_replay`` maps an order file (``scenario.replay``, read by ``analysis.importers``) onto
+``plan_replay`` maps an order file (``scenario.replay``, read by ``analysis.importers.read``) onto
 the scenario: the run covers the history's days (midnight of the first order's day to the end
 of the last order's day), each order arrives at its real local time with its real lines, SKUs
 and units, and its real value; its service and channel are the scenario's of the same name
@@ -20,10 +20,8 @@ Order ids in the event log are positions in the history sorted by time (stable):
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import math
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,27 +33,6 @@ from sim.config import Scenario
 from sim.demand import BLOCK, GivenOrders, Order, OrderSource
 
 log = logging.getLogger(__name__)
-
-
-@functools.lru_cache(maxsize=4)
-def _import_cached(path: str, fmt: str, tz: str, csv: tuple[str, str], _stamp: tuple[int, int]):
-    from analysis.importers import read_orders
-
-    return read_orders(path, fmt, tz or None, delimiter=csv[0] or None, encoding=csv[1] or None)
-
-
-def import_history(scenario: Scenario):
-    """The scenario's order file, imported (cached per process while the file is unchanged;
-    raises ``analysis.import_schema.OrderImportError`` with a one-line message)."""
-    from analysis.importers import read_orders
-
-    cfg = scenario.replay
-    try:
-        st = os.stat(cfg.orders)
-    except OSError:
-        return read_orders(cfg.orders, cfg.format, cfg.tz or None)  # its one-line error
-    csv = (cfg.delimiter, cfg.encoding)
-    return _import_cached(cfg.orders, cfg.format, cfg.tz, csv, (st.st_mtime_ns, st.st_size))
 
 
 def local_times(col: pl.Series) -> pl.Series:
@@ -144,12 +121,16 @@ def index_of(names: list[str], values: pl.Series) -> tuple[np.ndarray, int]:
 def plan_replay(
     scenario: Scenario, history=None, window: tuple[dt.datetime, float] | None = None
 ) -> ReplayPlan:
-    """Map the history (default: the scenario's ``replay`` file) onto the scenario. ``window``
-    (live ``--follow``: start, days) replaces the history's days as the run's span."""
+    """Map the history (the scenario's ``replay`` file, imported by the caller: see
+    ``analysis.importers.history.history_of``) onto the scenario. ``window`` (live ``--follow``:
+    start, days) replaces the history's days as the run's span."""
     from sim.scenario import with_overrides
 
     if history is None:
-        history = import_history(scenario)
+        raise ValueError(
+            f"{scenario.name}: replay.orders is set but no imported order history was given "
+            "(import it with analysis.importers.history.history_of and pass it to the run)"
+        )
     orders = history.orders.with_columns(placed_at=local_times(history.orders["placed_at"]))
     orders = orders.with_row_index("_pos").sort("placed_at", "_pos")
     first, last = orders["placed_at"][0], orders["placed_at"][-1]

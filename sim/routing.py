@@ -66,10 +66,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.config.base import ROUTING_POLICIES
+
 if TYPE_CHECKING:
     from sim.config import Scenario
 
-ROUTING_POLICIES: tuple[str, ...] = ("s_shape", "return", "midpoint", "largest_gap", "none")
 DEPOTS: tuple[str, ...] = ("left", "center")
 
 Router = Callable[[Sequence[int]], float]

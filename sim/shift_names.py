@@ -12,27 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sim.units import DAY, WEEKDAYS, hhmm_to_minutes
-
-
-def weekdays_text(days: Iterable[str]) -> str:
-    """``("mon", "tue", "wed", "thu", "fri")`` -> ``Mon-Fri``; ``("mon", "wed")`` ->
-    ``Mon,Wed``; three or more consecutive days make a range, two are listed; no day is
-    ``no days``."""
-    chosen = sorted({WEEKDAYS.index(d) for d in days})
-    if not chosen:
-        return "no days"
-    runs: list[list[int]] = []
-    for i in chosen:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    parts = []
-    for run in runs:
-        names = [WEEKDAYS[i].capitalize() for i in run]
-        parts.append(f"{names[0]}-{names[-1]}" if len(run) >= 3 else ",".join(names))
-    return ",".join(parts)
+from sim.units import DAY, hhmm_to_minutes, weekdays_text
 
 
 def shift_label(shift: Any) -> str:

@@ -1,4 +1,4 @@
-"""Hand-computed checks of analysis.aftersales_kpis on tiny orders, returns and reviews tables
+"""Hand-computed checks of analysis.kpis.aftersales on tiny orders, returns and reviews tables
 with the dtypes of sim.eventlog."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 from test_kpis import NAMES, NO_ROSTER, NO_STEPS, orders
 
-from analysis.aftersales_kpis import NAMES as AFTERSALES_KPIS
-from analysis.aftersales_kpis import RETURN_NAMES, REVIEW_NAMES, aftersales_kpis
-from analysis.kpi_defs import KPI_DEFS, kpi_def
-from analysis.kpis import run_kpis
+from analysis.kpis.aftersales import NAMES as AFTERSALES_KPIS
+from analysis.kpis.aftersales import RETURN_NAMES, REVIEW_NAMES, aftersales_kpis
+from analysis.kpis.defs import KPI_DEFS, kpi_def
+from analysis.kpis.run_kpis import run_kpis
 from sim.eventlog import EVENTS, RETURN_REASONS, RETURNS_SCHEMA, REVIEWS_SCHEMA, empty_frame
 
 DAY = 1440.0
@@ -358,7 +358,7 @@ def test_run_kpis_uses_the_cohort_up_to_the_arrivals_end() -> None:
 
 
 def test_kpis_of_passes_the_runs_returns_and_reviews() -> None:
-    from sim.runner import kpis_of
+    from sim.experiments.runner import kpis_of
 
     run = {
         "orders": _orders(), "steps": NO_STEPS, "roster": NO_ROSTER, "customers": None,

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.calibrate import calibrate
-from analysis.calibrate_timing import POOR_KS
+from analysis.calibration.calibrate import calibrate
+from analysis.calibration.timing import POOR_KS
 from sim.config import ProcessorConfig
 from sim.stages.payment import ApprovalDelay
 from tests.test_calibrate import US_PER_MIN, make_lines, make_orders
@@ -138,7 +138,7 @@ def test_capture_at_fulfilment_is_detected_and_not_booked_as_approval():
 
 
 def test_paid_long_before_fulfilment_is_no_capture():
-    from analysis.calibrate_timing import capture_at_fulfilment
+    from analysis.calibration.timing import capture_at_fulfilment
 
     rng = np.random.default_rng(9)
     n = 200

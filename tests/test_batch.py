@@ -12,7 +12,7 @@ from conftest import EVERY_DAY, merged, scenario_from, small_raw
 from polars.testing import assert_frame_equal
 
 import sim.stages.batch  # noqa: F401  (registers "batch" until the model imports it)
-from analysis.resources import utilisation
+from analysis.kpis.resources import utilisation
 from sim.calendar import Calendar
 from sim.demand import K_PICK, Catalog, OrderSource
 from sim.model import Model, layout_of, run_replication

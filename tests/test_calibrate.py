@@ -1,5 +1,5 @@
-"""Calibration from order histories (analysis.calibrate*): synthetic histories with known
-generating parameters are recovered, the TOML round-trips and loads, the figures are drawn.
+"""Calibration from order histories (analysis.calibration.calibrate*): synthetic histories with
+known generating parameters are recovered, the TOML round-trips and loads, the figures are drawn.
 
 Tolerances are about 5 standard errors of the estimator at the sample size used (given per
 test), so a change of seed keeps them green while a wrong estimator fails them.
@@ -18,17 +18,17 @@ import polars as pl
 import pytest
 from matplotlib.image import imread
 
-from analysis.calibrate import calibrate
-from analysis.calibrate_fit import (
+from analysis.calibration.calibrate import calibrate
+from analysis.calibration.fit import (
     busday_counts,
     pmf_from_values,
     promise_business_days,
     round_shares,
     zipf_exponent_mle,
 )
-from analysis.calibrate_plots import gof_figures
-from analysis.calibrate_toml import to_toml, write_toml
-from analysis.importers import GIFT_VOUCHER_PREFIX, NON_PRODUCT_CODES, read_online_retail
+from analysis.calibration.plots import gof_figures
+from analysis.calibration.toml_doc import to_toml, write_toml
+from analysis.importers.read import GIFT_VOUCHER_PREFIX, NON_PRODUCT_CODES, read_online_retail
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -644,7 +644,7 @@ def test_transit_calendar_mon_to_sat_is_fitted_and_simulated_alike():
 
 
 def test_delivery_weekdays_drop_stray_weekend_scans():
-    from analysis.calibrate_timing import delivery_weekdays
+    from analysis.calibration.timing import delivery_weekdays
 
     # 1,000 deliveries Mon-Fri, 3 on a Sunday (0.3 %, below 0.25/7 = 3.6 %)
     wd = np.r_[np.repeat(np.arange(5), 200), [6, 6, 6]]

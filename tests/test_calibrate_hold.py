@@ -11,7 +11,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.calibrate_hold import hold_quantiles_min, needs_hold
+from analysis.calibration.hold import hold_quantiles_min, needs_hold
+from analysis.importers.history import history_of
 from sim.cli import main
 from sim.model import run_replication
 from sim.scenario import load_scenario
@@ -94,7 +95,9 @@ def test_a_known_extra_handling_delay_is_recovered(tmp_path, capsys):
     real = gen.filter(pl.col("shipped_at").is_not_nan())
     real_h = ((real["shipped_at"] - real["paid_at"]) / 60.0).median()
     replay = load_scenario(toml, {"replay.orders": str(folder), "replay.format": "olist"})
-    sim = run_replication(replay, 1, 0).orders.filter(pl.col("shipped_at").is_not_nan())
+    sim = run_replication(replay, 1, 0, history=history_of(replay)).orders.filter(
+        pl.col("shipped_at").is_not_nan()
+    )
     sim_h = ((sim["shipped_at"] - sim["paid_at"]) / 60.0).median()
     print(f"hold median {fitted_median_h:.1f} h (true {HOLD_MEDIAN_H:.1f}); handling median "
           f"real {real_h:.1f} h, simulated {sim_h:.1f} h")  # fmt: skip

@@ -9,10 +9,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.calibrate import calibrate
-from analysis.calibrate_staff import shift_work_hours
-from analysis.calibrate_toml import write_toml
-from analysis.resources import utilisation
+from analysis.calibration.calibrate import calibrate
+from analysis.calibration.staff import shift_work_hours
+from analysis.calibration.toml_doc import write_toml
+from analysis.kpis.resources import utilisation
 from sim.model import run_replication
 from sim.scenario import load_scenario
 

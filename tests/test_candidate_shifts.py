@@ -8,15 +8,16 @@ import json
 import pytest
 from conftest import EVERY_DAY, mmc_raw, scenario_from, small_raw
 
-from sim.candidate_shifts import (
+from sim.cli import main
+from sim.experiments.candidate_shifts import (
     CandidateError,
     parse_candidate_shift,
     read_candidate_file,
     same_time_moves,
     with_candidates,
 )
-from sim.cli import main
-from sim.sizing import search_cheapest, sizing_variables
+from sim.experiments.sizing import search_cheapest
+from sim.experiments.sizing_variables import sizing_variables
 
 
 @pytest.mark.parametrize(

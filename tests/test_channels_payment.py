@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from sim.experiments.runner import run_with_kpis
 from sim.model import run_replication
-from sim.runner import run_with_kpis
 from sim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -18,9 +18,10 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from analysis.calibrate import calibrate
-from analysis.calibrate_toml import write_toml
-from analysis.importers import read_orders
+from analysis.calibration.calibrate import calibrate
+from analysis.calibration.toml_doc import write_toml
+from analysis.importers.history import history_of
+from analysis.importers.read import read_orders
 from sim.model import run_replication
 from sim.scenario import load_scenario
 
@@ -57,6 +58,6 @@ def test_model_history_calibrated_and_replayed_reproduces_placed_to_shipped(tmp_
     write_toml(cal, toml)
     replay = load_scenario(toml, {"replay.orders": str(f), "replay.format": "generic"})
     real = _placed_to_shipped_h(gen.orders)
-    sim = _placed_to_shipped_h(run_replication(replay, 1, 0).orders)
+    sim = _placed_to_shipped_h(run_replication(replay, 1, 0, history=history_of(replay)).orders)
     assert len(real) > 5000 and len(sim) > 5000
     assert stats.ks_2samp(real, sim).statistic < 0.05

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.costs import COMPONENTS
-from sim.runner import run_with_kpis
+from analysis.kpis.costs import COMPONENTS
+from sim.experiments.runner import run_with_kpis
 from sim.scenario import load_scenario
 from sim.units import DAY
 

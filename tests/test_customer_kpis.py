@@ -1,4 +1,4 @@
-"""Hand-computed checks of analysis.customer_kpis on tiny orders and customers tables with the
+"""Hand-computed checks of analysis.kpis.customers on tiny orders and customers tables with the
 dtypes of sim.eventlog."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 from test_kpis import NAMES, NO_ORDERS, NO_ROSTER, NO_STEPS, orders
 
-from analysis.customer_kpis import NAMES as CUSTOMER_KPIS
-from analysis.customer_kpis import customer_kpis
-from analysis.kpi_defs import KPI_DEFS
-from analysis.kpis import run_kpis
+from analysis.kpis.customers import NAMES as CUSTOMER_KPIS
+from analysis.kpis.customers import customer_kpis
+from analysis.kpis.defs import KPI_DEFS
+from analysis.kpis.run_kpis import run_kpis
 from sim.eventlog import CUSTOMERS_SCHEMA, LAPSE_CAUSES, empty_frame
 
 DAY = 1440.0
@@ -184,7 +184,7 @@ def test_run_kpis_uses_the_window_up_to_the_arrivals_end() -> None:
 
 
 def test_kpis_of_passes_the_runs_customers() -> None:
-    from sim.runner import kpis_of
+    from sim.experiments.runner import kpis_of
 
     off = SimpleNamespace(enabled=False)
     result = SimpleNamespace(

@@ -10,8 +10,8 @@ import pytest
 from conftest import scenario_from, small_raw
 
 from sim.config.customers import ENCOUNTERS
+from sim.experiments.runner import kpis_of
 from sim.model import run_replication
-from sim.runner import kpis_of
 from sim.units import DAY
 
 NO_ENCOUNTER_LAPSES = {e: {"lapse_prob": 0.0} for e in ENCOUNTERS}

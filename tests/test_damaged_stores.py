@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from sim.cli import main
-from sim.store import RunStore, StoreError, list_stores
+from sim.experiments.store import RunStore, StoreError, list_stores
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

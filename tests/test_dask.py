@@ -24,10 +24,10 @@ from polars.testing import assert_frame_equal
 
 import sim.versions
 from sim.cli import main
-from sim.executors import ClusterError, open_executor
-from sim.experiment import ExperimentFailed, run_experiment
+from sim.experiments.executors import ClusterError, open_executor
+from sim.experiments.experiment import ExperimentFailed, run_experiment
+from sim.experiments.store import RunStore
 from sim.scenario import load_scenario, with_overrides
-from sim.store import RunStore
 
 #: A Dask cluster starts, and the CLI runs in fresh processes: tens of seconds in all.
 pytestmark = pytest.mark.slow
@@ -240,7 +240,7 @@ def test_an_unusable_address_is_one_line_exit_2(
 
 
 def test_a_scheduler_without_workers_is_one_line(files, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("sim.executors.CLUSTER_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("sim.experiments.executors.CLUSTER_TIMEOUT_S", 1.0)
     address, scheduler = start_scheduler(tmp_path)
     try:
         with Client(address, timeout=START_TIMEOUT_S, set_as_default=False):
@@ -255,7 +255,7 @@ def test_a_scheduler_without_workers_is_one_line(files, tmp_path, monkeypatch, c
 
 
 def test_a_listener_that_is_no_scheduler_is_one_line(files, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("sim.executors.CLUSTER_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("sim.experiments.executors.CLUSTER_TIMEOUT_S", 1.0)
     with socket.socket() as listener:  # connections complete in the backlog, then silence
         listener.bind(("127.0.0.1", 0))
         listener.listen()
@@ -292,6 +292,6 @@ def test_other_package_versions_on_the_cluster_are_one_warning(cluster, monkeypa
     warnings = [
         r.getMessage()
         for r in caplog.records
-        if r.name == "sim.executors" and r.levelno >= logging.WARNING
+        if r.name == "sim.experiments.executors" and r.levelno >= logging.WARNING
     ]
     assert len(warnings) == 1 and "numpy" in warnings[0] and "0.0.1" in warnings[0]

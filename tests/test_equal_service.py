@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.store import RunStore
+from sim.experiments.store import RunStore
 
 TINY = """
 name = "{name}"

@@ -1,4 +1,4 @@
-"""Validation against real timings (``analysis/history_validation.py``, ``omsim
+"""Validation against real timings (``analysis/calibration/validation.py``, ``omsim
 validate-history``) and the two model settings calibration writes: a weekday's own hourly
 profile and a payment approval delay."""
 
@@ -13,7 +13,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.history_validation import compare_histories, real_durations, simulated_durations
+from analysis.calibration.validation import compare_histories, real_durations, simulated_durations
+from analysis.importers.history import history_of
 from sim.cli import main
 from sim.model import run_replication
 from sim.scenario import load_scenario
@@ -120,7 +121,7 @@ def test_approval_delay_is_lognormal_with_its_mean_and_cv() -> None:
         },
     )
     proc = sc.payment.processors[0]
-    r = run_replication(sc, 3, 0)
+    r = run_replication(sc, 3, 0, history=history_of(sc))
     chans = [sc.demand.channels[i].name for i, _ in enumerate(sc.demand.channels)]
     mine = [c for c in proc.channels if c in chans]
     o = r.orders.filter(
@@ -146,7 +147,7 @@ def test_weekday_profile_puts_that_days_orders_in_its_hours() -> None:
         },
     )
     assert sc.simulation.start.weekday() == 0
-    r = run_replication(sc, 1, 0)
+    r = run_replication(sc, 1, 0, history=history_of(sc))
     t = r.orders["placed_at"].to_numpy()
     monday = t[t < 1440]
     tuesday = t[t >= 1440]
@@ -188,7 +189,7 @@ def test_validate_history_on_olist(tmp_path: Path, capsys) -> None:
 def test_cli_calibrate_on_the_shipped_sample(tmp_path: Path, capsys) -> None:
     """omsim calibrate writes a scenario that loads, with its fit figures, and says the
     fitted rate: the sample's orders over its one day."""
-    from analysis.importers import read_online_retail
+    from analysis.importers.read import read_online_retail
 
     sample = ROOT / "tests" / "data" / "online_retail_sample.csv"
     out = tmp_path / "sc" / "shop.toml"

@@ -1,6 +1,6 @@
 """Issue 19.7: files that are cut off, duplicated, overlapping, semicolon-delimited or Latin-1
-give the documented result (analysis.import_csv C1-C3, analysis.import_merge M1, Shopify S10),
-never doubled lines or a message that does not name the cause."""
+give the documented result (analysis.importers.csv_reader C1-C3, analysis.importers.merge M1,
+Shopify S10), never doubled lines or a message that does not name the cause."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.import_schema import OrderImportError
-from analysis.importers import read_orders
+from analysis.importers.read import read_orders
+from analysis.importers.schema import OrderImportError
 
 HEADER = "order_id,placed_at,sku,quantity,unit_price\n"
 SHOP = (
@@ -101,7 +101,7 @@ def test_wrong_delimiter_given_names_the_cause(tmp_path):
 
 def test_latin1_file_is_read_with_a_warning_naming_the_byte(tmp_path, caplog):
     p = write(tmp_path / "l1.csv", HEADER + "1,2024-01-01 10:00,CAFÉ-1,1,3.0\n", "latin-1")
-    with caplog.at_level("WARNING", logger="analysis.importers"):
+    with caplog.at_level("WARNING", logger="analysis.importers.read"):
         r = read_orders(p, "generic")
     assert r.lines["sku"].to_list() == ["CAFÉ-1"]
     assert "not UTF-8 (byte 0xc9" in caplog.text and "--encoding" in caplog.text

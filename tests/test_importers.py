@@ -1,4 +1,4 @@
-"""Order importers (``analysis/importers.py``): schema, reject rules, real Online Retail data.
+"""Order importers (``analysis/importers/read.py``): schema, reject rules, real Online Retail data.
 
 ``tests/data/online_retail_sample.csv`` is the header plus the first 2,000 data rows of UCI
 Online Retail: Chen, D. (2015). Online Retail [Dataset]. UCI Machine Learning Repository.
@@ -18,14 +18,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.import_schema import LINES_SCHEMA, ORDERS_SCHEMA, REJECTS_SCHEMA
-from analysis.importers import (
+from analysis.importers.read import (
     NON_PRODUCT_CODES,
     ImportResult,
     OrderImportError,
     read_generic,
     read_online_retail,
 )
+from analysis.importers.schema import LINES_SCHEMA, ORDERS_SCHEMA, REJECTS_SCHEMA
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "online_retail_sample.csv"
 

@@ -17,13 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.import_schema import (
-    LINES_SCHEMA,
-    ORDERS_SCHEMA,
-    REJECTS_SCHEMA,
-    ImportResult,
-)
-from analysis.importers import (
+from analysis.importers.read import (
     FORMATS,
     OrderImportError,
     read_generic,
@@ -31,6 +25,12 @@ from analysis.importers import (
     read_online_retail,
     read_orders,
     read_shopify,
+)
+from analysis.importers.schema import (
+    LINES_SCHEMA,
+    ORDERS_SCHEMA,
+    REJECTS_SCHEMA,
+    ImportResult,
 )
 
 TIMING = ["paid_at", "shipped_at", "delivered_at", "promised_at"]
@@ -288,7 +288,7 @@ def test_shopify_without_tz_infers_the_shops_zone_from_its_offsets(tmp_path, cap
         line("#3", "2025-11-02 01:30:00 -0400", "1", "A", "1", "A"),
         line("#4", "2025-11-02 01:30:00 -0500", "1", "A", "1", "A"),
     ]
-    with caplog.at_level("WARNING", logger="analysis.importers"):
+    with caplog.at_level("WARNING", logger="analysis.importers.read"):
         r = read_shopify(shopify(tmp_path, rows))
     check(r)
     zone = r.orders.schema["placed_at"].time_zone

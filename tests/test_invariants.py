@@ -7,7 +7,7 @@ from conftest import scenario_from
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.kpis import utilisation
+from analysis.kpis.run_kpis import utilisation
 from sim.model import run_replication
 
 MILESTONES = [

@@ -1,4 +1,5 @@
-"""Hand-computed checks of analysis.kpis on tiny event logs with the dtypes of sim.eventlog."""
+"""Hand-computed checks of analysis.kpis.run_kpis on tiny event logs with the dtypes of
+sim.eventlog."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.kpis import (
+from analysis.kpis.run_kpis import (
     KPI_DEFS,
     KpiDef,
     headline_kpis,

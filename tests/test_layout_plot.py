@@ -1,4 +1,4 @@
-"""Tests for analysis.layout_plot: every scenario draws, heat, zones, tours, stations, the
+"""Tests for analysis.plots.layout: every scenario draws, heat, zones, tours, stations, the
 aggregated view of huge layouts and saving."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from matplotlib import colormaps
 from matplotlib.colors import to_rgba
 
-from analysis.layout_plot import (
+from analysis.plots.layout import (
     HEAT_CMAP,
     ZERO_COLOUR,
     Tour,
@@ -135,7 +135,7 @@ def test_no_zones_without_zone_picking(baseline):
 
 @pytest.mark.parametrize(("n_aisles", "n_zones"), [(20, 4), (7, 3), (5, 5), (1, 1), (30, 7)])
 def test_zone_bounds_match_the_simulation(n_aisles, n_zones):
-    from sim.stages.zones import zone_bounds as sim_zone_bounds
+    from sim.zone_aisles import zone_bounds as sim_zone_bounds
 
     assert zone_bounds(n_aisles, n_zones) == sim_zone_bounds(n_aisles, n_zones)
 
@@ -259,7 +259,7 @@ def test_save(small, tmp_path):
 def test_the_module_does_not_import_simpy():
     import ast
 
-    tree = ast.parse((ROOT / "analysis" / "layout_plot.py").read_text())
+    tree = ast.parse((ROOT / "analysis" / "plots" / "layout.py").read_text())
     names = {
         (n.module or "") if isinstance(n, ast.ImportFrom) else a.name
         for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)
@@ -271,7 +271,7 @@ def test_the_module_does_not_import_simpy():
 
 def test_station_text_live_state():
     """A live snapshot's state now: queue and busy of on duty."""
-    from analysis.layout_plot import station_text
+    from analysis.plots.layout import station_text
 
     assert station_text("label_printers", {"queue": 12, "busy": 1, "on_duty": 2}) == (
         "label printers: queue 12, 1 of 2 busy"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.importers.history import history_of
+from sim.cli.replay import complete_lines
 from sim.live import REASON_APPENDED, Feed, LiveRun
 from sim.model import Model
-from sim.replay_cli import complete_lines
 from tests.test_replay import replay_of, write_generic
 
 
@@ -22,7 +23,7 @@ def test_final_snapshot_counts_the_unfinished_orders(tmp_path: Path) -> None:
     f = write_generic(tmp_path / "o.csv", rows)
     sc = replay_of(f, "generic", **{"simulation.drain_days": 0})
     snap = tmp_path / "live.json"
-    r = LiveRun(Model(sc, 1, 0), snapshot=snap).run()
+    r = LiveRun(Model(sc, 1, 0, replay_history=history_of(sc)), snapshot=snap).run()
     state = json.loads(snap.read_text())
     assert state["status"] == "done"
     assert state["orders"]["placed"] == r.orders.height == 8
@@ -47,7 +48,7 @@ def test_follow_waits_for_a_complete_row_and_rejects_lines_appended_later(tmp_pa
     # a run that had admitted A1 with one line: the appended line is rejected with a reason
     f2 = write_generic(tmp_path / "p.csv", [("A1", "2026-03-02 09:00", "X", 1, 5.0, "")])
     sc2 = replay_of(f2, "generic")
-    from sim.replay import import_history
+    from analysis.importers.history import import_history
 
     start = import_history(sc2)
     box: list[Feed] = []
@@ -89,7 +90,7 @@ def test_replay_keeps_the_shops_order_numbers(tmp_path: Path) -> None:
     rows = [(f"#10{i}", f"2026-03-02 1{i}:00", "X", 1, 5.0, "") for i in range(4)]
     f = write_generic(tmp_path / "o.csv", rows)
     sc = replay_of(f, "generic")
-    m = Model(sc, 1, 0)
+    m = Model(sc, 1, 0, replay_history=history_of(sc))
     live = LiveRun(m)
     m.env.run(until=16 * 60 + 20)  # 16:20, pickup 16:30: unlabelled orders are at risk
     for row in live.state("running")["at_risk"]:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.runner import run_with_kpis
+from sim.experiments.runner import run_with_kpis
 from sim.scenario import load_scenario
 from sim.units import DAY
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.picking_split import SPLIT_PARTS
-from sim.runner import run_with_kpis
+from analysis.kpis.picking_split import SPLIT_PARTS
+from sim.experiments.runner import run_with_kpis
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

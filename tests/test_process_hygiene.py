@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.store import RunStore, list_stores
+from sim.experiments.store import RunStore, list_stores
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -14,7 +14,7 @@ import pytest
 from conftest import mmc_raw, scenario_from
 from scipy import stats
 
-from analysis.kpis import queue_length, time_weighted_mean
+from analysis.kpis.run_kpis import queue_length, time_weighted_mean
 from sim.model import run_replication
 
 WARMUP = 1440.0  # the system starts empty: drop the first day

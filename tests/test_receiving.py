@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sim.runner import run_with_kpis
+from sim.experiments.runner import run_with_kpis
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

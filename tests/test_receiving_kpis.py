@@ -1,4 +1,4 @@
-"""Hand-computed checks of analysis.receiving_kpis and of the fulfilment-order filter of the
+"""Hand-computed checks of analysis.kpis.receiving and of the fulfilment-order filter of the
 service KPIs (lost, in-store and duplicate orders are not fulfilment orders)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import math
 import pytest
 from test_kpis import NO_ORDERS, NO_ROSTER, NO_STEPS, orders, steps
 
-from analysis.kpi_defs import KPI_DEFS
-from analysis.kpis import run_kpis
-from analysis.receiving_kpis import receiving_kpis
+from analysis.kpis.defs import KPI_DEFS
+from analysis.kpis.receiving import receiving_kpis
+from analysis.kpis.run_kpis import run_kpis
 from sim.eventlog import LOST_CAUSES
 
 CAUSES = [c for c in LOST_CAUSES if c != "none"]

@@ -17,7 +17,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from analysis.importers import read_generic, read_online_retail
+from analysis.importers.history import history_of
+from analysis.importers.read import read_generic, read_online_retail
 from sim.cli import main
 from sim.live import Feed, LiveRun
 from sim.model import Model, run_replication
@@ -36,7 +37,7 @@ def replay_of(path: Path, fmt: str, **over) -> object:
 @pytest.fixture(scope="module")
 def sample_run():
     sc = replay_of(SAMPLE, "online-retail")
-    return sc, run_replication(sc, 1, 0)
+    return sc, run_replication(sc, 1, 0, history=history_of(sc))
 
 
 def test_replay_keeps_every_order_line_unit_and_value(sample_run) -> None:
@@ -74,7 +75,7 @@ def test_most_popular_sku_takes_catalogue_sku_0() -> None:
     """SKUs unknown to the scenario are slotted by popularity: the SKU on most accepted lines
     (counted here from the file) becomes catalogue SKU 0, the slot nearest the depot."""
     sc = replay_of(SAMPLE, "online-retail")
-    m = Model(sc, 1, 0)
+    m = Model(sc, 1, 0, replay_history=history_of(sc))
     h = read_online_retail(SAMPLE)
     counts = Counter(h.lines["sku"].to_list())
     top = max(counts.values())
@@ -88,7 +89,7 @@ def test_listed_sku_codes_keep_their_catalogue_index() -> None:
     h = read_online_retail(SAMPLE)
     rare = Counter(h.lines["sku"].to_list()).most_common()[-1][0]
     sc = replay_of(SAMPLE, "online-retail", **{"catalog.sku_codes": [rare]})
-    m = Model(sc, 1, 0)
+    m = Model(sc, 1, 0, replay_history=history_of(sc))
     assert m.replay.sku_codes[0] == rare
 
 
@@ -108,7 +109,7 @@ def test_services_named_in_the_file_are_used(tmp_path: Path) -> None:
     rows += [(f"C{i}", "2026-03-02 12:00", "Y", 1, 5.0, "drone") for i in range(5)]
     f = write_generic(tmp_path / "o.csv", rows)
     sc = replay_of(f, "generic")
-    m = Model(sc, 1, 0)
+    m = Model(sc, 1, 0, replay_history=history_of(sc))
     r = m.run()
     svc = r.orders.sort("order_id")["service"].cast(pl.String).to_list()
     assert svc[:30] == ["express"] * 30
@@ -122,7 +123,7 @@ def test_too_many_skus_lengthen_the_aisles(tmp_path: Path) -> None:
     small = with_overrides(
         sc, {"warehouse.n_aisles": 2, "warehouse.n_slots_per_side": 10, "catalog.n_skus": 40}
     )
-    m = Model(small, 1, 0)
+    m = Model(small, 1, 0, replay_history=history_of(small))
     n = len(read_online_retail(SAMPLE).lines["sku"].unique())
     wh = m.scenario.warehouse
     assert 2 * wh.n_slots_per_side * wh.n_aisles >= n > 40
@@ -133,9 +134,11 @@ def test_replay_is_deterministic_and_live_pacing_changes_nothing(sample_run, tmp
     """Same (scenario, file, seed, replication), same tables; a live run (paced, publishing
     snapshots) gives the same tables as a run flat out."""
     sc, r = sample_run
-    again = run_replication(sc, 1, 0)
+    again = run_replication(sc, 1, 0, history=history_of(sc))
     snap = tmp_path / "live.json"
-    live = LiveRun(Model(sc, 1, 0), speed=8 * 86400.0, snapshot=snap).run()
+    live = LiveRun(
+        Model(sc, 1, 0, replay_history=history_of(sc)), speed=8 * 86400.0, snapshot=snap
+    ).run()
     for name in TABLES:
         assert_frame_equal(getattr(r, name), getattr(again, name))
         assert_frame_equal(getattr(r, name), getattr(live, name))
@@ -155,13 +158,15 @@ def test_snapshot_mid_run_shows_queues_and_orders_at_risk(tmp_path: Path) -> Non
     """Mid-run, the snapshot's queues are the stations' queues and every order at risk is
     unlabelled with its pickup at most an hour away."""
     sc = replay_of(SAMPLE, "online-retail")
-    m = Model(sc, 1, 0)
+    m = Model(sc, 1, 0, replay_history=history_of(sc))
     live = LiveRun(m)
     m.env.run(until=13 * 60)  # 13:00 on the sample's day: orders arrived since 08:26
     state = live.state("running")
     by_name = {st.name: len(st) for st in m.stations()}
     assert {s["stage"]: s["queue"] for s in state["stages"]} == by_name
-    assert state["orders"]["placed"] == sum(1 for t in Model(sc, 1, 0).replay.times if t <= 13 * 60)
+    assert state["orders"]["placed"] == sum(
+        1 for t in Model(sc, 1, 0, replay_history=history_of(sc)).replay.times if t <= 13 * 60
+    )
     assert state["orders"]["in_progress"] == len(m.live)
     for row in state["at_risk"]:
         assert row["minutes_left"] <= 60
@@ -181,8 +186,10 @@ def test_follow_takes_orders_appended_to_the_file(tmp_path: Path) -> None:
     def arrivals(m):
         yield from box[0].arrivals(m)
 
-    m = Model(sc, 1, 0, replay_window=(start, 1.0), arrivals=arrivals)
-    from sim.replay import import_history
+    m = Model(
+        sc, 1, 0, replay_history=history_of(sc), replay_window=(start, 1.0), arrivals=arrivals
+    )
+    from analysis.importers.history import import_history
 
     box.append(Feed(m, lambda: import_history(sc)))
     m.env.run(until=120)  # 11:00: the first ten are in
@@ -263,7 +270,8 @@ def test_generic_replay_matches_import(tmp_path: Path) -> None:
     f = write_generic(tmp_path / "o.csv", rows)
     h = read_generic(f)
     assert h.orders.height == 2
-    r = run_replication(replay_of(f, "generic"), 1, 0)
+    sc = replay_of(f, "generic")
+    r = run_replication(sc, 1, 0, history=history_of(sc))
     o = r.orders.sort("order_id")
     assert o["placed_at"].to_list() == [23 * 60 + 59, 24 * 60 + 8 * 60]
     assert o["n_units"].to_list() == [3, 1]
@@ -284,7 +292,8 @@ def test_lines_bigger_than_a_cart_are_picked_on_their_own_tour(tmp_path, method)
             {"role": "pickers", "headcount": 4}, {"role": "packers", "headcount": 2},
             {"role": "consolidators", "headcount": 1},
         ]  # fmt: skip
-    r = run_replication(replay_of(f, "generic", **over), 1, 0)
+    sc = replay_of(f, "generic", **over)
+    r = run_replication(sc, 1, 0, history=history_of(sc))
     assert r.orders.height == 40
     assert r.orders["shipped_at"].null_count() == 0
     assert r.orders["n_units"].sum() == 8 * 500 + 32 * 2

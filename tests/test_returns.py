@@ -8,8 +8,8 @@ from conftest import scenario_from, small_raw
 from pydantic import ValidationError
 
 from sim.config import Scenario
+from sim.experiments.runner import kpis_of
 from sim.model import run_replication
-from sim.runner import kpis_of
 from sim.units import DAY
 
 WEEK = ["mon", "tue", "wed", "thu", "fri"]

@@ -11,9 +11,9 @@ import pytest
 from scipy import stats
 
 from sim.cli import main
-from sim.runner import run_with_kpis
+from sim.experiments.runner import run_with_kpis
+from sim.experiments.sensitivity import SensitivityError, parse_range
 from sim.scenario import load_scenario
-from sim.sensitivity import SensitivityError, parse_range
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -8,7 +8,8 @@ import pytest
 from conftest import scenario_from, small_raw
 
 from sim.cli import main
-from sim.shift_names import horizon_warning, shift_labels, shifts_outside, weekdays_text
+from sim.shift_names import horizon_warning, shift_labels, shifts_outside
+from sim.units import weekdays_text
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from conftest import mmc_raw, scenario_from, small_raw
 from scipy import stats
 
-from analysis.sla import (
+from analysis.stats.sla import (
     Sla,
     check,
     monotonicity_warning,
@@ -20,17 +20,12 @@ from analysis.sla import (
     parse_sla,
     resolve_kpi,
 )
+from sim.calendar import paid_hours_per_week
 from sim.cli import main
-from sim.size_run import efficient, size_staffing
-from sim.sizing import (
-    MonotoneOracle,
-    paid_hours_per_week,
-    search_cheapest,
-    shift_labels,
-    sizing_variables,
-    smallest_true,
-    staffing_cost,
-)
+from sim.experiments.size_run import efficient, size_staffing
+from sim.experiments.sizing import MonotoneOracle, search_cheapest, smallest_true
+from sim.experiments.sizing_variables import sizing_variables, staffing_cost
+from sim.shift_names import shift_labels
 
 # --- SLA parsing ---------------------------------------------------------------------------
 
@@ -241,7 +236,7 @@ def test_paid_hours_and_labels():
 
 
 def test_weekly_cost_equals_the_labour_cost_of_a_simulated_week():
-    from sim.runner import run_with_kpis
+    from sim.experiments.runner import run_with_kpis
 
     sc = scenario_from(small_raw(days=7, drain=0))  # starts on a Monday, no holidays
     variables = sizing_variables(sc, ["pickers", "packers"])

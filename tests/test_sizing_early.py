@@ -11,10 +11,10 @@ from conftest import mmc_raw, scenario_from
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.sla import best_reachable_bound, cannot_be_met, check, parse_sla
-from sim.size_run import SimulatedStaffing
-from sim.sizing import sizing_variables
-from sim.steady import Measurement
+from analysis.stats.sla import best_reachable_bound, cannot_be_met, check, parse_sla
+from sim.experiments.size_run import SimulatedStaffing
+from sim.experiments.sizing_variables import sizing_variables
+from sim.experiments.steady import Measurement
 
 SHARE = parse_sla("shipped_by_target_pickup >= 90%", {"shipped_by_target_pickup"})
 HOURS = parse_sla("time_to_ship_p95 <= 2d", {"time_to_ship_p95_h"})

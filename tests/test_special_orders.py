@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from sim.experiments.runner import kpis_of
 from sim.model import run_replication
-from sim.runner import kpis_of
 from sim.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +89,7 @@ def test_the_cost_kpis_count_the_special_cost(pair):
     shipped = noted.orders.filter(pl.col("shipped_at").is_between(0.0, end))
     assert k["special_cost_per_order"] == pytest.approx(shipped["special_cost"].mean())
     # cost per order shipped: the warehouse's costs, carrier charges, the special actions,
-    # returns and chargebacks (analysis/costs.py)
+    # returns and chargebacks (analysis/kpis/costs.py)
     assert k["special_cost_per_order"] > 0
     assert k["cost_per_order"] == pytest.approx(
         k["warehouse_cost_per_order"] + k["shipping_cost_per_order"]

@@ -1,4 +1,4 @@
-"""Checks of analysis.stats against textbook values and independent computations."""
+"""Checks of analysis.stats.intervals against textbook values and independent computations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy import special
 from scipy import stats as sps
 
-from analysis.stats import (
+from analysis.stats.intervals import (
     CI,
     erlang_c,
     mean_ci,

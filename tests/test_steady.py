@@ -10,23 +10,24 @@ import pytest
 from conftest import mmc_raw, scenario_from
 from scipy import stats
 
-from analysis.erlang import erlang_c, erlang_c_wait, servers_needed
-from analysis.resources import utilisation
-from analysis.sla import parse_sla
-from analysis.stability import upward_trend
-from analysis.workload import (
+from analysis.kpis.resources import utilisation
+from analysis.stats.erlang import erlang_c, erlang_c_wait, servers_needed
+from analysis.stats.sla import parse_sla
+from analysis.stats.stability import upward_trend
+from analysis.stats.workload import (
     capacity_shortfalls,
     daily_balance,
     expected_orders,
     paid_hours,
     workload_table,
 )
+from sim.calendar import paid_hours_per_week
 from sim.cli import main
+from sim.experiments.size_run import SimulatedStaffing, size_staffing
+from sim.experiments.sizing_variables import sizing_variables
+from sim.experiments.steady import Measurement
 from sim.model import run_replication
 from sim.scenario import load_scenario
-from sim.size_run import SimulatedStaffing, size_staffing
-from sim.sizing import paid_hours_per_week, sizing_variables
-from sim.steady import Measurement
 
 BASELINE = "scenarios/baseline.toml"
 
@@ -158,7 +159,7 @@ def test_measured_kpis_score_the_measured_weeks_with_arrivals_continuing():
     m = Measurement(True, 1, 2, 2.0)
     sc = m.apply(scenario_from(mmc_raw(lam, mean_s, c, days=3)))
     assert sc.simulation.horizon_days == 23 and sc.simulation.drain_days == 0
-    from sim.runner import run_with_kpis
+    from sim.experiments.runner import run_with_kpis
 
     result, kpis = run_with_kpis(sc, 3, 0, m.warmup_days, window_end_days=m.window_end_days)
     placed = result.orders.filter(pl.col("placed_at").is_between(7 * 1440, 21 * 1440))
@@ -220,7 +221,7 @@ def test_a_near_start_still_finds_the_brute_force_optimum(seed):
     import itertools
     import random
 
-    from sim.sizing import search_cheapest
+    from sim.experiments.sizing import search_cheapest
 
     rng = random.Random(seed)
     n, top = 3, 6
@@ -246,7 +247,7 @@ def test_a_near_start_still_finds_the_brute_force_optimum(seed):
 
 @pytest.mark.parametrize("hint", [0, 3, 9])
 def test_a_near_start_in_one_dimension_is_exact_and_reports_no_answer(hint):
-    from sim.sizing import search_cheapest
+    from sim.experiments.sizing import search_cheapest
 
     for threshold in range(10):
         r = search_cheapest([0], [9], [1.0], lambda x, t=threshold: x[0] >= t, [hint], near=True)
@@ -259,7 +260,7 @@ def test_a_near_start_in_one_dimension_is_exact_and_reports_no_answer(hint):
 
 @pytest.mark.slow
 def test_a_staffing_sized_on_the_baseline_shows_no_upward_trend_over_six_weeks():
-    from sim.experiment import run_experiment
+    from sim.experiments.experiment import run_experiment
     from sim.scenario import with_overrides
 
     # the README example as it stands: pickers and packers, 3 replications, steady state
@@ -283,7 +284,7 @@ def test_a_staffing_sized_on_the_baseline_shows_no_upward_trend_over_six_weeks()
 
 
 def test_the_erlang_c_start_of_a_stationary_mmc_station():
-    from sim.size_start import START_MAX_UTILISATION, START_WAIT_PROB, erlang_c_start
+    from sim.experiments.size_start import START_MAX_UTILISATION, START_WAIT_PROB, erlang_c_start
 
     lam, mean_s = 0.3, 12.0  # offered load 3.6 workers every hour of the week
     sc = scenario_from(mmc_raw(lam, mean_s, 9, days=8))
@@ -296,9 +297,9 @@ def test_the_erlang_c_start_of_a_stationary_mmc_station():
 
 
 def test_the_daily_warm_up_sees_the_weekly_start_up_of_the_baseline():
-    from analysis.stability import daily_backlog
-    from analysis.warmup import mser
-    from sim.runner import run_with_kpis
+    from analysis.stats.stability import daily_backlog
+    from analysis.stats.warmup import mser
+    from sim.experiments.runner import run_with_kpis
 
     sc = load_scenario(BASELINE, {"simulation.horizon_days": 28, "simulation.drain_days": 0})
     result, kpis = run_with_kpis(sc, 1, 0)

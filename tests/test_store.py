@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-import sim.experiment
+import sim.experiments.experiment
 from sim.cli import main
-from sim.experiment import ExperimentFailed, run_experiment
+from sim.experiments.experiment import ExperimentFailed, run_experiment
+from sim.experiments.store import RunStore, StoreError, list_stores
 from sim.scenario import load_scenario, with_overrides
-from sim.store import RunStore, StoreError, list_stores
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -41,7 +41,7 @@ def test_store_round_trip_and_no_temporary_files(tmp_path, pair):
         back.select("scenario", "replication").rows()
         == table.select("scenario", "replication").rows()
     )
-    kpis = [c for c in table.columns if c not in sim.experiment.ID_COLUMNS]
+    kpis = [c for c in table.columns if c not in sim.experiments.experiment.ID_COLUMNS]
     assert_frame_equal(back.select(kpis), table.select(kpis))
     orders = store.details("orders")
     # the stored cohort is the orders the KPIs counted
@@ -60,8 +60,10 @@ def test_stored_runs_are_reused_not_rerun(tmp_path, pair, monkeypatch):
     store = RunStore.create(tmp_path / "run", "compare", {"seed": 3})
     first = run_experiment(list(pair), 2, seed=3, store=store)
     calls = []
-    real = sim.experiment.simulate
-    monkeypatch.setattr(sim.experiment, "simulate", lambda item: calls.append(item) or real(item))
+    real = sim.experiments.experiment.simulate
+    monkeypatch.setattr(
+        sim.experiments.experiment, "simulate", lambda item: calls.append(item) or real(item)
+    )
     again = RunStore.create(tmp_path / "run", "compare", {"seed": 3}, resume=True)
     more = run_experiment(list(pair), 3, seed=3, store=again)
     assert [(c.scenario.name, c.replication) for c in calls] == [
@@ -120,7 +122,7 @@ def test_resume_after_a_killed_run_equals_an_uninterrupted_run(tmp_path):
     assert RunStore.open(killed).manifest["status"] == "complete"
 
 
-REAL_SIMULATE = sim.experiment.simulate
+REAL_SIMULATE = sim.experiments.experiment.simulate
 
 
 def _failing(fail_name: str, fail_rep: int):
@@ -135,7 +137,7 @@ def _failing(fail_name: str, fail_rep: int):
 
 
 def test_a_failing_replication_is_reported_and_the_others_are_stored(tmp_path, pair, monkeypatch):
-    monkeypatch.setattr(sim.experiment, "simulate", _failing("fewpackers", 1))
+    monkeypatch.setattr(sim.experiments.experiment, "simulate", _failing("fewpackers", 1))
     store = RunStore.create(tmp_path / "run", "compare", {"seed": 3})
     with pytest.raises(ExperimentFailed) as info:
         run_experiment(list(pair), 3, seed=3, store=store)
@@ -149,7 +151,7 @@ def test_a_failing_replication_is_reported_and_the_others_are_stored(tmp_path, p
 
 
 def test_cli_reports_a_failed_replication_and_compares_the_rest(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sim.experiment, "simulate", _failing("batch", 2))
+    monkeypatch.setattr(sim.experiments.experiment, "simulate", _failing("batch", 2))
     out = tmp_path / "run"
     rc = main(["compare", str(BASELINE), str(ROOT / "scenarios" / "batch.toml"), "-r", "3",
                "--seed", "9", "--jobs", "1", "--out", str(out), *SMALL_ARGS])  # fmt: skip
@@ -163,7 +165,7 @@ def test_cli_reports_a_failed_replication_and_compares_the_rest(tmp_path, monkey
     assert manifest["status"] == "failed_runs"
     assert manifest["failures"][0]["replication"] == 2
     # --resume runs only the failed replication
-    monkeypatch.setattr(sim.experiment, "simulate", _failing("nothing", -1))
+    monkeypatch.setattr(sim.experiments.experiment, "simulate", _failing("nothing", -1))
     argv = ["compare", str(BASELINE), str(ROOT / "scenarios" / "batch.toml"), "-r", "3",
             "--seed", "9", "--jobs", "1", "--out", str(out), "--resume", *SMALL_ARGS]  # fmt: skip
     rc = main(argv)

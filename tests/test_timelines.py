@@ -1,4 +1,4 @@
-"""Worker and wave timelines (analysis.timelines): tiling, travel split, waves, figures."""
+"""Worker and wave timelines (analysis.plots.timelines): tiling, travel split, waves, figures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.timelines import (
+from analysis.plots.timelines import (
     KINDS,
     wave_segments,
     wave_timeline_figure,

@@ -17,10 +17,10 @@ from polars.testing import assert_frame_equal
 import sim.stages.wave
 import sim.stages.zone  # noqa: F401  (registers the methods until the model imports them)
 from sim.calendar import Calendar
-from sim.config.checks import zone_of_workers
+from sim.config.zone_checks import zone_of_workers
 from sim.demand import Catalog, OrderSource
 from sim.model import layout_of, run_replication
-from sim.stages.zones import zone_bounds
+from sim.zone_aisles import zone_bounds
 
 ARRIVAL_AND_CONTENT = [
     "order_id", "channel", "service", "is_priority", "n_lines", "n_units", "value",
@@ -451,7 +451,7 @@ def test_wave_kpis_are_bit_identical_across_runs():
     """Group order in polars varies between calls; every KPI must still be the same float."""
     from pathlib import Path
 
-    from sim.runner import run_with_kpis
+    from sim.experiments.runner import run_with_kpis
     from sim.scenario import load_scenario
 
     sc = load_scenario(

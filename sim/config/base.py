@@ -31,6 +31,8 @@ NonNeg = Annotated[float, Field(ge=0.0)]
 ALL_DAYS: tuple[Weekday, ...] = tuple(WEEKDAYS)  # type: ignore[arg-type]
 WORK_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 PICKING_METHODS: tuple[str, ...] = ("single", "batch", "zone", "wave")
+#: Picker routing policies (``sim.routing``).
+ROUTING_POLICIES: tuple[str, ...] = ("s_shape", "return", "midpoint", "largest_gap", "none")
 
 
 class Section(BaseModel):

@@ -10,21 +10,6 @@ if TYPE_CHECKING:
     from sim.config.root import Scenario
 
 
-def zone_of_workers(scenario: Scenario) -> list[list[int]]:
-    """For every pickers' shift (in file order), the zone (0-based) of each of its workers:
-    the shift's zone, or the zones in turn when the shift names none."""
-    n = scenario.picking.zone.n_zones
-    out = []
-    for shift in scenario.staffing.shifts:
-        if shift.role != "pickers":
-            continue
-        if shift.zone:
-            out.append([shift.zone - 1] * shift.headcount)
-        else:
-            out.append([i % n for i in range(shift.headcount)])
-    return out
-
-
 def check_picking(sc: Scenario) -> None:
     """Raise ValueError (naming the key) for a picking set-up that cannot work."""
     pk = sc.picking

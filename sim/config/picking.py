@@ -6,8 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from sim.config.base import PICKING_METHODS, NonNeg, PosFloat, Prob, Section, _check_time
-from sim.routing import ROUTING_POLICIES
+from sim.config.base import (
+    PICKING_METHODS,
+    ROUTING_POLICIES,
+    NonNeg,
+    PosFloat,
+    Prob,
+    Section,
+    _check_time,
+)
 
 PosInt = Annotated[int, Field(ge=1, le=100_000)]
 

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from sim import paths
 from sim.config.base import Section
 
-#: Order file formats ``replay.format`` accepts (the importers of ``analysis.importers``).
+#: Order file formats ``replay.format`` accepts (the importers of ``analysis.importers.read``).
 ORDER_FORMATS = ("generic", "shopify", "online-retail", "olist")
 
 

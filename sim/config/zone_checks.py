@@ -19,6 +19,21 @@ if TYPE_CHECKING:
 Span = tuple[float, float]
 
 
+def zone_of_workers(scenario: Scenario) -> list[list[int]]:
+    """For every pickers' shift (in file order), the zone (0-based) of each of its workers:
+    the shift's zone, or the zones in turn when the shift names none."""
+    n = scenario.picking.zone.n_zones
+    out = []
+    for shift in scenario.staffing.shifts:
+        if shift.role != "pickers":
+            continue
+        if shift.zone:
+            out.append([shift.zone - 1] * shift.headcount)
+        else:
+            out.append([i % n for i in range(shift.headcount)])
+    return out
+
+
 def _weekly_spans(shift) -> list[Span]:
     """The shift's runs as minutes of the week (0 = Monday 00:00), split at the week's end."""
     start = hhmm_to_minutes(shift.start)
@@ -37,8 +52,6 @@ def _weekly_spans(shift) -> list[Span]:
 def uncovered_zone_spans(sc: Scenario) -> dict[int, list[Span]]:
     """For every zone (1-based) left without a picker while some picker works: the minutes of
     the week when that happens (merged spans). Empty when every zone is always covered."""
-    from sim.config.checks import zone_of_workers
-
     n = sc.picking.zone.n_zones
     pickers = [s for s in sc.staffing.shifts if s.role == "pickers"]
     working = []  # (spans, zones covered) of every picker shift with someone on it
@@ -71,7 +84,7 @@ def _hhmm(minutes: float) -> str:
 def describe_week_spans(spans: list[Span]) -> str:
     """Minutes of the week as ``Mon-Fri 14:00-15:30, Sat 07:00-13:00``: days with the same
     hours are named together, spans cut at midnight."""
-    from sim.shift_names import weekdays_text
+    from sim.units import weekdays_text
 
     per_day: dict[int, list[str]] = {}
     for a, b in spans:

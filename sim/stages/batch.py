@@ -71,7 +71,7 @@ from sim.stations import Job, Station
 from sim.units import seconds
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 SORT = STEPS.index("sort")
 #: ``order.state`` while the order waits for a batch, and once a batch took it.
@@ -100,7 +100,7 @@ def split_lines(units: Sequence[int], cap: int) -> list[tuple[int, int]]:
 class BatchPicking(PickTimes):
     """Pickers collect batches of orders on a cart; orders are sorted on the cart or after."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         pk = model.scenario.picking
         bc = pk.batch

@@ -13,7 +13,7 @@ from sim.eventlog import EVENTS
 from sim.units import DAY
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 CONFIRMATION, OUT_FOR_DELIVERY, DELIVERED, FOLLOW_UP, REVIEW_REQUEST = (
     EVENTS.index(e)
@@ -32,7 +32,7 @@ OUT_FOR_DELIVERY_MINUTE = 8 * 60
 class Notifications:
     """Logs an order's customer messages when it leaves the model."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         n = model.scenario.notifications
         self.model = model
         self.confirmation = n.order_confirmation

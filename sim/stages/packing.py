@@ -12,7 +12,7 @@ from sim.stations import Job, Station
 from sim.units import seconds
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 PACK = STEPS.index("pack")
 OK, CAUGHT = OUTCOMES.index("ok"), OUTCOMES.index("error_caught")
@@ -21,7 +21,7 @@ OK, CAUGHT = OUTCOMES.index("ok"), OUTCOMES.index("error_caught")
 class BoxChooser:
     """The smallest standard box that holds an order's volume at the fill factor."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         pa = model.scenario.packing
         boxes = sorted(enumerate(pa.boxes), key=lambda ib: ib[1].volume_l)
         self.codes = [i for i, _ in boxes]
@@ -43,7 +43,7 @@ class BoxChooser:
 class Packing:
     """Packing stations staffed by shift; orders go on to label printing."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         pa = model.scenario.packing
         self.base = seconds(pa.base_time_s)

@@ -18,7 +18,7 @@ from sim.units import seconds
 
 if TYPE_CHECKING:
     from sim.config import PickingConfig
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 PICK, REPICK = STEPS.index("pick"), STEPS.index("repick")
 OK = OUTCOMES.index("ok")
@@ -38,7 +38,7 @@ class PickingMethod(Protocol):
         """An order whose wrong lines were caught at packing and must be picked again."""
 
 
-PICKING_METHODS: dict[str, Callable[[Model], PickingMethod]] = {}
+PICKING_METHODS: dict[str, Callable[[RunContext], PickingMethod]] = {}
 
 
 def register(name: str) -> Callable[[type], type]:
@@ -75,7 +75,7 @@ class PickTimes:
 class SingleOrderPicking(PickTimes):
     """Each picker picks one order per tour and brings it to packing."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         pk = model.scenario.picking
         super().__init__(pk)

@@ -33,7 +33,7 @@ from sim.stations import Job, Station
 from sim.units import HOUR, seconds
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 RECEIVED, PAID, STOCKED = 1, 2, 4
 REKEY, FRAUD_REVIEW = STEPS.index("rekey"), STEPS.index("fraud_review")
@@ -88,7 +88,7 @@ class Channel:
 class Receiving:
     """Channels, back-office consolidation, payment and stock, up to the release."""
 
-    def __init__(self, model: Model, stock: Stock | None) -> None:
+    def __init__(self, model: RunContext, stock: Stock | None) -> None:
         self.model = model
         self.env = env = model.env
         sc = model.scenario
@@ -132,7 +132,7 @@ class Receiving:
             self.res_review = res
             self.stations.append(self.review)
 
-    def _add_order_entry(self, model: Model) -> None:
+    def _add_order_entry(self, model: RunContext) -> None:
         res = model.resource_code("order_entry")
         periods = model.periods("order_entry")
         self.res_entry = res

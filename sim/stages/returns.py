@@ -40,7 +40,7 @@ from sim.streams import cumulative
 from sim.units import DAY
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 INSPECT, REFUND = STEPS.index("inspect"), STEPS.index("refund")
 OK = OUTCOMES.index("ok")
@@ -75,7 +75,7 @@ class Return(OrderTask):
 class Returns:
     """Decides the returns of delivered orders and runs their inspection and refund."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         cfg = model.scenario.returns
         self.cfg = cfg

@@ -23,7 +23,7 @@ from sim.streams import cumulative
 from sim.units import DAY
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 A_WRITE, A_STARS, A_REPLY = 8, 9, 10  # positions in Order.after_u
 UNASKED_DELAY_DAYS = 7.0
@@ -32,7 +32,7 @@ UNASKED_DELAY_DAYS = 7.0
 class Reviews:
     """Writes the reviews of delivered orders and keeps the running mean rating."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         cfg = model.scenario.reviews
         self.cfg = cfg

@@ -20,7 +20,7 @@ from sim.streams import cumulative
 from sim.units import hhmm_to_minutes, seconds
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 LABEL, NOTIFY = STEPS.index("label"), STEPS.index("notify")
 OK, JAM = OUTCOMES.index("ok"), OUTCOMES.index("jam")
@@ -56,7 +56,7 @@ class CarrierService:
 class Shipping:
     """Label printers, notifications, and the hand-over to carriers."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         self.stock = model.stock
         sc = model.scenario

@@ -70,7 +70,7 @@ from sim.stations import Job, Station
 from sim.units import hhmm_to_minutes, seconds
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 CONSOLIDATE = STEPS.index("consolidate")
 
@@ -113,7 +113,7 @@ class Tour:
 class WavePicking(PickTimes):
     """Waves of orders batch-picked zone by zone, then consolidated order by order."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         env = model.env
         pk = model.scenario.picking

@@ -44,7 +44,7 @@ from sim.stations import Job
 from sim.units import seconds
 
 if TYPE_CHECKING:
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 
 class Visit:
@@ -70,7 +70,7 @@ class Visit:
 class ZonePicking(PickTimes):
     """Pick-and-pass: a tote per order visits its zones in sequence, one picker per zone."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         self.model = model
         pk = model.scenario.picking
         self.zones = Zones(model)

@@ -20,14 +20,15 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sim.config.checks import zone_of_workers
+from sim.config.zone_checks import zone_of_workers
 from sim.eventlog import NULL_SMALL, OUTCOMES
-from sim.routing import Layout, Router, make_router
+from sim.routing import Router, make_router
 from sim.stations import Job, Station
+from sim.zone_aisles import zone_bounds, zone_layout
 
 if TYPE_CHECKING:
     from sim.demand import Order
-    from sim.model import Model
+    from sim.run_context import RunContext
 
 IN_PROGRESS, WAITING = OUTCOMES.index("in_progress"), OUTCOMES.index("waiting")
 
@@ -36,35 +37,10 @@ Finish = Callable[[Job, int, float, float], None]
 Unfinished = Callable[[Any, int | None, float | None], None]
 
 
-def zone_bounds(n_aisles: int, n_zones: int) -> list[int]:
-    """First aisle of every zone, then ``n_aisles``: zone z holds aisles
-    ``bounds[z] .. bounds[z + 1] - 1``; the first ``n_aisles % n_zones`` zones hold one more."""
-    if not 1 <= n_zones <= n_aisles:
-        raise ValueError(f"expected 1..{n_aisles} zones, found {n_zones}")
-    q, r = divmod(n_aisles, n_zones)
-    bounds = [0]
-    for z in range(n_zones):
-        bounds.append(bounds[-1] + q + (1 if z < r else 0))
-    return bounds
-
-
-def zone_layout(layout: Layout, n_aisles: int) -> Layout:
-    """The routing layout of a zone of ``n_aisles`` aisles: the warehouse's geometry, with the
-    depot at the left of the zone's first aisle."""
-    return Layout(
-        n_aisles=n_aisles,
-        aisle_length_m=layout.aisle_length_m,
-        aisle_spacing_m=layout.aisle_spacing_m,
-        cross_aisle_width_m=layout.cross_aisle_width_m,
-        slots_per_side=layout.slots_per_side,
-        depot="left",
-    )
-
-
 class Zones:
     """The zones of a scenario: their aisles, routers and pickers (built once per model)."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: RunContext) -> None:
         sc = model.scenario
         layout = model.layout
         self.env = model.env
@@ -138,7 +114,7 @@ class Zones:
 
 
 def log_unfinished(
-    model: Model,
+    model: RunContext,
     o: Order,
     step: int,
     attempt: int,
@@ -151,7 +127,7 @@ def log_unfinished(
 ) -> None:
     """A part of an order still in hand (``worker`` given) or waiting at the end of the run.
 
-    The same rows as ``Model.unfinished_step``, with the attempt, batch and ready time of the
+    The same rows as ``RunContext.unfinished_step``, with the attempt, batch and ready time of the
     part (a zone visit or a wave tour) rather than the order's.
     """
     if worker is None:

@@ -1,0 +1,1 @@
+"""Calibration: a scenario fitted to an order history, and validation against it."""

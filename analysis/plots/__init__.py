@@ -1,0 +1,1 @@
+"""Figures: experiments, picking time, the warehouse layout, staff timelines."""

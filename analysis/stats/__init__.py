@@ -1,0 +1,1 @@
+"""Statistics for experiments: intervals, paired comparisons, SLAs, steady state, queueing."""

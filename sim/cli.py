@@ -19,6 +19,7 @@ from sim.lifetime import Terminated, stop_on_sigterm, watch_parent_from_env
 from sim.paths import PathError
 from sim.scenario import ScenarioError, load_scenario
 from sim.store import StoreError
+from sim.strict_numbers import count_arg, finite_arg, non_negative_arg, seed_arg
 
 log = logging.getLogger("omsim")
 _FIXED: frozenset[str] = frozenset()  # filled lazily with analysis.kpis.KPI_DEFS
@@ -37,7 +38,9 @@ class _Parser(argparse.ArgumentParser):
 
 def add_override_args(parser: argparse.ArgumentParser, where: str = "the scenario") -> None:
     """``--days`` and ``--set KEY=VALUE`` (repeatable) on a command that loads scenarios."""
-    parser.add_argument("--days", type=float, help=f"override simulation.horizon_days in {where}")
+    parser.add_argument(
+        "--days", type=finite_arg, help=f"override simulation.horizon_days in {where}"
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -94,7 +97,9 @@ def _progress_bar(label: str, total_days: float, unit: str = "simulated days"):
         transient=True, console=Console(stderr=True),
     )  # fmt: skip
     bar.start()
-    task = bar.add_task(label, total=total_days)
+    from rich.markup import escape
+
+    task = bar.add_task(escape(label), total=total_days)  # scenario names are text, not markup
 
     def update(done: float, total: float) -> None:
         bar.update(task, completed=done, total=total)
@@ -124,7 +129,7 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
     from analysis.kpis import kpi_def
 
     console = Console()
-    console.print(title)
+    console.print(title, markup=False)  # scenario names are text, not markup
     table = Table()
     for col, just in (("KPI", "left"), ("value", "right"), ("unit", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -161,9 +166,13 @@ def backlog_line(result) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
     from sim.output import check_run_folder, write_run
+    from sim.run_estimate import check_run
     from sim.runner import run_with_kpis
+    from sim.steady import check_warmup
 
     scenario = load_scenario(args.scenario, overrides_from(args))
+    check_warmup(scenario, args.warmup_days)
+    check_run(scenario, args.max_orders)
     if args.out:
         check_run_folder(args.out, args.force)
     sim = scenario.simulation
@@ -219,6 +228,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``omsim``."""
+    from sim.steady import add_max_orders_arg
+
     p = _Parser(prog="omsim", description="Simulate an e-commerce order management process.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -231,15 +242,18 @@ def build_parser() -> argparse.ArgumentParser:
         "weeks, measured weeks, a tail with orders still arriving).",
     )
     r.add_argument("scenario", type=Path, help="scenario TOML file")
-    r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    r.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
+    r.add_argument("--seed", type=seed_arg, default=1, help="random seed (default 1)")
+    r.add_argument(
+        "--replication", type=count_arg, default=0, help="replication number (default 0)"
+    )
     r.add_argument(
         "--warmup-days",
-        type=float,
+        type=non_negative_arg,
         default=0.0,
         help="exclude orders placed in the first W days from the KPIs",
     )
     r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
+    add_max_orders_arg(r)
     add_run_out_args(r)
     add_override_args(r)
     r.set_defaults(func=cmd_run)

@@ -12,6 +12,7 @@ import polars as pl
 
 from sim.cli import UsageError, _fmt, add_override_args, overrides_from
 from sim.scenario import load_scenario
+from sim.strict_numbers import count_arg, non_negative_arg
 
 
 def _parse_kpis(text: str | None) -> list[str] | None:
@@ -72,7 +73,7 @@ def print_comparison(table: pl.DataFrame, title: str) -> None:
     from analysis.kpi_defs import kpi_def
 
     console = Console()
-    console.print(title)
+    console.print(title, markup=False)  # scenario names are text, not markup
     grid = Table()
     grid.add_column("KPI", no_wrap=True)
     grid.add_column("scenario")
@@ -88,7 +89,7 @@ def print_comparison(table: pl.DataFrame, title: str) -> None:
             half = "" if hw is None or math.isnan(hw) else f" ± {_fmt(hw, d.unit)}"
             cells: list[str | Text] = [
                 kpi if i == 0 else "",
-                f"{row['scenario_index'] + 1}. {row['scenario']}",
+                Text(f"{row['scenario_index'] + 1}. {row['scenario']}"),
                 _fmt(row["mean"], d.unit) + half,
             ]
             if row["scenario_index"] == 0:
@@ -316,14 +317,14 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
     )
     c.add_argument(
         "--precision",
-        type=float,
+        type=non_negative_arg,
         metavar="P",
         help="add replications until every KPI's 95%% CI half-width is within P x |mean| "
         "(e.g. 0.05), starting from -r",
     )
     c.add_argument(
         "--max-replications",
-        type=int,
+        type=count_arg,
         default=100,
         help="cap on replications with --precision (default 100)",
     )

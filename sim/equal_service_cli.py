@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli import UsageError, _fmt, overrides_from
+from sim.strict_numbers import count_arg
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
     from rich.table import Table
 
     console = Console() if sys.stdout.isatty() else Console(width=200)
-    console.print(title, soft_wrap=True)
+    console.print(title, soft_wrap=True, markup=False)
     table = Table(title="staff and cost at equal service (each scenario's cheapest staffing)")
     columns = [
         *("scenario", "staff per shift", "heads", "paid h/week", "weekly wage bill"),
@@ -241,14 +242,14 @@ def add_equal_service_args(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-headcount",
-        type=int,
+        type=count_arg,
         default=50,
         metavar="N",
         help="largest headcount tried per shift (default 50)",
     )
     group.add_argument(
         "--global-budget",
-        type=int,
+        type=count_arg,
         default=20,
         metavar="N",
         help="staffings simulated per scenario to prove its answer cheapest (default 20)",

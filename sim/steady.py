@@ -20,6 +20,9 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
+from sim.run_estimate import DEFAULT_MAX_ORDERS
+from sim.strict_numbers import count_arg, finite_arg, non_negative_arg, whole_arg
+
 #: Defaults of the experiment commands.
 WARMUP_WEEKS, WEEKS, TAIL_DAYS = 1, 2, 7.0
 
@@ -35,11 +38,12 @@ class Measurement:
     weeks: int = WEEKS
     tail_days: float = TAIL_DAYS
     warmup_days_plain: float = 0.0
+    max_orders: int = DEFAULT_MAX_ORDERS
 
     @classmethod
-    def plain(cls, warmup_days: float = 0.0) -> Measurement:
+    def plain(cls, warmup_days: float = 0.0, max_orders: int = DEFAULT_MAX_ORDERS) -> Measurement:
         """The scenario's own horizon and drain, orders of the first ``warmup_days`` dropped."""
-        return cls(steady=False, warmup_days_plain=warmup_days)
+        return cls(steady=False, warmup_days_plain=warmup_days, max_orders=max_orders)
 
     @property
     def warmup_days(self) -> float:
@@ -58,15 +62,23 @@ class Measurement:
 
     def apply(self, scenario: Any) -> Any:
         """The scenario as the experiment runs it: arrivals for the whole run and no drain
-        (steady), or unchanged (plain)."""
+        (steady), or unchanged (plain). Either is checked against the pre-run estimate
+        (:func:`sim.run_estimate.check_run`, ``max_orders``) and a plain run's warm-up against
+        its horizon."""
+        from sim.run_estimate import check_run
+
         if not self.steady:
+            check_warmup(scenario, self.warmup_days_plain)
+            check_run(scenario, self.max_orders)
             return scenario
         self.check(scenario)
         from sim.scenario import with_overrides
 
-        return with_overrides(
+        run = with_overrides(
             scenario, {"simulation.horizon_days": self.run_days, "simulation.drain_days": 0.0}
         )
+        check_run(run, self.max_orders)
+        return run
 
     def check(self, scenario: Any) -> None:
         """``UsageError`` (one line) when the scenario cannot be measured this way: a replay
@@ -106,11 +118,39 @@ class Measurement:
         )
 
 
+def check_warmup(scenario: Any, warmup_days: float) -> None:
+    """``UsageError`` (one line) when the warm-up leaves no day of arrivals to score (the
+    KPIs would all be zero or empty)."""
+    from sim.cli import UsageError
+
+    horizon = scenario.simulation.horizon_days
+    if warmup_days >= horizon and not scenario.replay.orders:
+        raise UsageError(
+            f"omsim: --warmup-days: expected less than the horizon ({horizon:g} days of "
+            f"arrivals), found {warmup_days:g} (no order would be scored); lower it or raise "
+            "--days"
+        )
+
+
+def add_max_orders_arg(parser: argparse.ArgumentParser) -> None:
+    """``--max-orders N``: the pre-run estimate's limit on one run's orders."""
+    parser.add_argument(
+        "--max-orders",
+        type=whole_arg(1, 10**12),
+        default=DEFAULT_MAX_ORDERS,
+        metavar="N",
+        help=f"refuse a run whose estimate exceeds N orders (default {DEFAULT_MAX_ORDERS:,}: "
+        "about 4 GB of memory)",
+    )
+
+
 def add_measurement_args(parser: argparse.ArgumentParser) -> None:
-    """``--warmup-weeks``, ``--weeks``, ``--tail-days``, ``--plain``, ``--warmup-days``."""
+    """``--warmup-weeks``, ``--weeks``, ``--tail-days``, ``--plain``, ``--warmup-days``,
+    ``--max-orders``."""
+    add_max_orders_arg(parser)
     parser.add_argument(
         "--warmup-weeks",
-        type=int,
+        type=count_arg,
         default=WARMUP_WEEKS,
         metavar="W",
         help=f"whole weeks simulated before the measured ones (default {WARMUP_WEEKS}: covers "
@@ -118,14 +158,14 @@ def add_measurement_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--weeks",
-        type=int,
+        type=count_arg,
         default=WEEKS,
         metavar="M",
         help=f"measured weeks: the KPIs score the orders placed in them (default {WEEKS})",
     )
     parser.add_argument(
         "--tail-days",
-        type=float,
+        type=finite_arg,
         default=TAIL_DAYS,
         metavar="T",
         help=f"days simulated after the measured weeks, orders still arriving, to follow the "
@@ -139,7 +179,7 @@ def add_measurement_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--warmup-days",
-        type=float,
+        type=non_negative_arg,
         default=0.0,
         help="with --plain: exclude orders placed in the first W days from the KPIs",
     )
@@ -149,10 +189,11 @@ def measurement_of(args: argparse.Namespace) -> Measurement:
     """The measurement the options ask for; ``UsageError`` (one line) for impossible ones."""
     from sim.cli import UsageError
 
+    max_orders = getattr(args, "max_orders", DEFAULT_MAX_ORDERS)
     if args.warmup_days < 0:
         raise UsageError(f"omsim: --warmup-days: expected >= 0, found {args.warmup_days}")
     if args.plain:
-        return Measurement.plain(args.warmup_days)
+        return Measurement.plain(args.warmup_days, max_orders)
     if args.warmup_days:
         raise UsageError(
             "omsim: --warmup-days: expected with --plain only (steady-state runs use "
@@ -169,4 +210,4 @@ def measurement_of(args: argparse.Namespace) -> Measurement:
         raise UsageError(f"omsim: --weeks: expected at least 1, found {args.weeks}")
     if not 0 <= args.tail_days <= 365:
         raise UsageError(f"omsim: --tail-days: expected 0..365, found {args.tail_days:g}")
-    return Measurement(True, args.warmup_weeks, args.weeks, args.tail_days)
+    return Measurement(True, args.warmup_weeks, args.weeks, args.tail_days, 0.0, max_orders)

@@ -14,6 +14,7 @@ import polars as pl
 from sim.atomic import save_figure
 from sim.cli import UsageError, _fmt, add_override_args, overrides_from
 from sim.scenario import load_scenario
+from sim.strict_numbers import count_arg
 
 DEFAULT_OBJECTIVE = "time_to_ship_mean_h"
 
@@ -208,7 +209,7 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument(
         "--max-points",
-        type=int,
+        type=count_arg,
         default=400,
         help="refuse grids larger than this (default 400)",
     )

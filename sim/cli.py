@@ -26,6 +26,11 @@ _FIXED: frozenset[str] = frozenset()  # filled lazily with analysis.kpis.KPI_DEF
 EXIT_BAD_INPUT = 2
 
 
+def one_line(message: str) -> str:
+    """An error message kept to one line: line breaks (from names or keys) shown escaped."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 class UsageError(Exception):
     """A bad command line; the message is one line."""
 
@@ -211,7 +216,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             sc = load_scenario(path)
         except ScenarioError as exc:
-            print(exc, file=sys.stderr)
+            print(one_line(str(exc)), file=sys.stderr)
             bad += 1
         else:
             print(f"{path}: ok ({sc.name}, fingerprint {sc.fingerprint()})")
@@ -301,7 +306,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except (ScenarioError, UsageError) as exc:
-        print(exc, file=sys.stderr)
+        print(one_line(str(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (
         StoreError,
@@ -311,7 +316,7 @@ def _run(args: argparse.Namespace) -> int:
         OutputFolderError,
         WriteError,
     ) as exc:
-        print(f"omsim: {exc}", file=sys.stderr)
+        print(one_line(f"omsim: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(

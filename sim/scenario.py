@@ -151,10 +151,15 @@ def format_validation_error(where: str, exc: ValidationError) -> str:
     """One line: file, key path, what was expected, what was found (and how many more)."""
     errors = exc.errors(include_url=False)
     first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"])
+    loc = ".".join(str(p) if str(p).isprintable() else repr(str(p)) for p in first["loc"])
     msg: str = first["msg"]
     if first["type"] == "extra_forbidden":
-        text = f"{loc}: expected a known key, found unknown key {loc.rsplit('.', 1)[-1]!r}"
+        text = f"{loc}: expected a known key, found unknown key {str(first['loc'][-1])!r}"
+    elif first["type"] == "string_pattern_mismatch":
+        text = (
+            f"{loc}: expected a name without control characters (line breaks, tabs), "
+            f"found {_describe(first.get('input'))}"
+        )
     elif first["type"] == "missing":
         text = f"{loc}: expected a value, found none"
     elif first["type"] in ("value_error", "assertion_error"):

@@ -116,6 +116,8 @@ TEXT_FILES = [
     ("start-year-9999", _based("[simulation]\nstart = 9999-12-01T00:00:00\n"), "1970..2200"),
     ("holiday-year-9999", _based("[calendar]\nholidays = [9999-01-01]\n"), "1970..2200"),
     ("long-name", _based(f'name = "{"x" * 1000}"\n'), "name"),
+    ("key-with-line-break", _based('[demand]\n"x\\ny" = 2\n'), "unknown key"),
+    ("name-with-line-break", _based('name = "a\\nb"\n'), "control characters"),
 ]
 
 

@@ -73,8 +73,9 @@ Exponent = Annotated[float, Field(ge=0.0, le=MAX_EXPONENT)]
 PosInt = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 #: A whole number 0..MAX_COUNT.
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-#: A name shown in tables, charts and reports (escaped wherever rendered).
-Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+#: A name shown in tables, charts and reports (escaped wherever rendered; no control
+#: characters such as line breaks).
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS, pattern=r"^[^\x00-\x1f\x7f]*$")]
 #: A date with a year in MIN_YEAR..MAX_YEAR.
 SaneDate = Annotated[dt.date, AfterValidator(_sane_date)]
 #: A date-time with a year in MIN_YEAR..MAX_YEAR.

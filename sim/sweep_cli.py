@@ -51,6 +51,7 @@ def print_sweep(summary: pl.DataFrame, keys: list[str], objective: str, unit: st
     """The objective per grid point, mean ± 95 % half-width."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table()
     for k in keys:
@@ -59,7 +60,7 @@ def print_sweep(summary: pl.DataFrame, keys: list[str], objective: str, unit: st
     for row in summary.iter_rows(named=True):
         hw = row["half_width"]
         half = "" if hw is None or math.isnan(hw) else f" ± {_fmt(hw, unit)}"
-        table.add_row(*[row[k] for k in keys], _fmt(row["mean"], unit) + half)
+        table.add_row(*[Text(str(row[k])) for k in keys], _fmt(row["mean"], unit) + half)
     Console().print(table)
 
 

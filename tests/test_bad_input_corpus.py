@@ -18,6 +18,7 @@ from sim.cli import main
 from sim.config import Scenario
 from sim.run_estimate import DEFAULT_MAX_ORDERS, check_run, estimate_run
 from sim.scenario import load_scenario
+from sim.strict_numbers import parse_number
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.toml")
@@ -83,6 +84,18 @@ NUMBERS = [
     ("warmup-nan", [*RUN, "--warmup-days", "nan"], "--warmup-days"),
     ("days-non-ascii", [*RUN, "--days", "\u0661"], "--days"),
     ("seed-5000-digits", [*RUN, "--seed", "9" * 5000], "--seed"),
+    (
+        "sweep-orders-estimate",
+        ["sweep", BASELINE, "--param", "demand.orders_per_day=1e6,2e6"],
+        "--max-orders",
+    ),
+    (
+        "compare-plain-warmup-past-horizon",
+        ["compare", BASELINE, "--plain", "--warmup-days", "30"],
+        "--warmup-days",
+    ),
+    ("compare-tail-inf", ["compare", BASELINE, "--tail-days", "inf"], "--tail-days"),
+    ("compare-seed-negative", ["compare", BASELINE, "--seed", "-1"], "--seed"),
     (
         "compare-orders-estimate",
         ["compare", BASELINE, BASELINE, "--set", "demand.orders_per_day=1e6"],
@@ -206,3 +219,21 @@ def test_the_limit_is_the_one_given():
         check_run(sc, 27_999)
     assert "28,000 orders" in str(info.value)
     assert DEFAULT_MAX_ORDERS >= 365 * 2000  # a year of the baseline runs by default
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("7", 7), ("-3", -3), (" 12 ", 12), ("2.5", 2.5), ("1e3", 1000.0), (".5", 0.5)],
+)
+def test_strict_numbers_read_plain_ascii_numbers(text, expected):
+    value = parse_number(text)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["inf", "-inf", "nan", "1e400", "1_000", "0x10", "\u0661", "\uff12", "9" * 41, "", "1,5"],
+)
+def test_strict_numbers_refuse_the_rest(text):
+    with pytest.raises(ValueError, match="expected"):
+        parse_number(text)

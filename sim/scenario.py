@@ -155,6 +155,12 @@ def format_validation_error(where: str, exc: ValidationError) -> str:
     msg: str = first["msg"]
     if first["type"] == "extra_forbidden":
         text = f"{loc}: expected a known key, found unknown key {str(first['loc'][-1])!r}"
+    elif first["type"] in ("string_too_long", "too_long"):
+        what = "characters" if first["type"] == "string_too_long" else "items"
+        limit = (first.get("ctx") or {}).get("max_length", "?")
+        found = first.get("input")
+        size = f"{len(found):,}" if hasattr(found, "__len__") else "more"
+        text = f"{loc}: expected at most {limit} {what}, found {size}"
     elif first["type"] == "string_pattern_mismatch":
         text = (
             f"{loc}: expected a name without control characters (line breaks, tabs), "

@@ -129,6 +129,7 @@ TEXT_FILES = [
     ("start-year-9999", _based("[simulation]\nstart = 9999-12-01T00:00:00\n"), "1970..2200"),
     ("holiday-year-9999", _based("[calendar]\nholidays = [9999-01-01]\n"), "1970..2200"),
     ("long-name", _based(f'name = "{"x" * 1000}"\n'), "name"),
+    ("name-1mb", _based(f'name = "{"x" * 1_000_000}"\n'), "name: expected at most 200"),
     ("key-with-line-break", _based('[demand]\n"x\\ny" = 2\n'), "unknown key"),
     ("name-with-line-break", _based('name = "a\\nb"\n'), "control characters"),
 ]
@@ -237,3 +238,16 @@ def test_strict_numbers_read_plain_ascii_numbers(text, expected):
 def test_strict_numbers_refuse_the_rest(text):
     with pytest.raises(ValueError, match="expected"):
         parse_number(text)
+
+
+def test_markup_in_the_progress_bar_label_is_text(monkeypatch, capsys):
+    """The bar is drawn only on a terminal: pretend stderr is one."""
+    import sys
+
+    from sim.cli import _progress_bar
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    update, close = _progress_bar("[/bold] shop (seed 1)", 2.0)
+    assert update is not None  # the bar exists, so its label was rendered
+    update(1.0, 2.0)
+    close()

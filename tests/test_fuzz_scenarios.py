@@ -169,3 +169,32 @@ def arguments(draw) -> list[str]:
 @given(argv=arguments())
 def test_fuzzed_command_lines_run_or_fail_in_one_line(capsys, argv):
     _outcome(capsys, argv)
+
+
+EXPERIMENT_OPTIONS = st.sampled_from(
+    ["--days", "--seed", "-r", "--warmup-days", "--max-orders", "--tail-days", "--weeks",
+     "--warmup-weeks", "--precision", "--max-replications", "--jobs"]
+)  # fmt: skip
+
+
+@st.composite
+def experiment_arguments(draw) -> list[str]:
+    """``omsim compare`` (plain runs, two replications in this process) or ``omsim sweep``
+    with random options and ``--set`` items."""
+    baseline = str(ROOT / "scenarios" / "baseline.toml")
+    command = draw(st.sampled_from(["compare", "sweep"]))
+    argv = [command, baseline, "--plain", "-r", "2", "--jobs", "1", "--days", "0.05", *TINY]
+    if command == "sweep":
+        argv += ["--param", f"demand.orders_per_day={draw(st.sampled_from(['20,40', 'inf,2']))}"]
+    for _ in range(draw(st.integers(1, 3))):
+        if draw(st.booleans()):
+            argv += [draw(EXPERIMENT_OPTIONS), draw(NUMBER_TEXT)]
+        else:
+            argv += ["--set", f"{draw(SET_KEYS)}={draw(st.one_of(NUMBER_TEXT, TEXT))}"]
+    return argv
+
+
+@settings(FUZZ, max_examples=int(os.environ.get("OMSIM_FUZZ_EXAMPLES", "15")))
+@given(argv=experiment_arguments())
+def test_fuzzed_experiment_command_lines_run_or_fail_in_one_line(capsys, argv):
+    _outcome(capsys, argv)

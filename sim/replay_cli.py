@@ -103,6 +103,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.out:
         check_run_folder(args.out, args.force)
     history = read_history(args.orders, args.format, args.tz, args)
+    if history.orders.height > args.max_orders:
+        raise UsageError(
+            f"omsim: {args.orders}: expected a replay of at most {args.max_orders:,} orders, "
+            f"found {history.orders.height:,}; raise the limit with --max-orders "
+            f"{history.orders.height}"
+        )
     write_rejects(history, rejects_path(args))
     window = None
     feed_box: list = []

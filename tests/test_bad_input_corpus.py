@@ -251,3 +251,18 @@ def test_markup_in_the_progress_bar_label_is_text(monkeypatch, capsys):
     assert update is not None  # the bar exists, so its label was rendered
     update(1.0, 2.0)
     close()
+
+
+def test_a_replay_of_more_orders_than_the_limit_is_refused(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # nothing written beside the order file
+    orders = ROOT / "tests" / "data" / "online_retail_sample.csv"
+    rc, _, err = call(
+        capsys,
+        ["replay", str(orders), "--format", "online-retail", "--scenario", BASELINE,
+         "--max-orders", "10"],
+    )  # fmt: skip
+    assert rc == 2
+    assert "Traceback" not in err
+    # the sample's 2,000 rows make 91 orders (the importer's own summary line says so)
+    assert err.splitlines()[-1].endswith("found 91; raise the limit with --max-orders 91")
+    assert not list(tmp_path.iterdir())  # refused before the rejected rows are written

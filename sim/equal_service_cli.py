@@ -76,6 +76,7 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
     order (mean ± 95% CI; paired difference against the first scenario with an answer)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console() if sys.stdout.isatty() else Console(width=200)
     console.print(title, soft_wrap=True, markup=False)
@@ -89,7 +90,7 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
     rows = summary["comparison"]
     index = 0
     for i, m in enumerate(summary["methods"]):
-        name = f"{i + 1}. {m['scenario']}"
+        name = Text(f"{i + 1}. {m['scenario']}")  # a name is text, not rich markup
         if not m["feasible"]:
             table.add_row(name, "no staffing up to --max-headcount meets every SLA", *[""] * 7)
             continue
@@ -108,7 +109,8 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
     if feasible and not summary["methods"][0]["feasible"]:
         console.print(
             f"Scenario 1 has no staffing meeting every SLA: the differences are against "
-            f"{feasible[0]}, the first scenario that has one."
+            f"{feasible[0]}, the first scenario that has one.",
+            markup=False,
         )
 
 

@@ -266,3 +266,48 @@ def test_a_replay_of_more_orders_than_the_limit_is_refused(capsys, monkeypatch, 
     # the sample's 2,000 rows make 91 orders (the importer's own summary line says so)
     assert err.splitlines()[-1].endswith("found 91; raise the limit with --max-orders 91")
     assert not list(tmp_path.iterdir())  # refused before the rejected rows are written
+
+
+MARKUP_NAMES = ["[/bold] a", "[red]b"]
+
+
+def test_markup_names_in_the_comparison_table_are_text(capsys):
+    import polars as pl
+
+    from sim.compare_cli import print_comparison
+
+    nan = float("nan")
+    table = pl.DataFrame(
+        {
+            "kpi": ["lead_time_mean_h"] * 2,
+            "scenario_index": [0, 1],
+            "scenario": MARKUP_NAMES,
+            "mean": [10.0, 12.0],
+            "half_width": [1.0, 1.0],
+            "diff_mean": [nan, 2.0],
+            "diff_low": [nan, 1.0],
+            "diff_high": [nan, 3.0],
+            "p_value": [nan, 0.01],
+            "better": [False, True],
+            "significant": [False, True],
+        }
+    )
+    print_comparison(table, "[/i] vs [b]")
+    out = capsys.readouterr().out
+    assert "[/i] vs [b]" in out
+    assert all(name in out for name in MARKUP_NAMES)
+
+
+def test_markup_names_in_the_equal_service_table_are_text(capsys):
+    from sim.equal_service_cli import print_equal_service
+
+    feasible = {"feasible": True, "headcount": {"pickers": 3}, "heads": 3,
+                "paid_hours_per_week": {"pickers": 120.0}, "paid_hours_per_week_total": 120.0,
+                "weekly_cost": 2400.0}  # fmt: skip
+    methods = [{"scenario": MARKUP_NAMES[0], "feasible": False},
+               {"scenario": MARKUP_NAMES[1], **feasible}]  # fmt: skip
+    print_equal_service({"comparison": [], "methods": methods}, "[/x] title")
+    out = capsys.readouterr().out
+    assert "[/x] title" in out
+    assert all(name in out for name in MARKUP_NAMES)
+    assert f"against {MARKUP_NAMES[1]}, the first" in out

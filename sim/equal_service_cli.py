@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.cli import UsageError, _fmt, overrides_from
+from sim.cli.common import UsageError, _fmt, overrides_from
 from sim.strict_numbers import count_arg
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,8 @@ def _roles(text: str | None, scenarios: list, paths: list[Path]) -> list[list[st
 
 def _cell(rows: list[dict[str, Any]], kpi: str, index: int) -> tuple[str, str]:
     """``mean ± half-width`` and ``diff [low, high]`` of a KPI for one scenario."""
-    from analysis.kpi_defs import kpi_def
-    from sim.compare_cli import _signed
+    from analysis.kpis.defs import kpi_def
+    from sim.cli.comparison import _signed
 
     unit = kpi_def(kpi).unit
     row = next((r for r in rows if r["kpi"] == kpi and r["scenario_index"] == index), None)
@@ -116,12 +116,12 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
 
 def cmd_equal_service(args: argparse.Namespace) -> int:
     """omsim compare --equal-service: size each scenario to the SLAs, compare the answers."""
-    from analysis.compare import compare_table
-    from analysis.sla import monotonicity_warning, parse_sla
-    from sim.compare_cli import _labels, _parse_kpis, print_comparison
-    from sim.equal_service import COST_KPIS, answer_results, size_each, summary
-    from sim.experiment import ExperimentFailed
-    from sim.experiment_cli import (
+    from analysis.stats.compare import compare_table
+    from analysis.stats.sla import monotonicity_warning, parse_sla
+    from sim.cli.comparison import _labels, _parse_kpis, print_comparison
+    from sim.experiments.equal_service import COST_KPIS, answer_results, size_each, summary
+    from sim.experiments.experiment import ExperimentFailed
+    from sim.cli.experiment_options import (
         EXIT_FAILED_RUNS,
         jobs_of,
         open_store,
@@ -131,8 +131,8 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
     )
     from sim.scenario import load_scenario
     from sim.shift_names import horizon_warning
-    from sim.size_run import known_kpis
-    from sim.steady import measurement_of
+    from sim.experiments.size_run import known_kpis
+    from sim.cli.measurement_options import measurement_of
 
     if args.precision is not None:
         raise UsageError("omsim: --precision: expected no --precision with --equal-service")
@@ -218,7 +218,7 @@ def cmd_equal_service(args: argparse.Namespace) -> int:
 def _empty() -> Any:
     import polars as pl
 
-    from analysis.compare import COMPARE_SCHEMA
+    from analysis.stats.compare import COMPARE_SCHEMA
 
     return pl.DataFrame(schema=COMPARE_SCHEMA)
 

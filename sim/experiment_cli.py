@@ -1,7 +1,7 @@
 """Command-line options and plumbing shared by the experiment commands (compare, size, sweep).
 
 Every experiment command takes the same replication options (``-r``, ``--seed``), the same
-measurement (steady state by default, :mod:`sim.steady`), the same executors (``--jobs``,
+measurement (steady state by default, :mod:`sim.experiments.steady`), the same executors (``--jobs``,
 ``--cluster``) and the same run store (``--out``, ``--resume``), and reports a replication
 that raises the same way.
 """
@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.cli import UsageError, _progress_bar
-from sim.executors import default_jobs
-from sim.steady import add_measurement_args, measurement_of
-from sim.store import Failure, RunStore
+from sim.cli.common import UsageError, _progress_bar
+from sim.experiments.executors import default_jobs
+from sim.cli.measurement_options import add_measurement_args, measurement_of
+from sim.experiments.store import Failure, RunStore
 from sim.strict_numbers import count_arg, seed_arg
 
 
@@ -36,7 +36,7 @@ EXIT_FAILED_RUNS = 1
 
 def add_experiment_args(parser: argparse.ArgumentParser, replications: int = 10) -> None:
     """``-r``, ``--seed``, the measurement (``--warmup-weeks``, ``--weeks``, ``--tail-days``,
-    ``--plain``, ``--warmup-days``: :mod:`sim.steady`), ``--jobs``, ``--cluster``, ``--out``,
+    ``--plain``, ``--warmup-days``: :mod:`sim.experiments.steady`), ``--jobs``, ``--cluster``, ``--out``,
     ``--resume``."""
     parser.add_argument(
         "-r",

@@ -13,8 +13,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from sim.experiment_cli import runs_dir
-    from sim.store import list_stores
+    from sim.cli.experiment_options import runs_dir
+    from sim.experiments.store import list_stores
 
     parent = args.dir if args.dir is not None else runs_dir()
     stores = list_stores(parent)

@@ -1,6 +1,6 @@
 """``omsim size``: the cheapest headcount per shift that meets every SLA with 95 % confidence.
 
-Parses the SLAs and roles, runs the search on the simulation (:mod:`sim.size_run`), prints the
+Parses the SLAs and roles, runs the search on the simulation (:mod:`sim.experiments.size_run`), prints the
 answer and the cost/SLA frontier, and stores them in the run store's manifest
 (``summary.frontier``, ``summary.answer``). See docs/SIZING.md.
 """
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
-from analysis.sla import Sla, SlaResult, monotonicity_warning, parse_sla
-from sim.cli import UsageError, _fmt, add_override_args, overrides_from
+from analysis.stats.sla import Sla, SlaResult, monotonicity_warning, parse_sla
+from sim.cli.common import UsageError, _fmt, add_override_args, overrides_from
 from sim.shift_names import horizon_warning, shift_label
-from sim.size_run import (
+from sim.experiments.size_run import (
     STABILITY_ALPHA,
     Evaluation,
     efficient,
@@ -26,7 +26,8 @@ from sim.size_run import (
     known_kpis,
     size_staffing,
 )
-from sim.sizing import Point, SearchResult, Variable, sizing_variables
+from sim.experiments.sizing_variables import Point, Variable, sizing_variables
+from sim.experiments.sizing import SearchResult
 from sim.strict_numbers import count_arg
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def print_workload(table: Any, label: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from analysis.workload import WEEKDAYS, daily_balance
+    from analysis.stats.workload import WEEKDAYS, daily_balance
 
     console = Console() if sys.stdout.isatty() else Console(width=200)
     daily = daily_balance(table)
@@ -191,7 +192,7 @@ def _roles(text: str | None, scenario: Any) -> list[str]:
 def _add_candidates(args: argparse.Namespace, scenario: Any) -> Any:
     """The scenario with ``--candidate-shift`` and ``--candidate-shifts`` appended at
     headcount 0."""
-    from sim.candidate_shifts import (
+    from sim.experiments.candidate_shifts import (
         CandidateError,
         parse_candidate_shift,
         read_candidate_file,
@@ -223,9 +224,9 @@ def candidates_note(candidates: Sequence[Variable], variables: Sequence[Variable
 
 def cmd_size(args: argparse.Namespace) -> int:
     """omsim size: search the cheapest staffing meeting the SLAs; print and store it."""
-    from analysis.workload import minutes_per_order, workload_table
-    from sim.experiment import ExperimentFailed
-    from sim.experiment_cli import (
+    from analysis.stats.workload import minutes_per_order, workload_table
+    from sim.experiments.experiment import ExperimentFailed
+    from sim.cli.experiment_options import (
         EXIT_FAILED_RUNS,
         check_experiment_args,
         jobs_of,
@@ -348,7 +349,7 @@ def cmd_size(args: argparse.Namespace) -> int:
 
 def add_size_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``size`` subcommand."""
-    from sim.experiment_cli import add_experiment_args
+    from sim.cli.experiment_options import add_experiment_args
 
     p = sub.add_parser(
         "size",

@@ -83,7 +83,7 @@ class Measurement:
     def check(self, scenario: Any) -> None:
         """``UsageError`` (one line) when the scenario cannot be measured this way: a replay
         of an order file runs the file's days, so it needs ``--plain``."""
-        from sim.cli import UsageError
+        from sim.cli.common import UsageError
 
         if self.steady and scenario.replay.orders:
             raise UsageError(
@@ -121,7 +121,7 @@ class Measurement:
 def check_warmup(scenario: Any, warmup_days: float) -> None:
     """``UsageError`` (one line) when the warm-up leaves no day of arrivals to score (the
     KPIs would all be zero or empty)."""
-    from sim.cli import UsageError
+    from sim.cli.common import UsageError
 
     horizon = scenario.simulation.horizon_days
     if warmup_days >= horizon and not scenario.replay.orders:
@@ -187,7 +187,7 @@ def add_measurement_args(parser: argparse.ArgumentParser) -> None:
 
 def measurement_of(args: argparse.Namespace) -> Measurement:
     """The measurement the options ask for; ``UsageError`` (one line) for impossible ones."""
-    from sim.cli import UsageError
+    from sim.cli.common import UsageError
 
     max_orders = getattr(args, "max_orders", DEFAULT_MAX_ORDERS)
     if args.warmup_days < 0:

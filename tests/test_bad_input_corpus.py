@@ -244,7 +244,7 @@ def test_markup_in_the_progress_bar_label_is_text(monkeypatch, capsys):
     """The bar is drawn only on a terminal: pretend stderr is one."""
     import sys
 
-    from sim.cli import _progress_bar
+    from sim.cli.common import _progress_bar
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     update, close = _progress_bar("[/bold] shop (seed 1)", 2.0)
@@ -274,7 +274,7 @@ MARKUP_NAMES = ["[/bold] a", "[red]b"]
 def test_markup_names_in_the_comparison_table_are_text(capsys):
     import polars as pl
 
-    from sim.compare_cli import print_comparison
+    from sim.cli.comparison import print_comparison
 
     nan = float("nan")
     table = pl.DataFrame(
@@ -299,7 +299,7 @@ def test_markup_names_in_the_comparison_table_are_text(capsys):
 
 
 def test_markup_names_in_the_equal_service_table_are_text(capsys):
-    from sim.equal_service_cli import print_equal_service
+    from sim.cli.equal_service import print_equal_service
 
     feasible = {"feasible": True, "headcount": {"pickers": 3}, "heads": 3,
                 "paid_hours_per_week": {"pickers": 120.0}, "paid_hours_per_week_total": 120.0,

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.sizing_view import render, sizing_view
 from sim.config import Role
-from sim.experiments.steady import Measurement
+from sim.experiments.steady import Measurement, MeasurementError
 from sim.experiments.store import StoreError
 from sim.scenario import ScenarioError
 from sim.shift_names import horizon_warning
@@ -89,7 +89,12 @@ def main() -> None:
     sized = [i for i, sh in enumerate(loaded.staffing.shifts) if sh.role in s["roles"]]
     steady = s["weeks"] and not loaded.replay.orders  # a replay runs its file's days
     measured = Measurement(True, 1, int(s["weeks"]), 7) if steady else Measurement.plain()
-    uncovered = horizon_warning(measured.apply(loaded), sized, measured.warmup_days)
+    try:
+        measured_scenario = measured.apply(loaded)  # refuses a run too large to hold
+    except (ScenarioError, MeasurementError) as exc:
+        st.error(str(exc).removeprefix("omsim: "), icon="⚠️")
+        return
+    uncovered = horizon_warning(measured_scenario, sized, measured.warmup_days)
     if uncovered is not None:
         st.warning(
             uncovered.removeprefix("warning: ").replace(

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim import paths
+from sim import paths, toml_limits
 from sim.config import Scenario
 
 
@@ -49,14 +49,21 @@ def read_raw(
     resolved = path.resolve()
     if resolved in _seen:
         raise ScenarioError(f"{where}: base: expected no cycle of base files, found one")
+    if len(_seen) >= toml_limits.MAX_BASE_CHAIN:
+        raise ScenarioError(
+            f"{where}: base: expected a chain of at most {toml_limits.MAX_BASE_CHAIN} files, "
+            f"found a longer one (starting at {_seen[0]})"
+        )
     try:
-        data = tomllib.loads(raw_bytes.decode("utf-8"))
+        data = toml_limits.loads(raw_bytes.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where}: expected valid TOML, found a syntax error: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             f"{where}: expected a UTF-8 TOML file, found an undecodable byte at offset {exc.start}"
         ) from None
+    except ValueError as exc:  # too deep, or an integer of thousands of digits
+        raise ScenarioError(f"{where}: {exc}") from None
     replay = data.get("replay")
     if isinstance(replay, dict) and isinstance(replay.get("orders"), str) and replay["orders"]:
         replay["orders"] = str((path.parent / replay["orders"]).resolve())  # file-relative
@@ -81,7 +88,7 @@ def _confine_orders(orders: str, where: str, roots: Sequence[Path] | None) -> No
 def _parse_value(text: str) -> Any:
     """A command-line value as TOML (numbers, booleans, arrays, quoted strings) or a bare string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        return toml_limits.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
 
@@ -94,7 +101,10 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
     out = copy.deepcopy(raw)
     for dotted, value in overrides.items():
         if isinstance(value, str):
-            value = _parse_value(value)
+            try:
+                value = _parse_value(value)
+            except ValueError as exc:  # too deep, or an integer of thousands of digits
+                raise ScenarioError(f"--set {dotted}: {exc}") from None
         parts = dotted.split(".")
         node: Any = out
         for i, part in enumerate(parts[:-1]):
@@ -121,7 +131,7 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
 
 
 def _index(node: list, part: str, path: list[str]) -> int:
-    if not part.isdigit() or int(part) >= len(node):
+    if not (part.isascii() and part.isdigit()) or len(part) > 9 or int(part) >= len(node):
         raise ScenarioError(
             f"--set {'.'.join(path)}: expected a list index 0..{len(node) - 1}, found {part!r}"
         )
@@ -141,10 +151,21 @@ def format_validation_error(where: str, exc: ValidationError) -> str:
     """One line: file, key path, what was expected, what was found (and how many more)."""
     errors = exc.errors(include_url=False)
     first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"])
+    loc = ".".join(str(p) if str(p).isprintable() else repr(str(p)) for p in first["loc"])
     msg: str = first["msg"]
     if first["type"] == "extra_forbidden":
-        text = f"{loc}: expected a known key, found unknown key {loc.rsplit('.', 1)[-1]!r}"
+        text = f"{loc}: expected a known key, found unknown key {str(first['loc'][-1])!r}"
+    elif first["type"] in ("string_too_long", "too_long"):
+        what = "characters" if first["type"] == "string_too_long" else "items"
+        limit = (first.get("ctx") or {}).get("max_length", "?")
+        found = first.get("input")
+        size = f"{len(found):,}" if hasattr(found, "__len__") else "more"
+        text = f"{loc}: expected at most {limit} {what}, found {size}"
+    elif first["type"] == "string_pattern_mismatch":
+        text = (
+            f"{loc}: expected a name without control characters (line breaks, tabs), "
+            f"found {_describe(first.get('input'))}"
+        )
     elif first["type"] == "missing":
         text = f"{loc}: expected a value, found none"
     elif first["type"] in ("value_error", "assertion_error"):

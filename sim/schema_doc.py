@@ -10,16 +10,62 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.config import Scenario
+from sim.config.limits import (
+    MAX_BASE_CHAIN,
+    MAX_NAME_CHARS,
+    MAX_QUANTITY,
+    MAX_TEXT_CHARS,
+    MAX_TOML_DEPTH,
+    MAX_YEAR,
+    MIN_YEAR,
+)
+from sim.run_estimate import DEFAULT_MAX_ORDERS, MAX_TIMER_EVENTS
 
 _PLAIN = {"str": "string", "float": "number", "int": "integer", "bool": "boolean",
           "datetime": "date-time", "date": "date"}  # fmt: skip
 
 
-def _type_name(annotation: Any) -> str:
+def _limits(metadata: Any) -> str:
+    """The range, maximum length or year range that constraint metadata sets ("" if none)."""
+    lo = hi = None
+    lo_open = hi_open = False
+    years = length = ""
+    for m in metadata:
+        if hasattr(m, "metadata") and not isinstance(m, type):  # a FieldInfo in Annotated
+            inner = _limits(m.metadata)
+            if inner:
+                return inner
+        if getattr(m, "ge", None) is not None:
+            lo = m.ge
+        if getattr(m, "gt", None) is not None:
+            lo, lo_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+        if getattr(m, "lt", None) is not None:
+            hi, hi_open = m.lt, True
+        if getattr(m, "max_length", None) is not None:
+            length = f"at most {m.max_length} characters"
+        if getattr(getattr(m, "func", None), "__name__", "") == "_sane_date":
+            years = f"years {MIN_YEAR}..{MAX_YEAR}"
+    if lo is not None or hi is not None:
+        left = "(" if lo_open or lo is None else "["
+        right = ")" if hi_open or hi is None else "]"
+        low = "-inf" if lo is None else f"{lo:g}"
+        high = "inf" if hi is None else f"{hi:g}"
+        return f"in {left}{low}, {high}{right}"
+    return length or years
+
+
+def _type_name(annotation: Any, metadata: Any = ()) -> str:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    limits = _limits(metadata)
+    if limits:
+        if origin in (list, tuple, dict):
+            limits = limits.replace("characters", "items")
+        return f"{_type_name(annotation)}{' ' if limits.startswith('in ') else ', '}{limits}"
     if origin is typing.Annotated:
-        return _type_name(args[0])
+        return _type_name(args[0], args[1:])
     if origin is typing.Literal:
         return " | ".join(json.dumps(a) for a in args)
     if origin in (list, tuple):
@@ -68,6 +114,19 @@ def schema_markdown() -> str:
         "Units are in the key names: `_s` seconds, `_min` minutes, `_h` hours, `_m` metres,",
         "`_kg`, `_l` litres, `_cm`; `share`, `prob` and `_pmf` entries are fractions.",
         "",
+        "Limits: every number is finite (no `inf`, no `nan`) and lies in the range shown with",
+        "its type (`[a, b]` inclusive, `(a, b)` exclusive); open-ended quantities stop at",
+        f"{MAX_QUANTITY:g}. The intervals of periodic work have minimums that bound the",
+        "number of events (`stock_sync_min`, `rekey_every_h`, the wave `interval_min`, the",
+        "batch waits). Names are at most",
+        f"{MAX_NAME_CHARS} characters without control characters, any other text at most",
+        f"{MAX_TEXT_CHARS}; dates lie in the years {MIN_YEAR}..{MAX_YEAR}; tables and arrays",
+        f"nest at most {MAX_TOML_DEPTH} deep; a chain of `base` files is at most",
+        f"{MAX_BASE_CHAIN} files long; integers have at most 4,300 digits. Before any run",
+        "omsim estimates its orders, events and memory and refuses a run of more than",
+        f"{DEFAULT_MAX_ORDERS:,} orders (raise it with `--max-orders N`) or more than",
+        f"{MAX_TIMER_EVENTS:,} periodic timer events.",
+        "",
     ]
     seen: set[type[BaseModel]] = set()
 
@@ -86,7 +145,8 @@ def schema_markdown() -> str:
         subs = []
         for name, field in model.model_fields.items():
             out.append(
-                f"| `{name}` | {_type_name(field.annotation)} | `{_default(field)}` "
+                f"| `{name}` | {_type_name(field.annotation, field.metadata)} "
+                f"| `{_default(field)}` "
                 f"| {field.description or ''} |"
             )
             sub = _sub_model(field.annotation)

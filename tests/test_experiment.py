@@ -214,7 +214,7 @@ def test_cli_compare_selected_kpis(capsys, files):
         (["compare", "{ok}", "--jobs", "0"], "--jobs"),
         (["compare", "{ok}", "--kpis", "no_such_kpi"], "no_such_kpi"),
         (["compare", "{ok}", "-r", "2", "--kpis", "queue_mean_nowhere"], "queue_mean_nowhere"),
-        (["compare", "{ok}", "-r", "two"], "invalid int"),
+        (["compare", "{ok}", "-r", "two"], "--replications: expected a finite number"),
     ],
 )
 def test_cli_compare_bad_input_is_one_line_exit_2(capsys, tmp_path, files, argv, expect):

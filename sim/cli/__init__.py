@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from analysis.importers.schema import OrderImportError
 from sim.atomic import OutputFolderError, WriteError
-from sim.cli.common import EXIT_BAD_INPUT, UsageError, _Parser
+from sim.cli.common import EXIT_BAD_INPUT, UsageError, _Parser, one_line
 from sim.experiments.executors import ClusterError
 from sim.experiments.lifetime import Terminated, stop_on_sigterm, watch_parent_from_env
 from sim.experiments.steady import MeasurementError
@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except (ScenarioError, UsageError, MeasurementError) as exc:
-        print(exc, file=sys.stderr)
+        print(one_line(str(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (
         StoreError,
@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
         OutputFolderError,
         WriteError,
     ) as exc:
-        print(f"omsim: {exc}", file=sys.stderr)
+        print(one_line(f"omsim: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(

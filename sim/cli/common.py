@@ -9,7 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.strict_numbers import finite_arg
+
 EXIT_BAD_INPUT = 2
+
+
+def one_line(message: str) -> str:
+    """An error message kept to one line: line breaks (from names or keys) shown escaped."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class UsageError(Exception):
@@ -26,7 +33,9 @@ class _Parser(argparse.ArgumentParser):
 
 def add_override_args(parser: argparse.ArgumentParser, where: str = "the scenario") -> None:
     """``--days`` and ``--set KEY=VALUE`` (repeatable) on a command that loads scenarios."""
-    parser.add_argument("--days", type=float, help=f"override simulation.horizon_days in {where}")
+    parser.add_argument(
+        "--days", type=finite_arg, help=f"override simulation.horizon_days in {where}"
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -83,7 +92,9 @@ def _progress_bar(label: str, total_days: float, unit: str = "simulated days"):
         transient=True, console=Console(stderr=True),
     )  # fmt: skip
     bar.start()
-    task = bar.add_task(label, total=total_days)
+    from rich.markup import escape
+
+    task = bar.add_task(escape(label), total=total_days)  # scenario names are text, not markup
 
     def update(done: float, total: float) -> None:
         bar.update(task, completed=done, total=total)

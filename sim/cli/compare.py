@@ -13,6 +13,7 @@ import polars as pl
 from sim.cli.common import UsageError, add_override_args, overrides_from
 from sim.cli.comparison import _chosen_kpis, _labels, _parse_kpis, print_comparison
 from sim.scenario import load_scenario
+from sim.strict_numbers import count_arg, non_negative_arg
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -208,14 +209,14 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
     )
     c.add_argument(
         "--precision",
-        type=float,
+        type=non_negative_arg,
         metavar="P",
         help="add replications until every KPI's 95%% CI half-width is within P x |mean| "
         "(e.g. 0.05), starting from -r",
     )
     c.add_argument(
         "--max-replications",
-        type=int,
+        type=count_arg,
         default=100,
         help="cap on replications with --precision (default 100)",
     )

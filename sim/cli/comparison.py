@@ -69,7 +69,7 @@ def print_comparison(table: pl.DataFrame, title: str) -> None:
     from analysis.kpis.defs import kpi_def
 
     console = Console()
-    console.print(title)
+    console.print(title, markup=False)  # scenario names are text, not markup
     grid = Table()
     grid.add_column("KPI", no_wrap=True)
     grid.add_column("scenario")
@@ -85,7 +85,7 @@ def print_comparison(table: pl.DataFrame, title: str) -> None:
             half = "" if hw is None or math.isnan(hw) else f" ± {_fmt(hw, d.unit)}"
             cells: list[str | Text] = [
                 kpi if i == 0 else "",
-                f"{row['scenario_index'] + 1}. {row['scenario']}",
+                Text(f"{row['scenario_index'] + 1}. {row['scenario']}"),
                 _fmt(row["mean"], d.unit) + half,
             ]
             if row["scenario_index"] == 0:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import UsageError, _fmt, overrides_from
+from sim.strict_numbers import count_arg
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +76,10 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
     order (mean ± 95% CI; paired difference against the first scenario with an answer)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console() if sys.stdout.isatty() else Console(width=200)
-    console.print(title, soft_wrap=True)
+    console.print(title, soft_wrap=True, markup=False)
     table = Table(title="staff and cost at equal service (each scenario's cheapest staffing)")
     columns = [
         *("scenario", "staff per shift", "heads", "paid h/week", "weekly wage bill"),
@@ -88,7 +90,7 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
     rows = summary["comparison"]
     index = 0
     for i, m in enumerate(summary["methods"]):
-        name = f"{i + 1}. {m['scenario']}"
+        name = Text(f"{i + 1}. {m['scenario']}")  # a name is text, not rich markup
         if not m["feasible"]:
             table.add_row(name, "no staffing up to --max-headcount meets every SLA", *[""] * 7)
             continue
@@ -107,7 +109,8 @@ def print_equal_service(summary: dict[str, Any], title: str) -> None:
     if feasible and not summary["methods"][0]["feasible"]:
         console.print(
             f"Scenario 1 has no staffing meeting every SLA: the differences are against "
-            f"{feasible[0]}, the first scenario that has one."
+            f"{feasible[0]}, the first scenario that has one.",
+            markup=False,
         )
 
 
@@ -241,14 +244,14 @@ def add_equal_service_args(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-headcount",
-        type=int,
+        type=count_arg,
         default=50,
         metavar="N",
         help="largest headcount tried per shift (default 50)",
     )
     group.add_argument(
         "--global-budget",
-        type=int,
+        type=count_arg,
         default=20,
         metavar="N",
         help="staffings simulated per scenario to prove its answer cheapest (default 20)",

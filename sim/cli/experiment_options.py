@@ -22,6 +22,7 @@ from sim.cli.common import UsageError, _progress_bar
 from sim.cli.measurement_options import add_measurement_args, measurement_of
 from sim.experiments.executors import default_jobs
 from sim.experiments.store import Failure, RunStore
+from sim.strict_numbers import count_arg, seed_arg
 
 
 def runs_dir() -> Path:
@@ -41,11 +42,11 @@ def add_experiment_args(parser: argparse.ArgumentParser, replications: int = 10)
     parser.add_argument(
         "-r",
         "--replications",
-        type=int,
+        type=count_arg,
         default=replications,
         help=f"replications per scenario (default {replications})",
     )
-    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--seed", type=seed_arg, default=1, help="random seed (default 1)")
     add_measurement_args(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument(

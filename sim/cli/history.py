@@ -11,6 +11,7 @@ from sim.atomic import write_text_atomic
 from sim.cli.common import UsageError
 from sim.cli.replay import add_import_args, read_history, rejects_path, replay_scenario
 from sim.cli.replay import write_rejects as _write_rejects
+from sim.strict_numbers import count_arg, seed_arg
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (sim/cli/history.py)
 
@@ -219,11 +220,11 @@ def add_history_parsers(sub) -> None:
     )
     add_import_args(v)
     v.add_argument("--scenario", type=Path, required=True, help="(calibrated) scenario file")
-    v.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    v.add_argument("--replication", type=int, default=0, help="first replication (default 0)")
+    v.add_argument("--seed", type=seed_arg, default=1, help="random seed (default 1)")
+    v.add_argument("--replication", type=count_arg, default=0, help="first replication (default 0)")
     v.add_argument(
         "--runs",
-        type=int,
+        type=count_arg,
         default=3,
         help="replications to run (default 3): the KS is their mean, with its range",
     )

@@ -24,6 +24,7 @@ from analysis.importers.history import history_of
 from analysis.plots.stations import station_stats
 from sim import paths
 from sim.cli.common import UsageError, add_override_args, overrides_from
+from sim.strict_numbers import count_arg
 
 log = logging.getLogger("omsim")
 
@@ -224,6 +225,6 @@ def add_layout_parsers(sub) -> None:
 
     t = sub.add_parser("timeline", help="draw each worker's day from a run (and the waves)")
     t.add_argument("run", type=Path, help="run directory (omsim run --out)")
-    t.add_argument("--day", type=int, default=0, help="day of the run, from 0 (default 0)")
+    t.add_argument("--day", type=count_arg, default=0, help="day of the run, from 0 (default 0)")
     t.add_argument("-o", "--output", type=Path, required=True, help="timeline.png or .svg")
     t.set_defaults(func=cmd_timeline)

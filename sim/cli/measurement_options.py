@@ -1,5 +1,6 @@
 """The measurement options of the experiment commands (``--warmup-weeks``, ``--weeks``,
-``--tail-days``, ``--plain``, ``--warmup-days``) and the :class:`Measurement` they ask for."""
+``--tail-days``, ``--plain``, ``--warmup-days``, ``--max-orders``) and the :class:`Measurement`
+they ask for."""
 
 from __future__ import annotations
 
@@ -7,13 +8,29 @@ import argparse
 
 from sim.cli.common import UsageError
 from sim.experiments.steady import TAIL_DAYS, WARMUP_WEEKS, WEEKS, Measurement
+from sim.run_estimate import DEFAULT_MAX_ORDERS
+from sim.strict_numbers import count_arg, finite_arg, non_negative_arg, whole_arg
+
+
+def add_max_orders_arg(parser: argparse.ArgumentParser) -> None:
+    """``--max-orders N``: the pre-run estimate's limit on one run's orders."""
+    parser.add_argument(
+        "--max-orders",
+        type=whole_arg(1, 10**12),
+        default=DEFAULT_MAX_ORDERS,
+        metavar="N",
+        help=f"refuse a run whose estimate exceeds N orders (default {DEFAULT_MAX_ORDERS:,}: "
+        "about 4 GB of memory)",
+    )
 
 
 def add_measurement_args(parser: argparse.ArgumentParser) -> None:
-    """``--warmup-weeks``, ``--weeks``, ``--tail-days``, ``--plain``, ``--warmup-days``."""
+    """``--warmup-weeks``, ``--weeks``, ``--tail-days``, ``--plain``, ``--warmup-days``,
+    ``--max-orders``."""
+    add_max_orders_arg(parser)
     parser.add_argument(
         "--warmup-weeks",
-        type=int,
+        type=count_arg,
         default=WARMUP_WEEKS,
         metavar="W",
         help=f"whole weeks simulated before the measured ones (default {WARMUP_WEEKS}: covers "
@@ -21,14 +38,14 @@ def add_measurement_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--weeks",
-        type=int,
+        type=count_arg,
         default=WEEKS,
         metavar="M",
         help=f"measured weeks: the KPIs score the orders placed in them (default {WEEKS})",
     )
     parser.add_argument(
         "--tail-days",
-        type=float,
+        type=finite_arg,
         default=TAIL_DAYS,
         metavar="T",
         help=f"days simulated after the measured weeks, orders still arriving, to follow the "
@@ -42,7 +59,7 @@ def add_measurement_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--warmup-days",
-        type=float,
+        type=non_negative_arg,
         default=0.0,
         help="with --plain: exclude orders placed in the first W days from the KPIs",
     )
@@ -50,10 +67,11 @@ def add_measurement_args(parser: argparse.ArgumentParser) -> None:
 
 def measurement_of(args: argparse.Namespace) -> Measurement:
     """The measurement the options ask for; ``UsageError`` (one line) for impossible ones."""
+    max_orders = getattr(args, "max_orders", DEFAULT_MAX_ORDERS)
     if args.warmup_days < 0:
         raise UsageError(f"omsim: --warmup-days: expected >= 0, found {args.warmup_days}")
     if args.plain:
-        return Measurement.plain(args.warmup_days)
+        return Measurement.plain(args.warmup_days, max_orders)
     if args.warmup_days:
         raise UsageError(
             "omsim: --warmup-days: expected with --plain only (steady-state runs use "
@@ -70,4 +88,4 @@ def measurement_of(args: argparse.Namespace) -> Measurement:
         raise UsageError(f"omsim: --weeks: expected at least 1, found {args.weeks}")
     if not 0 <= args.tail_days <= 365:
         raise UsageError(f"omsim: --tail-days: expected 0..365, found {args.tail_days:g}")
-    return Measurement(True, args.warmup_weeks, args.weeks, args.tail_days)
+    return Measurement(True, args.warmup_weeks, args.weeks, args.tail_days, 0.0, max_orders)

@@ -15,9 +15,11 @@ from sim.cli.common import (
     _progress_bar,
     add_run_out_args,
 )
+from sim.cli.measurement_options import add_max_orders_arg
 from sim.cli.run import print_kpis
 from sim.config.replay import ORDER_FORMATS
 from sim.scenario import load_scenario
+from sim.strict_numbers import count_arg, non_negative_arg, seed_arg
 
 log = logging.getLogger("omsim")
 
@@ -93,6 +95,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.live import Feed, LiveRun
     from sim.model import Model
     from sim.output import check_run_folder, write_run
+    from sim.run_estimate import check_run
 
     if args.follow and not args.speed:
         raise UsageError("--follow: expected --speed too (a followed file is read as it grows)")
@@ -100,6 +103,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.out:
         check_run_folder(args.out, args.force)
     history = read_history(args.orders, args.format, args.tz, args)
+    if history.orders.height > args.max_orders:
+        raise UsageError(
+            f"omsim: {args.orders}: expected a replay of at most {args.max_orders:,} orders, "
+            f"found {history.orders.height:,}; raise the limit with --max-orders "
+            f"{history.orders.height}"
+        )
     write_rejects(history, rejects_path(args))
     window = None
     feed_box: list = []
@@ -123,6 +132,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         feed_box.append(
             Feed(model, lambda: complete_lines(scenario), history, source=str(args.orders))
         )
+    check_run(model.scenario, args.max_orders)
     for note in model.replay.notes:
         print(f"replay: {note}", file=sys.stderr)
     live = args.speed or args.snapshot or args.follow
@@ -235,12 +245,18 @@ def add_replay_parsers(sub) -> None:
     r = sub.add_parser("replay", help="run a scenario on real orders (optionally live)")
     add_import_args(r)
     r.add_argument("--scenario", type=Path, required=True, help="scenario TOML file")
-    r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    r.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
+    r.add_argument("--seed", type=seed_arg, default=1, help="random seed (default 1)")
     r.add_argument(
-        "--warmup-days", type=float, default=0.0, help="exclude the first W days from the KPIs"
+        "--replication", type=count_arg, default=0, help="replication number (default 0)"
+    )
+    r.add_argument(
+        "--warmup-days",
+        type=non_negative_arg,
+        default=0.0,
+        help="exclude the first W days from the KPIs",
     )
     r.add_argument("--explain", action="store_true", help="say what each KPI is")
+    add_max_orders_arg(r)
     add_run_out_args(r)
     r.add_argument(
         "--set",

@@ -7,7 +7,9 @@ import math
 from pathlib import Path
 
 from sim.cli.common import _fmt, _progress_bar, add_override_args, add_run_out_args, overrides_from
+from sim.cli.measurement_options import add_max_orders_arg
 from sim.scenario import load_scenario
+from sim.strict_numbers import count_arg, non_negative_arg, seed_arg
 
 _FIXED: frozenset[str] = frozenset()  # filled lazily with analysis.kpis.run_kpis.KPI_DEFS
 
@@ -21,7 +23,7 @@ def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> Non
     from analysis.kpis.run_kpis import kpi_def
 
     console = Console()
-    console.print(title)
+    console.print(title, markup=False)  # scenario names are text, not markup
     table = Table()
     for col, just in (("KPI", "left"), ("value", "right"), ("unit", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -58,9 +60,13 @@ def backlog_line(result) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
     from sim.experiments.runner import run_with_kpis
+    from sim.experiments.steady import check_warmup
     from sim.output import check_run_folder, write_run
+    from sim.run_estimate import check_run
 
     scenario = load_scenario(args.scenario, overrides_from(args))
+    check_warmup(scenario, args.warmup_days)
+    check_run(scenario, args.max_orders)
     if args.out:
         check_run_folder(args.out, args.force)
     sim = scenario.simulation
@@ -103,15 +109,18 @@ def add_run_parser(sub) -> None:
         "weeks, measured weeks, a tail with orders still arriving).",
     )
     r.add_argument("scenario", type=Path, help="scenario TOML file")
-    r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    r.add_argument("--replication", type=int, default=0, help="replication number (default 0)")
+    r.add_argument("--seed", type=seed_arg, default=1, help="random seed (default 1)")
+    r.add_argument(
+        "--replication", type=count_arg, default=0, help="replication number (default 0)"
+    )
     r.add_argument(
         "--warmup-days",
-        type=float,
+        type=non_negative_arg,
         default=0.0,
         help="exclude orders placed in the first W days from the KPIs",
     )
     r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
+    add_max_orders_arg(r)
     add_run_out_args(r)
     add_override_args(r)
     r.set_defaults(func=cmd_run)

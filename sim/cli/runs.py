@@ -11,6 +11,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     """omsim runs: one row per stored experiment, newest first."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from sim.cli.experiment_options import runs_dir
     from sim.experiments.store import list_stores
@@ -29,7 +30,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         status = s["status"] + (f" ({s['failures']} failed)" if s["failures"] else "")
         if s["damaged"]:
             status += f": {s['damaged']}"
-        table.add_row(Path(s["path"]).name, s["kind"], s["created"], status, str(s["runs"]), shown)
+        cells = (Path(s["path"]).name, s["kind"], s["created"], status, str(s["runs"]), shown)
+        table.add_row(*(Text(str(c)) for c in cells))  # names are text, not rich markup
     Console().print(table)
     return 0
 

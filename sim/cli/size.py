@@ -25,6 +25,7 @@ from sim.experiments.size_run import (
 )
 from sim.experiments.sizing_variables import Variable, sizing_variables
 from sim.shift_names import horizon_warning, shift_label
+from sim.strict_numbers import count_arg
 
 log = logging.getLogger(__name__)
 
@@ -246,14 +247,14 @@ def add_size_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--max-headcount",
-        type=int,
+        type=count_arg,
         default=50,
         metavar="N",
         help="largest headcount tried per shift (default 50)",
     )
     p.add_argument(
         "--global-budget",
-        type=int,
+        type=count_arg,
         default=20,
         metavar="N",
         help="after the local search, simulate at most N more staffings to prove the answer "

@@ -14,6 +14,7 @@ import polars as pl
 from sim.atomic import save_figure
 from sim.cli.common import UsageError, _fmt, add_override_args, overrides_from
 from sim.scenario import load_scenario
+from sim.strict_numbers import count_arg
 
 DEFAULT_OBJECTIVE = "time_to_ship_mean_h"
 
@@ -50,6 +51,7 @@ def print_sweep(summary: pl.DataFrame, keys: list[str], objective: str, unit: st
     """The objective per grid point, mean ± 95 % half-width."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table()
     for k in keys:
@@ -58,7 +60,7 @@ def print_sweep(summary: pl.DataFrame, keys: list[str], objective: str, unit: st
     for row in summary.iter_rows(named=True):
         hw = row["half_width"]
         half = "" if hw is None or math.isnan(hw) else f" ± {_fmt(hw, unit)}"
-        table.add_row(*[row[k] for k in keys], _fmt(row["mean"], unit) + half)
+        table.add_row(*[Text(str(row[k])) for k in keys], _fmt(row["mean"], unit) + half)
     Console().print(table)
 
 
@@ -208,7 +210,7 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument(
         "--max-points",
-        type=int,
+        type=count_arg,
         default=400,
         help="refuse grids larger than this (default 400)",
     )

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_BAD_INPUT
+from sim.cli.common import EXIT_BAD_INPUT, one_line
 from sim.scenario import ScenarioError, load_scenario
 
 
@@ -17,7 +17,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             sc = load_scenario(path)
         except ScenarioError as exc:
-            print(exc, file=sys.stderr)
+            print(one_line(str(exc)), file=sys.stderr)
             bad += 1
         else:
             print(f"{path}: ok ({sc.name}, fingerprint {sc.fingerprint()})")

@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import NonNeg, PosFloat, Prob, Section
+from sim.config.limits import Exponent
 
 ReturnReason = Literal[
     "wrong_item", "damaged", "late", "not_as_described", "changed_mind", "size_fit", "defective"
@@ -203,7 +204,7 @@ class ReviewsConfig(Section):
         description="P(1..5 stars) after a negative encounter the customer took to support "
         "first. Assumption (no source).",
     )
-    new_customer_rating_exponent: NonNeg = Field(
+    new_customer_rating_exponent: Exponent = Field(
         0.0,
         description="New customers arrive at rate x (mean rating / reference_rating_stars) ^ "
         "this exponent, an elasticity (0: ratings do not move demand). Assumption: off by "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from sim.config.limits import MAX_TEXT_CHARS, NonNeg, PosFloat, Prob  # noqa: F401 (re-exported)
 from sim.units import WEEKDAYS, hhmm_to_minutes
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -25,9 +26,6 @@ RESOURCES: tuple[str, ...] = (
     "pickers", "packers", "label_printers", "office", "sorters", "consolidators", "order_entry",
     "payment_review", "returns_clerks", "support",
 )  # fmt: skip
-Prob = Annotated[float, Field(ge=0.0, le=1.0)]
-PosFloat = Annotated[float, Field(gt=0.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
 ALL_DAYS: tuple[Weekday, ...] = tuple(WEEKDAYS)  # type: ignore[arg-type]
 WORK_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 PICKING_METHODS: tuple[str, ...] = ("single", "batch", "zone", "wave")
@@ -36,9 +34,16 @@ ROUTING_POLICIES: tuple[str, ...] = ("s_shape", "return", "midpoint", "largest_g
 
 
 class Section(BaseModel):
-    """Base of every scenario section: unknown keys rejected, immutable."""
+    """Base of every scenario section: unknown keys rejected, immutable, every number finite,
+    every string at most ``MAX_TEXT_CHARS`` long (see :mod:`sim.config.limits`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        allow_inf_nan=False,
+        str_max_length=MAX_TEXT_CHARS,
+    )
 
 
 def _check_time(v: str) -> str:

@@ -14,19 +14,26 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.base import NonNeg, PosFloat, Prob, Section
+from sim.config.base import NonNeg, Prob, Section
+from sim.config.limits import (
+    MAX_QUANTITY,
+    MIN_REKEY_EVERY_H,
+    MIN_STOCK_SYNC_MIN,
+    HourWeight,
+    Name,
+)
 
 
 class ChannelConfig(Section):
     """A sales channel: its demand and how its orders reach the back office."""
 
-    name: str = Field("webshop", description="Channel name.")
+    name: Name = Field("webshop", description="Channel name.")
     share: Prob = Field(
         1.0,
         description="Share of orders from this channel (fractions summing to 1 over channels)."
         " Assumption: one channel by default.",
     )
-    hourly_weights: tuple[NonNeg, ...] = Field(
+    hourly_weights: tuple[HourWeight, ...] = Field(
         [],
         description="This channel's own relative intensity per hour 0..23 (24 values, any "
         "scale); empty: demand.hourly_weights."
@@ -54,12 +61,12 @@ class ChannelConfig(Section):
         description="Integrated: minutes for an order to reach the back office (0 = at once)."
         " Assumption (no source).",
     )
-    stock_sync_min: PosFloat = Field(
+    stock_sync_min: Annotated[float, Field(ge=MIN_STOCK_SYNC_MIN, le=MAX_QUANTITY)] = Field(
         15.0,
         description="Integrated: stock levels are pushed to the channel every M minutes."
         " Assumption (no source).",
     )
-    rekey_every_h: PosFloat = Field(
+    rekey_every_h: Annotated[float, Field(ge=MIN_REKEY_EVERY_H, le=MAX_QUANTITY)] = Field(
         4.0,
         description="Manual: hours between export-and-re-key sessions, from the start of each "
         "order_entry shift (stock levels are updated in the channel at each session)."

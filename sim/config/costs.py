@@ -13,12 +13,13 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from sim.config.base import PICKING_METHODS, NonNeg, PosFloat, Prob, Role, Section
+from sim.config.limits import Name
 
 
 class EquipmentConfig(Section):
     """Equipment bought for some picking methods (or all), written off over its life."""
 
-    name: str = Field("equipment", description="What it is (shown in reports).")
+    name: Name = Field("equipment", description="What it is (shown in reports).")
     methods: tuple[str, ...] = Field(
         PICKING_METHODS,
         min_length=1,

@@ -27,6 +27,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import NonNeg, PosFloat, Prob, Section
+from sim.config.limits import MAX_FACTOR
 
 #: What can go wrong for a customer on one order (``none``: nothing did).
 ENCOUNTERS: tuple[str, ...] = (
@@ -96,7 +97,7 @@ class CustomersConfig(Section):
         "typically 15-30 %): with the default order rates 86 % of those who stay order again "
         "within a year, and 0.32 x 0.86 = 27.5 %.",
     )
-    repeat_bad_experience_factor: Annotated[float, Field(ge=1.0)] = Field(
+    repeat_bad_experience_factor: Annotated[float, Field(ge=1.0, le=MAX_FACTOR)] = Field(
         1.8,
         description="A customer's second and later bad experiences multiply each encounter's "
         "lapse_prob by this (capped at 1). Source: INDUSTRY.md L4 (US: 59 % leave after several "

@@ -9,7 +9,6 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import (
     WORK_DAYS,
-    NonNeg,
     PosFloat,
     Prob,
     Section,
@@ -18,16 +17,30 @@ from sim.config.base import (
     _check_time,
 )
 from sim.config.channels import ChannelConfig
+from sim.config.limits import (
+    CV,
+    MAX_DRAIN_DAYS,
+    MAX_HORIZON_DAYS,
+    MAX_ORDERS_PER_DAY,
+    Exponent,
+    HourWeight,
+    Multiplier,
+    Name,
+    SaneDate,
+    SaneDateTime,
+)
 
 
 class SimulationConfig(Section):
     """When the run starts and how long demand arrives."""
 
-    start: dt.datetime = Field(
+    start: SaneDateTime = Field(
         dt.datetime(2026, 3, 2, 0, 0), description="Scenario start (local date-time, no zone)."
     )
-    horizon_days: PosFloat = Field(7.0, description="Days during which orders arrive.")
-    drain_days: NonNeg = Field(
+    horizon_days: Annotated[float, Field(gt=0.0, le=MAX_HORIZON_DAYS)] = Field(
+        7.0, description="Days during which orders arrive."
+    )
+    drain_days: Annotated[float, Field(ge=0.0, le=MAX_DRAIN_DAYS)] = Field(
         0.0,
         description="Extra days simulated after the last arrival so open orders can finish.",
     )
@@ -41,7 +54,7 @@ class CalendarConfig(Section):
         description="Weekdays counted as business days for promises and transit."
         " Source: INDUSTRY.md C6 (no weekend delivery by default).",
     )
-    holidays: tuple[dt.date, ...] = Field(
+    holidays: tuple[SaneDate, ...] = Field(
         [], description="Dates with no shifts, pickups or deliveries. Assumption: none by default."
     )
 
@@ -49,7 +62,7 @@ class CalendarConfig(Section):
 class ServiceConfig(Section):
     """A shipping service offered to customers."""
 
-    name: str = Field("standard", description="Service name.")
+    name: Name = Field("standard", description="Service name.")
     share: Prob = Field(
         1.0,
         description="Share of orders choosing this service (fraction). Defaults: see "
@@ -90,9 +103,9 @@ def _default_services() -> tuple[ServiceConfig, ...]:
 class DemandPeriodConfig(Section):
     """A dated demand multiplier (a sale, Cyber Week, the Christmas run-up)."""
 
-    start: dt.date = Field(dt.date(2026, 11, 23), description="First date of the period.")
-    end: dt.date = Field(dt.date(2026, 11, 30), description="Last date of the period (included).")
-    multiplier: NonNeg = Field(
+    start: SaneDate = Field(dt.date(2026, 11, 23), description="First date of the period.")
+    end: SaneDate = Field(dt.date(2026, 11, 30), description="Last date of the period (included).")
+    multiplier: Multiplier = Field(
         1.9,
         description="Demand multiplier on these dates (times the weekday multiplier). "
         "Cyber Week: 1.6-2.2 (INDUSTRY.md C5: >100 M parcels a day against 45 M off-peak); "
@@ -109,12 +122,12 @@ class DemandPeriodConfig(Section):
 class DemandConfig(Section):
     """Synthetic demand: a non-homogeneous Poisson process of orders and their contents."""
 
-    orders_per_day: NonNeg = Field(
+    orders_per_day: Annotated[float, Field(ge=0.0, le=MAX_ORDERS_PER_DAY)] = Field(
         2000.0,
         description="Average orders per day (before weekday multipliers)."
         " Source: INDUSTRY.md defaults table (a mid-size shop, about 2,000 orders a day).",
     )
-    hourly_weights: tuple[NonNeg, ...] = Field(
+    hourly_weights: tuple[HourWeight, ...] = Field(
         [
             1.2,
             0.8,
@@ -147,13 +160,13 @@ class DemandConfig(Section):
         " Source: INDUSTRY.md T1/T3/T4 (low at night, high from late morning, evening "
         "peak around 20-21 h).",
     )
-    hourly_weights_by_weekday: dict[Weekday, tuple[NonNeg, ...]] = Field(
+    hourly_weights_by_weekday: dict[Weekday, tuple[HourWeight, ...]] = Field(
         {},
         description="Hour-of-day profile of particular weekdays (24 weights each, any scale); "
         "weekdays absent use hourly_weights. Written by omsim calibrate."
         " Assumption: the same profile every day (no source by weekday).",
     )
-    weekday_multipliers: dict[Weekday, NonNeg] = Field(
+    weekday_multipliers: dict[Weekday, Multiplier] = Field(
         {"mon": 1.08, "tue": 1.0, "wed": 1.0, "thu": 1.08, "fri": 0.97, "sat": 0.92, "sun": 0.95},
         description="Demand multiplier per weekday (missing days count as 1)."
         " Source: INDUSTRY.md T1 (Mon and Thu highest, the weekend quietest; T3 "
@@ -178,7 +191,7 @@ class DemandConfig(Section):
     order_value_mean: PosFloat = Field(
         65.0, description="Mean order value (currency units). Assumption (no source)."
     )
-    order_value_cv: NonNeg = Field(
+    order_value_cv: CV = Field(
         0.8,
         description="Coefficient of variation of order value (lognormal). Assumption (no source).",
     )
@@ -233,7 +246,7 @@ class CatalogConfig(Section):
     n_skus: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
         2000, description="Number of SKUs. Assumption (no source)."
     )
-    popularity_zipf_exponent: NonNeg = Field(
+    popularity_zipf_exponent: Exponent = Field(
         0.9,
         description="Zipf exponent of SKU popularity (0 = all equally popular)."
         " Assumption (no source).",

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import NonNeg, Section
+from sim.config.limits import CV
 
 
 class HoldConfig(Section):
@@ -24,7 +25,7 @@ class HoldConfig(Section):
         description="Mean release hold (minutes; 0 = none): time outside the warehouse. "
         "Off by default; fitted by omsim calibrate.",
     )
-    cv: NonNeg = Field(
+    cv: CV = Field(
         1.0,
         description="Coefficient of variation of the hold (0 = fixed). Assumption until "
         "calibrated.",

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import NonNeg, PosFloat, Prob, Section
+from sim.config.limits import CV, Name
 
 
 class WarehouseConfig(Section):
@@ -37,7 +38,7 @@ class WarehouseConfig(Section):
 class BoxConfig(Section):
     """A standard shipping box."""
 
-    name: str = Field("M", description="Box name.")
+    name: Name = Field("M", description="Box name.")
     length_cm: PosFloat = Field(30.0, description="Inner length (cm). Assumption (no source).")
     width_cm: PosFloat = Field(20.0, description="Inner width (cm). Assumption (no source).")
     height_cm: PosFloat = Field(15.0, description="Inner height (cm). Assumption (no source).")
@@ -54,7 +55,7 @@ class BoxConfig(Section):
 class MaterialConfig(Section):
     """A packaging (void-fill) material."""
 
-    name: str = Field("bubble_wrap", description="Material name.")
+    name: Name = Field("bubble_wrap", description="Material name.")
     protection_share: Prob = Field(
         0.75,
         description="Protection rating: share of damage prevented."
@@ -114,7 +115,7 @@ class PackingConfig(Section):
         "lognormal",
         description="Random multiplier on each pack's work time (mean 1). Assumption (no source).",
     )
-    time_cv: NonNeg = Field(
+    time_cv: CV = Field(
         0.3,
         description="Coefficient of variation of the lognormal multiplier. Assumption (no source).",
     )

@@ -14,16 +14,17 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import NonNeg, PosFloat, Prob, Section
+from sim.config.limits import CV, Name, SaneDateTime
 
 
 class OutageConfig(Section):
     """A window during which a processor is down."""
 
-    start: dt.datetime = Field(
+    start: SaneDateTime = Field(
         dt.datetime(2026, 3, 3, 12, 0),
         description="Start of the outage (local date-time). An example window (no default outage).",
     )
-    end: dt.datetime = Field(
+    end: SaneDateTime = Field(
         dt.datetime(2026, 3, 3, 14, 0),
         description="End of the outage (local date-time). An example window.",
     )
@@ -47,7 +48,7 @@ class OutageConfig(Section):
 class ProcessorConfig(Section):
     """A payment processor and the channels that use it."""
 
-    name: str = Field("cards", description="Processor name.")
+    name: Name = Field("cards", description="Processor name.")
     channels: tuple[str, ...] = Field(
         [], description="Names of the channels (demand.channels) whose payments it takes."
     )
@@ -80,7 +81,7 @@ class ProcessorConfig(Section):
         "(bank transfers, boleto, manual capture; minutes; 0 = at once)."
         " Assumption (no source).",
     )
-    approval_delay_cv: NonNeg = Field(
+    approval_delay_cv: CV = Field(
         1.0,
         description="Coefficient of variation of the approval delay (0 = fixed)."
         " Assumption (no source).",

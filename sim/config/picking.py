@@ -15,6 +15,7 @@ from sim.config.base import (
     Section,
     _check_time,
 )
+from sim.config.limits import CV, MAX_QUANTITY, MIN_BATCH_WAIT_MIN, MIN_WAVE_INTERVAL_MIN
 
 PosInt = Annotated[int, Field(ge=1, le=100_000)]
 
@@ -37,7 +38,7 @@ class BatchConfig(Section):
         description="Batch formation: fcfs, priority (express first), seed_nearest "
         "(orders with slots near the seed order's), time_window (wait for a full cart).",
     )
-    time_window_min: PosFloat = Field(
+    time_window_min: Annotated[float, Field(ge=MIN_BATCH_WAIT_MIN, le=MAX_QUANTITY)] = Field(
         15.0,
         description="time_window: release a partial batch when its oldest order waited this. "
         "Assumption (no source).",
@@ -49,7 +50,7 @@ class BatchConfig(Section):
         "waited max_wait_min (1: start whenever a picker is free). Assumption: half of a "
         "10-tote cart (INDUSTRY.md defaults: carts of 8-12 orders).",
     )
-    max_wait_min: PosFloat = Field(
+    max_wait_min: Annotated[float, Field(ge=MIN_BATCH_WAIT_MIN, le=MAX_QUANTITY)] = Field(
         15.0,
         description="fcfs, priority, seed_nearest: a part-filled cart (below n_min_fill_orders) "
         "leaves once its oldest order has waited this long (min). Assumption (no source).",
@@ -107,7 +108,7 @@ class WaveConfig(Section):
         description="clock: wave release times 'HH:MM' (each inside a picker shift)."
         " Assumption (no source).",
     )
-    interval_min: PosFloat = Field(
+    interval_min: Annotated[float, Field(ge=MIN_WAVE_INTERVAL_MIN, le=MAX_QUANTITY)] = Field(
         60.0,
         description="interval: minutes between waves."
         " Assumption (INDUSTRY.md: 4-6 waves a day, C8).",
@@ -174,7 +175,7 @@ class PickingConfig(Section):
         "lognormal",
         description="Random multiplier on each tour's work time (mean 1). Assumption (no source).",
     )
-    time_cv: NonNeg = Field(
+    time_cv: CV = Field(
         0.25,
         description="Coefficient of variation of the lognormal multiplier. Assumption (no source).",
     )

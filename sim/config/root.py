@@ -15,6 +15,7 @@ from sim.config.customers import CustomersConfig
 from sim.config.demand import CalendarConfig, CatalogConfig, DemandConfig, SimulationConfig
 from sim.config.hold import HoldConfig
 from sim.config.inventory import InventoryConfig
+from sim.config.limits import Name
 from sim.config.notifications import NotificationsConfig
 from sim.config.operations import LabelConfig, PackingConfig, WarehouseConfig
 from sim.config.payment import PaymentConfig
@@ -29,7 +30,7 @@ from sim.config.staffing import StaffingConfig
 class Scenario(Section):
     """A whole scenario. Seed and replications belong to the experiment, not here."""
 
-    name: str = Field("scenario", description="Scenario name.")
+    name: Name = Field("scenario", description="Scenario name.")
     description: str = Field("", description="What this scenario represents.")
     simulation: SimulationConfig = Field(
         default_factory=SimulationConfig, description="Run length."

@@ -16,6 +16,7 @@ from sim.config.base import (
     _check_shares,
     _check_time,
 )
+from sim.config.limits import MAX_COUNT, Name
 from sim.units import hhmm_to_minutes
 
 
@@ -55,7 +56,7 @@ def _default_carrier_services() -> tuple[CarrierServiceConfig, ...]:
 class CarrierConfig(Section):
     """A carrier: when it collects and what it charges."""
 
-    name: str = Field("carrier", description="Carrier name.")
+    name: Name = Field("carrier", description="Carrier name.")
     pickups: dict[Weekday, tuple[str, ...]] = Field(
         {d: ["16:30"] for d in WORK_DAYS},
         description="Pickup times 'HH:MM' per weekday; parcels wait at the dock until then. "
@@ -69,7 +70,7 @@ class CarrierConfig(Section):
         "next pickup. Assumption (no source; INDUSTRY.md C9 shows pickups 30-60 min after the "
         "merchant's cut-off).",
     )
-    n_trailer_parcels: Annotated[int, Field(ge=0)] = Field(
+    n_trailer_parcels: Annotated[int, Field(ge=0, le=MAX_COUNT)] = Field(
         0,
         description="Parcels one pickup takes at most; the orders beyond it wait for the next "
         "pickup (0: no limit)."

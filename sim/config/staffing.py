@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import WORK_DAYS, PosFloat, Prob, Role, Section, Weekday, _check_time
 from sim.config.costs import CostsConfig
+from sim.config.limits import MAX_COUNT, SaneDate
 from sim.units import hhmm_to_minutes
 
 
@@ -29,7 +29,7 @@ class ShiftConfig(Section):
         description="Role: pickers, packers, office, sorters, consolidators, order_entry "
         "(re-keying manual channels) or payment_review (fraud review).",
     )
-    zone: Annotated[int, Field(ge=0)] = Field(
+    zone: Annotated[int, Field(ge=0, le=MAX_COUNT)] = Field(
         0,
         description="Zone and wave picking: the zone (1..n_zones) of these pickers; "
         "0 spreads them over the zones in turn.",
@@ -43,7 +43,7 @@ class ShiftConfig(Section):
     breaks: tuple[BreakConfig, ...] = Field(
         [], description="Breaks taken by everyone on the shift."
     )
-    date_range: tuple[dt.date, ...] = Field(
+    date_range: tuple[SaneDate, ...] = Field(
         [],
         max_length=2,
         description="[first, last] date the shift runs (inclusive); empty: every date of the "

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.run_estimate import DEFAULT_MAX_ORDERS
+
 #: Defaults of the experiment commands.
 WARMUP_WEEKS, WEEKS, TAIL_DAYS = 1, 2, 7.0
 
@@ -38,11 +40,12 @@ class Measurement:
     weeks: int = WEEKS
     tail_days: float = TAIL_DAYS
     warmup_days_plain: float = 0.0
+    max_orders: int = DEFAULT_MAX_ORDERS
 
     @classmethod
-    def plain(cls, warmup_days: float = 0.0) -> Measurement:
+    def plain(cls, warmup_days: float = 0.0, max_orders: int = DEFAULT_MAX_ORDERS) -> Measurement:
         """The scenario's own horizon and drain, orders of the first ``warmup_days`` dropped."""
-        return cls(steady=False, warmup_days_plain=warmup_days)
+        return cls(steady=False, warmup_days_plain=warmup_days, max_orders=max_orders)
 
     @property
     def warmup_days(self) -> float:
@@ -61,15 +64,23 @@ class Measurement:
 
     def apply(self, scenario: Any) -> Any:
         """The scenario as the experiment runs it: arrivals for the whole run and no drain
-        (steady), or unchanged (plain)."""
+        (steady), or unchanged (plain). Either is checked against the pre-run estimate
+        (:func:`sim.run_estimate.check_run`, ``max_orders``) and a plain run's warm-up against
+        its horizon."""
+        from sim.run_estimate import check_run
+
         if not self.steady:
+            check_warmup(scenario, self.warmup_days_plain)
+            check_run(scenario, self.max_orders)
             return scenario
         self.check(scenario)
         from sim.scenario import with_overrides
 
-        return with_overrides(
+        run = with_overrides(
             scenario, {"simulation.horizon_days": self.run_days, "simulation.drain_days": 0.0}
         )
+        check_run(run, self.max_orders)
+        return run
 
     def check(self, scenario: Any) -> None:
         """``MeasurementError`` (one line) when the scenario cannot be measured this way: a
@@ -104,4 +115,16 @@ class Measurement:
             f"{self.weeks} measured week(s) (orders placed on days {a:g}-{b:g}), "
             f"{self.tail_days:g}-day tail, arrivals throughout ({self.run_days:g} days a run); "
             "orders unfinished at the end count as missing their targets"
+        )
+
+
+def check_warmup(scenario: Any, warmup_days: float) -> None:
+    """``MeasurementError`` (one line) when the warm-up leaves no day of arrivals to score
+    (the KPIs would all be zero or empty)."""
+    horizon = scenario.simulation.horizon_days
+    if warmup_days >= horizon and not scenario.replay.orders:
+        raise MeasurementError(
+            f"omsim: --warmup-days: expected less than the horizon ({horizon:g} days of "
+            f"arrivals), found {warmup_days:g} (no order would be scored); lower it or raise "
+            "--days"
         )

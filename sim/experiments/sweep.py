@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.config import Scenario
 from sim.scenario import with_overrides
+from sim.strict_numbers import parse_number
 
 #: At most this many values in one numeric range (a typo like 1:1000000:1 is caught).
 MAX_RANGE_VALUES = 1000
@@ -41,17 +42,6 @@ class Param:
     def numeric(self) -> bool:
         """Whether every value is a number (a range, or a list of numbers)."""
         return all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.values)
-
-
-def parse_number(text: str) -> int | float:
-    """An int if the text is one, else a float; ValueError otherwise."""
-    try:
-        return int(text)
-    except ValueError:
-        value = float(text)
-        if not math.isfinite(value):
-            raise ValueError(text) from None
-        return value
 
 
 def _value(text: str) -> Any:

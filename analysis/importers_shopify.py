@@ -184,6 +184,6 @@ def read_shopify(
 
     staged = stage_lines(raw, src, tz, aware=aware, overrides=overrides, extra=extra)
     checks = line_checks(src, cancellation=cancellation)
-    result = build_from_lines(staged, path, checks, timing=timing, dedupe=False)
+    result = build_from_lines(staged, path, checks, timing=timing, dedupe=False, src=src)
     log_result("Shopify", path, result, time.perf_counter() - start)
     return result

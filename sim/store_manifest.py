@@ -46,6 +46,50 @@ def manifest_problem(manifest: Any) -> str | None:
             )
     if not isinstance(manifest.get("failures", []), list):
         return f"expected 'failures' to be a list, found a {_json_type(manifest['failures'])}"
+    return _content_problem(manifest)
+
+
+#: Settings every experiment records, with the JSON type each must have.
+_SETTINGS = (("seed", int), ("replications", int))
+
+#: Summary entries that are tables (a list of objects), by the experiment that writes them.
+_SUMMARY_TABLES = ("frontier", "sweep", "comparison", "methods")
+
+
+def _content_problem(manifest: dict[str, Any]) -> str | None:
+    """What is wrong with the settings, failures, summary and dates of a manifest, or None."""
+    settings = manifest["settings"]
+    for key, kind in _SETTINGS:
+        value = settings.get(key)
+        if key in settings and (isinstance(value, bool) or not isinstance(value, kind)):
+            return f"expected settings.{key} to be a whole number, found a {_json_type(value)}"
+    for i, failure in enumerate(manifest.get("failures", [])):
+        if not isinstance(failure, dict):
+            return f"expected failures[{i}] to be an object, found a {_json_type(failure)}"
+    for key in ("created", "finished", "stopped"):
+        if key in manifest and not isinstance(manifest[key], str):
+            return f"expected {key!r} to be a string, found a {_json_type(manifest[key])}"
+    summary = manifest.get("summary", {})
+    if not isinstance(summary, dict):
+        return f"expected 'summary' to be a JSON object, found a {_json_type(summary)}"
+    for key in _SUMMARY_TABLES:
+        rows = summary.get(key, [])
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            return f"expected summary.{key} to be a list of objects, found something else"
+    if not isinstance(summary.get("answer", {}), dict | None):
+        return f"expected summary.answer to be an object, found a {_json_type(summary['answer'])}"
+    return None
+
+
+def kpis_problem(frame: Any) -> str | None:
+    """What is wrong with a stored run's KPI table (one row of Float64 columns), or None."""
+    if frame.height != 1:
+        return f"expected one row of KPIs, found {frame.height}"
+    wrong = [name for name, dtype in frame.schema.items() if not dtype.is_float()]
+    if wrong:
+        return (
+            f"expected KPI columns of numbers, found {wrong[0]!r} of type {frame.schema[wrong[0]]}"
+        )
     return None
 
 

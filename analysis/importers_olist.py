@@ -46,8 +46,9 @@ O7. Customer = ``customer_id``. Olist gives every order a new ``customer_id``; i
     not counted in ``rows_read``.
 O8. Timing problems never reject an order: they set ``timing_flag`` (several joined with
     ``"; "``). A non-empty timing value that does not parse (or, with ``tz``, falls in the
-    spring DST gap) becomes null and is flagged ``"unparseable <column>"`` (e.g.
-    ``"unparseable order_approved_at"``); an empty one is simply null. Carrier hand-over
+    spring DST gap, or lies outside 1990-2100) becomes null and is flagged
+    ``"unparseable <column>"`` (e.g. ``"unparseable order_approved_at"``); an empty one is
+    simply null. Carrier hand-over
     before approval is flagged ``"carrier before approval"`` and delivery before the carrier
     hand-over ``"delivered before carrier"`` (both occur in the real data).
 O9. Olist times are naive local Brazil time: pass ``tz="America/Sao_Paulo"`` for aware

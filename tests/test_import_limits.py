@@ -149,3 +149,13 @@ def test_a_replay_of_year_9999_dates_is_one_line_exit_2(tmp_path):
     assert p.returncode == 2
     assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
     assert str(orders) in p.stderr and "date outside 1990-2100" in p.stderr
+
+
+def test_a_timing_outside_the_range_is_nulled_and_flagged_not_rejected(tmp_path):
+    head = SHOP.strip() + ",Paid at,Fulfilled at\n"
+    rows = "#1,paid,2025-12-06 10:00:00,1,Mug,10,MUG,9999-12-06 11:00:00,2025-12-07 09:00:00\n"
+    r = read_orders(write(tmp_path / "s.csv", head + rows), "shopify")
+    assert r.rejects.height == 0  # a timing never rejects the order
+    row = r.orders.row(0, named=True)
+    assert row["paid_at"] is None and row["shipped_at"] is not None
+    assert row["timing_flag"] == "unparseable Paid at"

@@ -231,3 +231,16 @@ def test_a_damaged_run_directory_is_one_line(run_dir, tmp_path, capsys, command,
     line = one_line(capsys.readouterr().err)
     assert str(run / name) in line and reason in line
     assert not Path(out).exists()
+
+
+def test_damaged_warehouse_captions_are_drawn_again(stores, tmp_path, capsys):
+    store = Path(shutil.copytree(stores["compare"], tmp_path / "compare"))
+    assert main(["report", str(store), "-o", str(tmp_path / "a.html")]) == 0
+    captions = store / "warehouse" / "captions.json"
+    assert captions.is_file()
+    captions.write_text("[1, 2]")  # newer than the manifest, but not a captions table
+    capsys.readouterr()
+    assert main(["report", str(store), "-o", str(tmp_path / "b.html")]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert isinstance(json.loads(captions.read_text()), dict)  # drawn again
+    assert "data:image/png;base64" in (tmp_path / "b.html").read_text()

@@ -1,6 +1,6 @@
 """Reading the cells of an order export: text, missing values, dates and time zones (the
 formats read, the UTC-offset rule and ``--tz``). Internal to the importers; the user-facing
-rules are :mod:`analysis.importers`' rules 4, 5 and 8."""
+rules are :mod:`analysis.importers.read`' rules 4, 5 and 8."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from analysis.import_limits import MAX_YEAR, MIN_YEAR
-from analysis.import_schema import OrderImportError
+from analysis.importers.schema import OrderImportError
 
 
 def text(col: str) -> pl.Expr:

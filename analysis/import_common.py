@@ -1,8 +1,8 @@
 """Building blocks shared by the order importers.
 
-Internal to :mod:`analysis.importers`, :mod:`analysis.importers_shopify` and
-:mod:`analysis.importers_olist`; the user-facing rules are documented in those modules and the
-schema in :mod:`analysis.import_schema`. Everything here is vectorised polars.
+Internal to :mod:`analysis.importers.read`, :mod:`analysis.importers.shopify` and
+:mod:`analysis.importers.olist`; the user-facing rules are documented in those modules and the
+schema in :mod:`analysis.importers.schema`. Everything here is vectorised polars.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.import_cells import is_missing, parse_dates, text
-from analysis.import_csv import DELIMITER_NAMES, DELIMITERS, read_csv_text
+from analysis.importers.cells import is_missing, parse_dates, text
+from analysis.importers.csv_reader import DELIMITER_NAMES, DELIMITERS, read_csv_text
 from analysis.import_limits import (
     REASON_DATE_OUT_OF_RANGE,
     REASON_LINE_VALUE_TOO_LARGE,
@@ -23,7 +23,7 @@ from analysis.import_limits import (
     line_value_too_large,
     order_too_large,
 )
-from analysis.import_schema import (
+from analysis.importers.schema import (
     FLAG_CARRIER_BEFORE_APPROVAL,
     FLAG_DELIVERED_BEFORE_CARRIER,
     FLAG_UNPARSEABLE,
@@ -48,12 +48,12 @@ from analysis.import_schema import (
 )
 from sim import paths
 
-log = logging.getLogger("analysis.importers")
+log = logging.getLogger("analysis.importers.read")
 
 
 # A check: (condition that fails the row, source column to report, reason).
 Check = tuple[pl.Expr, str, str]
-#: hidden source-row marks: a cut-off last row (C3 of analysis.import_csv), an exact duplicate
+#: hidden source-row marks: a cut-off last row (C3 of analysis.importers.csv_reader), an exact duplicate
 TRUNCATED, DUPLICATE_ROW = "_truncated", "_duplicate_row"
 REASON_TRUNCATED = "truncated row"
 REASON_DUPLICATE_ROW = "duplicate row"
@@ -69,7 +69,7 @@ def read_raw(
 ) -> pl.DataFrame:
     """Read a CSV (every column as text) or Parquet file (datetimes kept, the rest as text).
 
-    CSV encoding, delimiter and a cut-off last row follow :mod:`analysis.import_csv`; a cut-off
+    CSV encoding, delimiter and a cut-off last row follow :mod:`analysis.importers.csv_reader`; a cut-off
     last row gets ``_truncated`` = true (the other rows false), or, without
     ``mark_truncated``, is one error. Raises :class:`OrderImportError` for a missing, empty,
     header-only or unreadable file.
@@ -301,7 +301,7 @@ def build_from_lines(
     """Validate staged line rows, split them into lines and rejects and build the orders.
 
     Applies rules 2 (first failing check), 3 (duplicate lines, if ``dedupe``) and 6 (orders
-    from accepted lines) of :mod:`analysis.importers`. Order-level fields (customer, channel,
+    from accepted lines) of :mod:`analysis.importers.read`. Order-level fields (customer, channel,
     service, timing columns) take the order's first non-null value in file order. ``src``
     names the source quantity and price columns reported for an order too large.
     """

@@ -1,7 +1,7 @@
 """The ranges an imported order must lie in: sane dates, finite values, countable units.
 
 A row outside them is rejected with its reason like any other bad row (see
-:mod:`analysis.importers`): a date before :data:`MIN_YEAR` or after :data:`MAX_YEAR`; a line
+:mod:`analysis.importers.read`): a date before :data:`MIN_YEAR` or after :data:`MAX_YEAR`; a line
 whose value (quantity times unit price) is not a finite number; and every line of an order
 whose units add up to more than a UInt32 can count or whose value is not finite.
 """

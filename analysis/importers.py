@@ -1,7 +1,7 @@
-"""Order importers: real order exports to the orders-and-lines schema of ``analysis.import_schema``.
+"""Order importers: real order exports to the orders-and-lines schema of ``analysis.importers.schema``.
 
-Every importer returns an :class:`~analysis.import_schema.ImportResult` with ``orders``,
-``lines`` and ``rejects`` frames (schema in :mod:`analysis.import_schema`) and never drops a
+Every importer returns an :class:`~analysis.importers.schema.ImportResult` with ``orders``,
+``lines`` and ``rejects`` frames (schema in :mod:`analysis.importers.schema`) and never drops a
 row silently: ``accepted_rows + rejects.height == rows_read``. All work is vectorised polars.
 :func:`read_orders` picks the reader by format name (``FORMATS``).
 
@@ -18,9 +18,9 @@ Formats
     InvoiceDate, Price, Customer ID, Country``), ``.csv`` or ``.csv.gz``. Required: invoice,
     ``StockCode``, ``Quantity``, ``InvoiceDate``, price; the customer column is optional.
     Customer ids written as floats (``13085.0``) become ``"13085"``. No timing columns.
-``shopify`` — :func:`analysis.importers_shopify.read_shopify`
+``shopify`` — :func:`analysis.importers.shopify.read_shopify`
     Shopify "orders export" CSV, one row per line item; rules in that module.
-``olist`` — :func:`analysis.importers_olist.read_olist`
+``olist`` — :func:`analysis.importers.olist.read_olist`
     The Olist Brazilian e-commerce data set (orders file + items file, one item row per
     unit), with payment, carrier and delivery times; rules in that module.
 
@@ -71,11 +71,11 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.import_cells import (
+from analysis.importers.cells import (
     check_tz,
     text,
 )
-from analysis.import_common import (
+from analysis.importers.common import (
     build_from_lines,
     line_checks,
     log_result,
@@ -83,15 +83,15 @@ from analysis.import_common import (
     require,
     stage_lines,
 )
-from analysis.import_merge import merge
-from analysis.import_schema import (
+from analysis.importers.merge import merge
+from analysis.importers.schema import (
     REASON_CANCELLATION,
     REASON_NON_PRODUCT,
     ImportResult,
     OrderImportError,
 )
-from analysis.importers_olist import read_olist
-from analysis.importers_shopify import read_shopify
+from analysis.importers.olist import read_olist
+from analysis.importers.shopify import read_shopify
 
 __all__ = [
     "FORMATS",
@@ -150,9 +150,9 @@ def read_orders(
 ) -> ImportResult:
     """Import ``path`` with the reader for format ``fmt`` (one of ``FORMATS``).
 
-    Several paths are imported one by one and merged (:func:`analysis.import_merge.merge`:
+    Several paths are imported one by one and merged (:func:`analysis.importers.merge.merge`:
     an order already in an earlier file is rejected, never doubled). ``delimiter`` and
-    ``encoding`` follow :mod:`analysis.import_csv`. Raises :class:`OrderImportError` for an
+    ``encoding`` follow :mod:`analysis.importers.csv_reader`. Raises :class:`OrderImportError` for an
     unknown format, naming the known ones.
     """
     readers = {

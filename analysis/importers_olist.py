@@ -1,8 +1,8 @@
-"""Olist Brazilian e-commerce data to the orders-and-lines schema (:mod:`analysis.import_schema`).
+"""Olist Brazilian e-commerce data to the orders-and-lines schema (:mod:`analysis.importers.schema`).
 
-Format ``olist`` of :func:`analysis.importers.read_orders`. Olist publishes orders and their
+Format ``olist`` of :func:`analysis.importers.read.read_orders`. Olist publishes orders and their
 items in separate files; this reader joins them. Rules 1, 4, 5, 7 and 8 of
-:mod:`analysis.importers` apply; this module adds or changes the following.
+:mod:`analysis.importers.read` apply; this module adds or changes the following.
 
 Rules
 -----
@@ -63,7 +63,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.import_cells import (
+from analysis.importers.cells import (
     check_tz,
     has_offset,
     is_missing,
@@ -71,7 +71,7 @@ from analysis.import_cells import (
     text,
     timing_exprs,
 )
-from analysis.import_common import (
+from analysis.importers.common import (
     Check,
     finish_orders,
     first_failure,
@@ -86,7 +86,7 @@ from analysis.import_limits import (
     REASON_ORDER_VALUE_TOO_LARGE,
     date_out_of_range,
 )
-from analysis.import_schema import (
+from analysis.importers.schema import (
     LINES_SCHEMA,
     REASON_BAD_DATE,
     REASON_BAD_PRICE,

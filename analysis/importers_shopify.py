@@ -1,7 +1,7 @@
-"""Shopify "orders export" CSV to the orders-and-lines schema (:mod:`analysis.import_schema`).
+"""Shopify "orders export" CSV to the orders-and-lines schema (:mod:`analysis.importers.schema`).
 
-Format ``shopify`` of :func:`analysis.importers.read_orders`. The general rules 1-8 of
-:mod:`analysis.importers` apply; this module adds or changes the following.
+Format ``shopify`` of :func:`analysis.importers.read.read_orders`. The general rules 1-8 of
+:mod:`analysis.importers.read` apply; this module adds or changes the following.
 
 Rules
 -----
@@ -42,7 +42,7 @@ S8. Timestamps carry UTC offsets that change with daylight saving (``-0500`` in 
     one is unparseable); otherwise all are naive local times (rule 8 of the importers).
     Without ``tz`` the times are not left in UTC (that would shift the shop's hour-of-day
     profile by its offset): the shop's zone is inferred from the offsets written
-    (:mod:`analysis.import_zone`), named in a warning, and the times converted to it; if no
+    (:mod:`analysis.importers.zone`), named in a warning, and the times converted to it; if no
     zone fits every offset the import is refused with a message asking for ``--tz``.
 S9. Rule 3 (duplicate lines) does not apply: Shopify writes each line item once, and two line
     items with the same SKU and price in one order (e.g. different personalisation) are both
@@ -63,13 +63,13 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.import_cells import (
+from analysis.importers.cells import (
     check_tz,
     has_offset,
     text,
     timing_exprs,
 )
-from analysis.import_common import (
+from analysis.importers.common import (
     DUPLICATE_ROW,
     build_from_lines,
     line_checks,
@@ -78,12 +78,12 @@ from analysis.import_common import (
     require,
     stage_lines,
 )
-from analysis.import_schema import REASON_CANCELLATION, ImportResult, OrderImportError
-from analysis.import_zone import infer_zone
+from analysis.importers.schema import REASON_CANCELLATION, ImportResult, OrderImportError
+from analysis.importers.zone import infer_zone
 
 __all__ = ["SHOPIFY_ORDER_FIELDS", "SHOPIFY_REQUIRED", "read_shopify"]
 
-log = logging.getLogger("analysis.importers")
+log = logging.getLogger("analysis.importers.read")
 
 SHOPIFY_REQUIRED = ("Name", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price")
 SHOPIFY_ORDER_FIELDS = (

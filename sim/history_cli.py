@@ -8,18 +8,18 @@ import sys
 from pathlib import Path
 
 from sim.atomic import write_text_atomic
-from sim.cli import UsageError
-from sim.replay_cli import add_import_args, read_history, rejects_path, replay_scenario
-from sim.replay_cli import write_rejects as _write_rejects
+from sim.cli.common import UsageError
+from sim.cli.replay import add_import_args, read_history, rejects_path, replay_scenario
+from sim.cli.replay import write_rejects as _write_rejects
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """omsim calibrate: fit a scenario to an order history and write it with its figures."""
-    from analysis.calibrate import calibrate
-    from analysis.calibrate_plots import gof_figures
-    from analysis.calibrate_toml import to_toml
+    from analysis.calibration.calibrate import calibrate
+    from analysis.calibration.plots import gof_figures
+    from analysis.calibration.toml_doc import to_toml
     from sim.replay import local_times
     from sim.scenario import load_scenario
 
@@ -53,11 +53,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def fit_release_hold(cal, out: Path, history, args: argparse.Namespace) -> bool:
-    """Fit the release hold (:mod:`analysis.calibrate_hold`) by pilot replays of the history
+    """Fit the release hold (:mod:`analysis.calibration.hold`) by pilot replays of the history
     with the scenario just written (seed 1, replication 0); True when ``cal`` changed."""
     import numpy as np
 
-    from analysis.calibrate_hold import (
+    from analysis.calibration.hold import (
         corrected_shift,
         needs_hold,
         note_no_hold,
@@ -65,8 +65,8 @@ def fit_release_hold(cal, out: Path, history, args: argparse.Namespace) -> bool:
         set_hold,
         simulated_handling_h,
     )
-    from analysis.calibrate_toml import to_toml
-    from analysis.history_validation import SHOPIFY_SIM_SHIPPED
+    from analysis.calibration.toml_doc import to_toml
+    from analysis.calibration.validation import SHOPIFY_SIM_SHIPPED
     from sim.model import Model
     from sim.scenario import load_scenario
 
@@ -142,7 +142,7 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from analysis.history_validation import (
+    from analysis.calibration.validation import (
         QUANTILES,
         SHOPIFY_SIM_SHIPPED,
         compare_histories,

@@ -1,8 +1,8 @@
 """A whole run store checked before a report is made of it.
 
-:meth:`sim.store.RunStore.open` checks the manifest; :func:`check_store` also checks each
+:meth:`sim.experiments.store.RunStore.open` checks the manifest; :func:`check_store` also checks each
 stored scenario (JSON that validates as a scenario) and each run's KPI table, so a damaged
-file is named in one line (:class:`~sim.store.StoreError`) before any of it is used.
+file is named in one line (:class:`~sim.experiments.store.StoreError`) before any of it is used.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from sim.config import Scenario
-from sim.store import RunStore, StoreError
+from sim.experiments.store import RunStore, StoreError
 
 
 def check_store(store: RunStore) -> None:

@@ -1,6 +1,6 @@
 """A run store's manifest checked before use, and the status it gives an experiment.
 
-A manifest that is not what :mod:`sim.store` writes (bad JSON, a list, missing keys, scenario
+A manifest that is not what :mod:`sim.experiments.store` writes (bad JSON, a list, missing keys, scenario
 keys that are not fingerprints) is reported by :func:`manifest_problem` instead of being used;
 ``running`` is read as ``interrupted`` once the process that ran it is gone
 (:func:`status_of`).

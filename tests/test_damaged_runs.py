@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from sim.cli import main
-from sim.store import StoreError
+from sim.experiments.store import StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.toml")

@@ -1,4 +1,4 @@
-"""Validation against real timings (``analysis/history_validation.py``, ``omsim
+"""Validation against real timings (``analysis/calibration/validation.py``, ``omsim
 validate-history``) and the two model settings calibration writes: a weekday's own hourly
 profile and a payment approval delay."""
 
@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.history_validation import compare_histories, real_durations, simulated_durations
+from analysis.calibration.validation import compare_histories, real_durations, simulated_durations
 from sim.cli import main
 from sim.model import run_replication
 from sim.scenario import load_scenario
@@ -189,7 +189,7 @@ def test_validate_history_on_olist(tmp_path: Path, capsys) -> None:
 def test_cli_calibrate_on_the_shipped_sample(tmp_path: Path, capsys) -> None:
     """omsim calibrate writes a scenario that loads, with its fit figures, and says the
     fitted rate: the sample's orders over its one day."""
-    from analysis.importers import read_online_retail
+    from analysis.importers.read import read_online_retail
 
     sample = ROOT / "tests" / "data" / "online_retail_sample.csv"
     out = tmp_path / "sc" / "shop.toml"

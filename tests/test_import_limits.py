@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.import_schema import OrderImportError
-from analysis.importers import read_orders
+from analysis.importers.schema import OrderImportError
+from analysis.importers.read import read_orders
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "order_id,placed_at,sku,quantity,unit_price\n"

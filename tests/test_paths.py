@@ -324,7 +324,7 @@ def test_an_oversized_scenario_file_is_refused(tmp_path):
 def test_a_fifo_in_a_run_store_is_refused_not_read(tmp_path):
     """A table or manifest planted as a FIFO (or a link to a device) in a store is refused
     in one line instead of blocking ``report``, ``--resume`` or the app's Runs page."""
-    from sim.store import RunStore, StoreError
+    from sim.experiments.store import RunStore, StoreError
 
     store = RunStore.create(tmp_path / "run", "compare", {"seed": 3})
     key = store.add_scenario(load_scenario(BASELINE))

@@ -15,6 +15,7 @@ import streamlit as st
 
 from app_pages import common
 from sim import paths
+from sim.run_dir_check import run_manifest_problem
 
 DAY_OPTIONS = (1, 3, 7, 14)
 
@@ -30,9 +31,12 @@ def layout_runs(runs_root: Path, scenario: str) -> list[Path]:
         if not (d.is_dir() and m.is_file() and (d / "steps.parquet").is_file()):
             continue
         try:
-            name = json.loads(paths.read_text(m, paths.MAX_JSON_BYTES))["scenario"]["name"]
-        except (OSError, ValueError, KeyError, TypeError):
+            found = json.loads(paths.read_text(m, paths.MAX_JSON_BYTES))
+        except (OSError, ValueError):
             continue
+        if run_manifest_problem(found) is not None:  # damaged: not offered
+            continue
+        name = found["scenario"]["name"]
         if name == scenario:
             out.append(d)
     return sorted(out, key=lambda p: p.stat().st_mtime, reverse=True)

@@ -163,6 +163,7 @@ def test_validate_history_needs_timings(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert rc == 2
     assert "expected timing columns" in err and "Traceback" not in err
+    assert err.count("\n") == 1  # refused before the import's status lines
 
 
 def test_validate_history_on_olist(tmp_path: Path, capsys) -> None:

@@ -343,7 +343,8 @@ def test_a_fifo_in_a_run_store_is_refused_not_read(tmp_path):
     if Path("/dev/zero").exists():
         scenario_json.symlink_to("/dev/zero")
         finished, result = in_thread(store.scenario_dict, key)
-        assert finished and isinstance(result, paths.PathError)
+        assert finished and isinstance(result, paths.PathError | StoreError)
+        assert str(result) == f"{scenario_json}: expected a regular file, found a character device"
     manifest = tmp_path / "run" / "manifest.json"
     manifest.write_bytes(b" " * (paths.MAX_JSON_BYTES + 1))
     with pytest.raises(StoreError, match="expected a file of at most 32.0 MB"):

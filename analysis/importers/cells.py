@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from analysis.importers.limits import MAX_YEAR, MIN_YEAR
 from analysis.importers.schema import OrderImportError
 
 
@@ -129,11 +130,14 @@ def timing_exprs(
     """Parsed timing columns (schema field -> source column) and their ``_bad_<field>`` flags.
 
     A timing value is *bad* if the source has text that does not parse (or, with ``tz``, is a
-    non-existent local time); an empty value is simply null.
+    non-existent local time) or a date outside ``MIN_YEAR``-``MAX_YEAR``; a bad value is
+    nulled, an empty value is simply null.
     """
     out: list[pl.Expr] = []
     for field, col in timing.items():
         parsed = parse_dates(raw, col, tz, aware)
+        year = parsed.dt.year()
+        parsed = pl.when((year >= MIN_YEAR) & (year <= MAX_YEAR)).then(parsed)
         out.append(parsed.alias(field))
         out.append((~is_missing(raw, col) & parsed.is_null()).alias(f"_bad_{field}"))
     return out

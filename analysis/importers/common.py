@@ -15,6 +15,14 @@ import polars as pl
 
 from analysis.importers.cells import is_missing, parse_dates, text
 from analysis.importers.csv_reader import DELIMITER_NAMES, DELIMITERS, read_csv_text
+from analysis.importers.limits import (
+    REASON_DATE_OUT_OF_RANGE,
+    REASON_LINE_VALUE_TOO_LARGE,
+    UINT32_MAX,
+    date_out_of_range,
+    line_value_too_large,
+    order_too_large,
+)
 from analysis.importers.schema import (
     FLAG_CARRIER_BEFORE_APPROVAL,
     FLAG_DELIVERED_BEFORE_CARRIER,
@@ -42,7 +50,6 @@ from sim import paths
 
 log = logging.getLogger("analysis.importers.read")
 
-UINT32_MAX = 2**32 - 1
 
 # A check: (condition that fails the row, source column to report, reason).
 Check = tuple[pl.Expr, str, str]
@@ -218,6 +225,7 @@ def line_checks(
     checks += [
         (pl.col("_no_date"), src["placed_at"], REASON_MISSING_DATE),
         (pl.col("placed_at").is_null(), src["placed_at"], REASON_BAD_DATE),
+        (date_out_of_range("placed_at"), src["placed_at"], REASON_DATE_OUT_OF_RANGE),
         (pl.col("_no_qty"), src["quantity"], REASON_MISSING_QUANTITY),
         (q.is_null(), src["quantity"], REASON_BAD_QUANTITY),
         (q <= 0, src["quantity"], REASON_NON_POSITIVE_QUANTITY),
@@ -225,6 +233,7 @@ def line_checks(
         (pl.col("_no_price"), src["unit_price"], REASON_MISSING_PRICE),
         (p.is_null() | ~p.is_finite(), src["unit_price"], REASON_BAD_PRICE),
         (p < 0, src["unit_price"], REASON_NEGATIVE_PRICE),
+        (line_value_too_large(), src["unit_price"], REASON_LINE_VALUE_TOO_LARGE),
     ]
     return checks
 
@@ -288,12 +297,14 @@ def build_from_lines(
     checks: Sequence[Check],
     timing: dict[str, str] | None = None,
     dedupe: bool = True,
+    src: dict[str, str] | None = None,
 ) -> ImportResult:
     """Validate staged line rows, split them into lines and rejects and build the orders.
 
     Applies rules 2 (first failing check), 3 (duplicate lines, if ``dedupe``) and 6 (orders
     from accepted lines) of :mod:`analysis.importers.read`. Order-level fields (customer, channel,
-    service, timing columns) take the order's first non-null value in file order.
+    service, timing columns) take the order's first non-null value in file order. ``src``
+    names the source quantity and price columns reported for an order too large.
     """
     timing = timing or {}
     rows_read = staged.height
@@ -315,6 +326,13 @@ def build_from_lines(
             )
         )
         valid = valid.filter(first)
+    cols = src or {}
+    valid = order_too_large(
+        valid, cols.get("quantity", "quantity"), cols.get("unit_price", "unit_price")
+    )
+    # an order's units or value overflowing: all its lines
+    failed.append(valid.filter(pl.col("reason").is_not_null()))
+    valid = valid.filter(pl.col("reason").is_null())
     rejects = reject_frame(path, pl.concat(failed))
     if valid.height == 0:
         raise no_valid_rows(path, rows_read, rejects)

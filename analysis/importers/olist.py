@@ -18,7 +18,8 @@ O2. ``rows_read`` = order rows + item rows; ``accepted_rows`` = accepted order r
 O3. An order row is rejected (first failing check): ``"missing order id"``; status
     ``canceled`` → ``"cancellation"``, ``unavailable`` → ``"unavailable order"`` (column
     ``order_status``); missing or unparseable ``order_purchase_timestamp`` → ``"missing date"``
-    / ``"unparseable date"``; a repeated ``order_id`` (after an accepted row with that id) →
+    / ``"unparseable date"``; a purchase date before 1990 or after 2100 →
+    ``"date outside 1990-2100"``; a repeated ``order_id`` (after an accepted row with that id) →
     ``"duplicate order"``; finally, an order none of whose item rows is accepted (including
     one with no item rows at all) → ``"order without items"`` (column ``""``). Other statuses
     (``delivered``, ``shipped``, ``invoiced``, ``processing``...) are accepted.
@@ -26,7 +27,8 @@ O4. An item row is rejected (first failing check): ``"missing order id"``; no or
     that id → ``"item without order"`` (column ``order_id``); its order was rejected →
     ``"order rejected"`` (column ``""``); missing ``product_id`` → ``"missing sku"``; missing,
     non-numeric or negative ``price`` → ``"missing price"`` / ``"price not a number"`` /
-    ``"negative price"``. A price of 0 is accepted.
+    ``"negative price"``; every item of an order whose prices add up to more than a float
+    can hold → ``"order value too large"``. A price of 0 is accepted.
 O5. Items are one row per *unit*. The accepted item rows of an order form one line per
     ``product_id`` (the SKU), ordered by its first ``order_item_id`` (then by file row):
     quantity = number of item rows, unit_price = their price (if prices differ within a
@@ -45,8 +47,9 @@ O7. Customer = ``customer_id``. Olist gives every order a new ``customer_id``; i
     not counted in ``rows_read``.
 O8. Timing problems never reject an order: they set ``timing_flag`` (several joined with
     ``"; "``). A non-empty timing value that does not parse (or, with ``tz``, falls in the
-    spring DST gap) becomes null and is flagged ``"unparseable <column>"`` (e.g.
-    ``"unparseable order_approved_at"``); an empty one is simply null. Carrier hand-over
+    spring DST gap, or lies outside 1990-2100) becomes null and is flagged
+    ``"unparseable <column>"`` (e.g. ``"unparseable order_approved_at"``); an empty one is
+    simply null. Carrier hand-over
     before approval is flagged ``"carrier before approval"`` and delivery before the carrier
     hand-over ``"delivered before carrier"`` (both occur in the real data).
 O9. Olist times are naive local Brazil time: pass ``tz="America/Sao_Paulo"`` for aware
@@ -78,6 +81,11 @@ from analysis.importers.common import (
     no_valid_rows,
     read_raw,
     reject_frame,
+)
+from analysis.importers.limits import (
+    REASON_DATE_OUT_OF_RANGE,
+    REASON_ORDER_VALUE_TOO_LARGE,
+    date_out_of_range,
 )
 from analysis.importers.schema import (
     LINES_SCHEMA,
@@ -214,6 +222,7 @@ def _stage_orders(raw: pl.DataFrame, tz: str | None) -> tuple[pl.DataFrame, pl.D
         (pl.col("_status") == "unavailable", "order_status", REASON_UNAVAILABLE),
         (pl.col("_no_date"), PURCHASE, REASON_MISSING_DATE),
         (pl.col("placed_at").is_null(), PURCHASE, REASON_BAD_DATE),
+        (date_out_of_range("placed_at"), PURCHASE, REASON_DATE_OUT_OF_RANGE),
     ]
     reason, column = first_failure(checks)
     staged = staged.with_columns(reason.alias("reason"), column.alias("column"))
@@ -257,6 +266,15 @@ def _stage_items(
     ]
     reason, column = first_failure(checks)
     staged = staged.with_columns(reason.alias("reason"), column.alias("column"))
+    value = pl.col("unit_price").sum().over("order_id")  # one row per unit: the order value
+    too_large = pl.col("reason").is_null() & ~value.is_finite()
+    staged = staged.with_columns(
+        pl.when(too_large)
+        .then(pl.lit(REASON_ORDER_VALUE_TOO_LARGE))
+        .otherwise("reason")
+        .alias("reason"),
+        pl.when(too_large).then(pl.lit("price")).otherwise("column").alias("column"),
+    )
     return (
         staged.filter(pl.col("reason").is_null()),
         staged.filter(pl.col("reason").is_not_null()),

@@ -34,8 +34,13 @@ Rules (all formats; the format modules add their own)
    source column it concerns: missing order id; cancellation (Online Retail invoices starting
    with ``C``: cancellations are not orders); missing SKU; non-product line (Online Retail:
    ``NON_PRODUCT_CODES`` case-insensitively, and gift vouchers ``gift_0001_*``); missing or
-   unparseable date; missing, non-integer, non-positive or too large (> 2**32 - 1) quantity;
-   missing, non-numeric (incl. NaN/inf) or negative unit price. A price of 0 is accepted.
+   unparseable date; a date before 1990 or after 2100 (``"date outside 1990-2100"``);
+   missing, non-integer, non-positive or too large (> 2**32 - 1) quantity; missing,
+   non-numeric (incl. NaN/inf, and 1e400, which overflows to inf) or negative unit price; a
+   line value (quantity × price) that overflows to inf (``"line value too large"``). Then
+   every line of an order whose quantities add up to more than 2**32 - 1 (``"order quantity
+   too large"``) or whose value overflows to inf (``"order value too large"``) is rejected.
+   A price of 0 is accepted.
 3. Duplicate lines (same order, SKU, quantity, unit price and time as an earlier accepted
    line) are rejected with reason ``"duplicate line"`` and column ``""``; the first is kept.
 4. A missing customer is allowed (null ``customer_id``). Values are stripped of blanks;
@@ -179,7 +184,7 @@ def read_generic(
     raw = read_raw(path, delimiter=delimiter, encoding=encoding)
     require(raw, path, GENERIC_REQUIRED, "generic order lines")
     src = {c: c for c in GENERIC_REQUIRED + GENERIC_OPTIONAL if c in raw.columns}
-    result = build_from_lines(stage_lines(raw, src, tz), path, line_checks(src))
+    result = build_from_lines(stage_lines(raw, src, tz), path, line_checks(src), src=src)
     log_result("generic", path, result, time.perf_counter() - start)
     return result
 
@@ -220,6 +225,6 @@ def read_online_retail(
         ],
         non_product=(non_product, src["sku"], REASON_NON_PRODUCT),
     )
-    result = build_from_lines(staged, path, checks)
+    result = build_from_lines(staged, path, checks, src=src)
     log_result(variant, path, result, time.perf_counter() - start)
     return result

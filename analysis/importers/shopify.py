@@ -31,7 +31,8 @@ S6. customer = ``Email``, lower-cased; a redacted value (``REDACTED``, ``[redact
     ``***``...) is a missing customer. service = ``Shipping Method`` (null if empty).
     channel is null (Shopify's ``Source`` is often an app id, not a sales channel).
 S7. ``paid_at`` = ``Paid at``, ``shipped_at`` = ``Fulfilled at``; ``delivered_at`` and
-    ``promised_at`` are null. A non-empty timing value that does not parse is nulled and
+    ``promised_at`` are null. A non-empty timing value that does not parse (or lies outside
+    1990-2100) is nulled and
     flagged ``"unparseable Paid at"`` / ``"unparseable Fulfilled at"``; an order fulfilled
     before it was paid is flagged ``"carrier before approval"``. Neither rejects the order.
 S8. Timestamps carry UTC offsets that change with daylight saving (``-0500`` in winter,
@@ -184,6 +185,6 @@ def read_shopify(
 
     staged = stage_lines(raw, src, tz, aware=aware, overrides=overrides, extra=extra)
     checks = line_checks(src, cancellation=cancellation)
-    result = build_from_lines(staged, path, checks, timing=timing, dedupe=False)
+    result = build_from_lines(staged, path, checks, timing=timing, dedupe=False, src=src)
     log_result("Shopify", path, result, time.perf_counter() - start)
     return result

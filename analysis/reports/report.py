@@ -340,6 +340,8 @@ def warehouse_html(root: Path) -> str:
         captions = json.loads(paths.read_text(folder / "captions.json", paths.MAX_JSON_BYTES))
     except (OSError, ValueError):
         return ""
+    if not isinstance(captions, dict):  # damaged: drawn again unless --no-warehouse
+        return ""
     out = []
     for name, caption in captions.items():
         try:

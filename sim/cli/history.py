@@ -151,6 +151,11 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     )
     from sim.model import Model
 
+    if args.format in ("generic", "online-retail"):  # refused before any work
+        raise UsageError(
+            f"--format {args.format}: expected timing columns (paid, shipped, delivered, "
+            "promised; formats olist and shopify have them), found a format without them"
+        )
     history = read_history(args.orders, args.format, args.tz, args)
     _write_rejects(history, rejects_path(args))
     scenario = replay_scenario(args)

@@ -24,6 +24,7 @@ from analysis.importers.history import history_of
 from analysis.plots.stations import station_stats
 from sim import paths
 from sim.cli.common import UsageError, add_override_args, overrides_from
+from sim.run_dir_check import run_kpis_problem, run_manifest_problem, run_table_problem
 from sim.strict_numbers import count_arg
 
 log = logging.getLogger("omsim")
@@ -53,23 +54,32 @@ def read_run(run_dir: Path) -> RunTables:
             f"{run_dir}: expected a run directory (omsim run --out), missing {', '.join(missing)}"
         )
 
-    def table(name: str) -> pl.DataFrame:
-        return pl.read_parquet(paths.check_file(run_dir / name, paths.MAX_TABLE_BYTES))
+    def checked(name: str, found: Any, problem: str | None) -> Any:
+        if problem is not None:
+            raise UsageError(f"{run_dir / name}: {problem}")
+        return found
 
+    def json_file(name: str, check: Any) -> Any:
+        found = json.loads(paths.read_text(run_dir / name, paths.MAX_JSON_BYTES))
+        return checked(name, found, check(found))
+
+    def table(name: str) -> pl.DataFrame:
+        found = pl.read_parquet(paths.check_file(run_dir / name, paths.MAX_TABLE_BYTES))
+        return checked(name, found, run_table_problem(name, found))
+
+    name = need[0]
     try:
-        manifest = json.loads(paths.read_text(run_dir / "manifest.json", paths.MAX_JSON_BYTES))
-        kpis = json.loads(paths.read_text(run_dir / "kpis.json", paths.MAX_JSON_BYTES))
-        return RunTables(
-            run_dir, manifest, kpis,
-            table("orders.parquet"), table("steps.parquet"), table("roster.parquet"),
-        )  # fmt: skip
+        manifest = json_file(name, run_manifest_problem)
+        kpis = json_file(name := "kpis.json", run_kpis_problem)
+        tables = [table(name := n) for n in need[2:]]
+        return RunTables(run_dir, manifest, kpis, *tables)
     except paths.PathError as exc:
         raise UsageError(str(exc)) from None
     except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
         # a reader's message may quote the file: name the kind of problem only
         raise UsageError(
-            f"{run_dir}: expected a readable run directory, found a damaged file "
-            f"({type(exc).__name__})"
+            f"{run_dir / name}: expected a readable file of a run directory, found a damaged "
+            f"file ({type(exc).__name__})"
         ) from None
 
 

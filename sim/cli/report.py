@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.experiments.store import RunStore
+from sim.experiments.store_check import check_store
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -15,6 +16,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.experiments.warehouse_figures import warehouse_figures_current, write_warehouse_figures
 
     store = RunStore.open(args.run_dir)  # StoreError: one line, exit 2 (sim.cli.main)
+    check_store(store)
     if not args.no_warehouse and not warehouse_figures_current(store):
         write_warehouse_figures(store)  # one more run of the first scenario
     out = args.output if args.output is not None else args.run_dir / "report.html"

@@ -30,7 +30,7 @@ import polars as pl
 
 from sim import paths
 from sim.atomic import OutputFolderError, require_empty_folder, write_atomic, write_text_atomic
-from sim.experiments.store_manifest import FORMAT, manifest_problem, runner, status_of
+from sim.experiments.store_manifest import FORMAT, kpis_problem, manifest_problem, runner, status_of
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,16 @@ class RunStore:
             _write_json(self.root / "scenarios" / f"{key}.json", scenario.model_dump(mode="json"))
             self.manifest["scenarios"].append({"key": key, "name": label or scenario.name})
             self._save()
+        elif self._stored_scenario(key) != scenario.model_dump(mode="json"):
+            # --resume repairs a missing or damaged scenario file (the key is its fingerprint)
+            _write_json(self.root / "scenarios" / f"{key}.json", scenario.model_dump(mode="json"))
         return key
+
+    def _stored_scenario(self, key: str) -> dict[str, Any] | None:
+        try:
+            return self.scenario_dict(key)
+        except StoreError:
+            return None
 
     def scenarios(self) -> list[dict[str, str]]:
         """``[{key, name}]`` in the order they were added."""
@@ -190,7 +199,16 @@ class RunStore:
     def scenario_dict(self, key: str) -> dict[str, Any]:
         """The resolved scenario stored under ``key``, as plain JSON data."""
         path = self.root / "scenarios" / f"{key}.json"
-        return json.loads(paths.read_text(path, paths.MAX_JSON_BYTES))
+        try:
+            found = json.loads(paths.read_text(path, paths.MAX_JSON_BYTES))
+        except paths.PathError as exc:
+            raise StoreError(str(exc)) from None
+        except ValueError as exc:  # invalid JSON or text
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0][:80]
+            raise StoreError(f"{path}: expected a JSON scenario, found {reason}") from None
+        if not isinstance(found, dict):
+            raise StoreError(f"{path}: expected a JSON object (a scenario), found something else")
+        return found
 
     # --- runs ------------------------------------------------------------------------------
 
@@ -219,10 +237,11 @@ class RunStore:
 
     def run_kpis(self, key: str, replication: int) -> dict[str, float]:
         """The stored KPIs of one run (:class:`StoreError` naming the file if unreadable)."""
-        frame = _read(self._run_path(key, replication, "kpis"))
-        if frame.height != 1:
-            path = self._run_path(key, replication, "kpis")
-            raise StoreError(f"{path}: expected one row of KPIs, found {frame.height}")
+        path = self._run_path(key, replication, "kpis")
+        frame = _read(path)
+        problem = kpis_problem(frame)
+        if problem is not None:
+            raise StoreError(f"{path}: {problem}; run the experiment again with --resume")
         return frame.row(0, named=True)
 
     def stored_kpis(self, key: str, replication: int) -> dict[str, float] | None:
@@ -268,6 +287,9 @@ class RunStore:
                 if not path.exists():
                     continue
                 frame = _read(path)
+                problem = kpis_problem(frame) if table == "kpis" else None
+                if problem is not None:
+                    raise StoreError(f"{path}: {problem}; run the experiment again with --resume")
                 frames.append(
                     frame.select(
                         pl.lit(key).alias("scenario_key"),

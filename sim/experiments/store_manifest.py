@@ -47,6 +47,76 @@ def manifest_problem(manifest: Any) -> str | None:
             )
     if not isinstance(manifest.get("failures", []), list):
         return f"expected 'failures' to be a list, found a {_json_type(manifest['failures'])}"
+    return _content_problem(manifest)
+
+
+#: Settings every experiment records, with the JSON type each must have.
+_SETTINGS = (("seed", int), ("replications", int))
+
+#: Summary entries that are tables (a list of objects), with the keys each row must have.
+_SUMMARY_TABLES: dict[str, tuple[str, ...]] = {
+    "frontier": ("staffing", "headcount", "weekly_cost", "feasible", "efficient", "answer", "slas"),
+    "sweep": ("point", "mean"),
+    "comparison": (),
+    "methods": (),
+}
+
+#: The keys of a failure (a replication that raised) and of a sizing row's SLA verdict.
+_FAILURE_KEYS = ("scenario", "replication", "error")
+_SLA_KEYS = ("sla", "kpi", "mean", "bound", "met")
+
+
+def _rows_problem(where: str, rows: Any, keys: tuple[str, ...]) -> str | None:
+    """What is wrong with a list of objects that must each have ``keys``, or None."""
+    if not isinstance(rows, list):
+        return f"expected {where} to be a list of objects, found a {_json_type(rows)}"
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            return f"expected {where}[{i}] to be an object, found a {_json_type(row)}"
+        missing = [k for k in keys if k not in row]
+        if missing:
+            return f"expected {where}[{i}] to have the key {missing[0]!r}, found none"
+    return None
+
+
+def _content_problem(manifest: dict[str, Any]) -> str | None:
+    """What is wrong with the settings, failures, summary and dates of a manifest, or None."""
+    settings = manifest["settings"]
+    for key, kind in _SETTINGS:
+        value = settings.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+            return f"expected settings.{key} to be a whole number, found a {_json_type(value)}"
+    problem = _rows_problem("failures", manifest.get("failures", []), _FAILURE_KEYS)
+    if problem is not None:
+        return problem
+    for key in ("created", "finished", "stopped"):
+        if key in manifest and not isinstance(manifest[key], str):
+            return f"expected {key!r} to be a string, found a {_json_type(manifest[key])}"
+    summary = manifest.get("summary", {})
+    if not isinstance(summary, dict):
+        return f"expected 'summary' to be a JSON object, found a {_json_type(summary)}"
+    for key, keys in _SUMMARY_TABLES.items():
+        problem = _rows_problem(f"summary.{key}", summary.get(key, []), keys)
+        if problem is not None:
+            return problem
+    for i, row in enumerate(summary.get("frontier", [])):
+        problem = _rows_problem(f"summary.frontier[{i}].slas", row["slas"], _SLA_KEYS)
+        if problem is not None:
+            return problem
+    if not isinstance(summary.get("answer", {}), dict | None):
+        return f"expected summary.answer to be an object, found a {_json_type(summary['answer'])}"
+    return None
+
+
+def kpis_problem(frame: Any) -> str | None:
+    """What is wrong with a stored run's KPI table (one row of Float64 columns), or None."""
+    if frame.height != 1:
+        return f"expected one row of KPIs, found {frame.height}"
+    wrong = [name for name, dtype in frame.schema.items() if not dtype.is_float()]
+    if wrong:
+        return (
+            f"expected KPI columns of numbers, found {wrong[0]!r} of type {frame.schema[wrong[0]]}"
+        )
     return None
 
 

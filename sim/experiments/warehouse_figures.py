@@ -13,6 +13,7 @@ import json
 import logging
 from pathlib import Path
 
+from sim import paths
 from sim.atomic import write_text_atomic
 from sim.config import Scenario
 from sim.experiments.store import RunStore
@@ -26,7 +27,13 @@ def warehouse_figures_current(store: RunStore) -> bool:
     """Whether the store's warehouse pictures exist and are newer than its manifest."""
     captions = store.root / FOLDER / "captions.json"
     manifest = store.root / "manifest.json"
-    return captions.is_file() and captions.stat().st_mtime_ns >= manifest.stat().st_mtime_ns
+    if not (captions.is_file() and captions.stat().st_mtime_ns >= manifest.stat().st_mtime_ns):
+        return False
+    try:  # a damaged captions file is not current: the pictures are drawn again
+        found = json.loads(paths.read_text(captions, paths.MAX_JSON_BYTES))
+    except (OSError, ValueError):
+        return False
+    return isinstance(found, dict) and all(isinstance(v, str) for v in found.values())
 
 
 def write_warehouse_figures(store: RunStore) -> list[Path]:

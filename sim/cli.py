@@ -21,7 +21,6 @@ from sim.scenario import ScenarioError, load_scenario
 from sim.store import StoreError
 
 log = logging.getLogger("omsim")
-_FIXED: frozenset[str] = frozenset()  # filled lazily with analysis.kpis.KPI_DEFS
 EXIT_BAD_INPUT = 2
 
 
@@ -112,31 +111,19 @@ def _fmt(value: float | None, unit: str) -> str:
         return (
             f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e4 else f"{value:,.2f}"
         )
-    return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
+    if value == 0 or abs(value) >= 1e-3:
+        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    return f"{value:.6f}".rstrip("0")  # never scientific notation
 
 
-def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> None:
-    """The KPI table on standard output: headline KPIs first; per-resource rows of resources
-    absent from the scenario are left out."""
-    from rich.console import Console
-    from rich.table import Table
+def print_kpis(
+    kpis: dict[str, float], title: str, explain: bool = False, show_all: bool = False
+) -> None:
+    """The KPI table on standard output, grouped, with human labels (see
+    :func:`sim.run_output.print_kpi_table`)."""
+    from sim.run_output import print_kpi_table
 
-    from analysis.kpis import kpi_def
-
-    console = Console()
-    console.print(title)
-    table = Table()
-    for col, just in (("KPI", "left"), ("value", "right"), ("unit", "left")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
-    if explain:
-        table.add_column("what it is")
-    rows = [(n, v, kpi_def(n)) for n, v in kpis.items()]
-    rows = [r for r in rows if not (r[0] not in _FIXED and (r[1] is None or math.isnan(r[1])))]
-    rows.sort(key=lambda r: not r[2].headline)
-    for name, value, d in rows:
-        cells = [name, _fmt(value, d.unit), d.unit] + ([d.description] if explain else [])
-        table.add_row(*cells, style="bold" if d.headline else None)
-    console.print(table)
+    print_kpi_table(kpis, title, explain, show_all)
 
 
 def backlog_line(result) -> str:
@@ -180,18 +167,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{scenario.name}: seed {args.seed}, replication {args.replication}, "
         f"{result.orders.height:,} orders simulated in {result.wall_s:.1f} s"
     )
-    print_kpis(kpis, title, args.explain)
     days = kpis["warmup_mser5_days"]
-    print(
-        f"suggested warm-up (MSER-5 on the hourly pick queue): {days:.1f} days; (MSER-7 on daily "
-        f"open orders and time to ship): {kpis['warmup_daily_days']:.0f} days "
-        f"(--warmup-days {args.warmup_days:g} used)"
-    )
+    notes = [
+        f"suggested warm-up: {days:.1f} days (MSER-5, hourly pick queue), "
+        f"{kpis['warmup_daily_days']:.0f} days (MSER-7, daily); --warmup-days "
+        f"{args.warmup_days:g} used"
+    ]
     if scenario.demand.calendar:
-        print(backlog_line(result))
+        notes.append(backlog_line(result))
     if args.out:
         out = write_run(result, args.out, kpis)
-        print(f"wrote orders, steps, events, roster (.parquet), kpis.json, manifest.json to {out}")
+        tables = sorted(result.tables())
+        notes.append(
+            f"wrote {len(tables)} tables ({', '.join(tables)}; .parquet), kpis.json and "
+            f"manifest.json to {out}"
+        )
+    if args.json:
+        from sim.run_output import kpis_json
+
+        meta = {"scenario": scenario.name, "seed": args.seed, "replication": args.replication}
+        print(kpis_json(kpis, **meta))
+        for note in notes:
+            print(note, file=sys.stderr)
+        return 0
+    print_kpis(kpis, title, args.explain, args.all)
+    if not args.all:
+        shown = sum(1 for v in kpis.values() if not math.isnan(v))
+        print(
+            f"headline and key KPIs, zero ones hidden: --all shows all {shown}, --explain "
+            "says what each is"
+        )
+    for note in notes:
+        print(note)
     return 0
 
 
@@ -240,6 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="exclude orders placed in the first W days from the KPIs",
     )
     r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
+    r.add_argument(
+        "--all",
+        action="store_true",
+        help="show every KPI (default: the headline and key KPIs, grouped, without zero ones)",
+    )
+    r.add_argument(
+        "--json",
+        action="store_true",
+        help="print every KPI as JSON on standard output (notes go to standard error)",
+    )
     add_run_out_args(r)
     add_override_args(r)
     r.set_defaults(func=cmd_run)

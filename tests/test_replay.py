@@ -210,7 +210,7 @@ def test_cli_replay_writes_tables_kpis_and_rejects(tmp_path: Path, capsys) -> No
                "--out", str(out)])  # fmt: skip
     captured = capsys.readouterr()
     assert rc == 0
-    assert "orders_placed" in captured.out
+    assert "Orders placed" in captured.out
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["orders_placed"] == read_online_retail(SAMPLE).orders.height
     rejects = pl.read_csv(out / "rejects.csv")

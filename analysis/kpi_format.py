@@ -49,9 +49,20 @@ def kpi_unit(name: str) -> str:
 
 
 def kpi_label_with_unit(name: str) -> str:
-    """Label and human unit, e.g. ``"Lead time, mean (hours)"``."""
+    """Label and human unit, e.g. ``"Lead time, mean (hours)"``; the unit is left out when
+    it is ``%`` (the values say it) or the label already says it (``"Cost per order"``)."""
     d = kpi_info(name)
-    return f"{d.label} ({d.human_unit})" if d.human_unit else d.label
+    unit = d.human_unit
+    if not unit or unit == "%" or unit.lower() in d.label.lower():
+        return d.label
+    return f"{d.label} ({unit})"
+
+
+def format_threshold(name: str, value: float) -> str:
+    """A practical threshold with its unit: ``"0.5 pp"`` for a share, ``"1.0 hours"``."""
+    if kpi_info(name).format == "percent":
+        return format_diff(name, value)[1:]
+    return format_kpi(name, value)
 
 
 def kpi_group(name: str) -> str:
@@ -106,15 +117,22 @@ def format_kpi(name: str, value: float | None) -> str:
     return f"{text} {unit}"
 
 
-def format_diff(name: str, value: float | None) -> str:
+def format_diff(name: str, value: float | None, precise: bool = True) -> str:
     """A difference with its sign (``+1.2``, ``-0.4 pp`` for shares as percentage points);
-    an exact zero is ``0``."""
+    an exact zero is ``0``. ``precise=False``: the KPI's decimals only (no extra digits for
+    tiny values, no ``pp``), for compact table cells; a value that rounds to zero loses its
+    sign."""
     if value is None or math.isnan(value):
         return "-"
     if value == 0:
         return "0"
     sign = "+" if value > 0 else "-"
-    if kpi_info(name).format == "percent":
+    d = kpi_info(name)
+    if not precise:
+        scale = 100.0 if d.format == "percent" else 1.0
+        text = f"{abs(value) * scale:,.{d.decimals}f}"
+        return text if float(text.replace(",", "")) == 0 else sign + text
+    if d.format == "percent":
         return sign + format_value(name, abs(value))[:-1] + " pp"
     return sign + format_value(name, abs(value))
 

@@ -67,7 +67,10 @@ def test_labels_are_words_with_units():
     assert kpi_label("lead_time_mean_h") == "Lead time, mean"
     assert kpi_label_with_unit("lead_time_mean_h") == "Lead time, mean (hours)"
     assert kpi_label("utilisation_label_printers") == "Utilisation: label printers"
-    assert kpi_label_with_unit("cost_per_order") == "Cost per order (per order)"
+    # the unit is not repeated when the label says it, nor for shares (the values say %)
+    assert kpi_label_with_unit("cost_per_order") == "Cost per order"
+    assert kpi_label_with_unit("shipped_same_day") == "Shipped the same day"
+    assert kpi_label_with_unit("travel_m_per_order") == "Picking travel per order (m)"
     # an unknown name is shown as itself rather than failing
     assert kpi_label("no_such_kpi") == "No such kpi"
 

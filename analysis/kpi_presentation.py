@@ -21,6 +21,9 @@ GROUPS: tuple[str, ...] = (
     "diagnostics",
 )
 
+#: Compared besides the headline KPIs when the scenarios pick by different methods.
+METHOD_KPIS: tuple[str, ...] = ("travel_m_per_order", "picks_per_busy_hour")
+
 #: Labels of the KPIs whose generated label would read badly.
 LABELS: dict[str, str] = {
     "orders_placed": "Orders placed",

@@ -40,6 +40,7 @@ def _chosen_kpis(
     """The requested KPIs (each must be in the results), or the headline ones with values
     (and, when the picking methods differ, travel per order and the pick rate)."""
     from analysis.kpi_defs import headline_kpis
+    from analysis.kpi_presentation import METHOD_KPIS
     from sim.experiment import kpi_columns
 
     columns = kpi_columns(results)
@@ -70,10 +71,6 @@ def print_comparison(table: pl.DataFrame, title: str, results: pl.DataFrame | No
     from sim.compare_output import print_comparison as show
 
     show(table, title, results)
-
-
-#: Added to the default KPIs when the compared scenarios pick by different methods.
-METHOD_KPIS = ("travel_m_per_order", "picks_per_busy_hour")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -156,7 +156,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         f"{model.scenario.name} replaying {Path(args.orders).name}: seed {args.seed}, "
         f"replication {args.replication}, {result.orders.height:,} orders in {result.wall_s:.1f} s"
     )
-    print_kpis(kpis, title, args.explain)
+    print_kpis(kpis, title, args.explain, args.all)
     if args.out:
         out = write_run(result, args.out, kpis)
         print(f"wrote the run's tables, kpis.json and manifest.json to {out}")
@@ -241,6 +241,9 @@ def add_replay_parsers(sub) -> None:
         "--warmup-days", type=float, default=0.0, help="exclude the first W days from the KPIs"
     )
     r.add_argument("--explain", action="store_true", help="say what each KPI is")
+    r.add_argument(
+        "--all", action="store_true", help="show every KPI (default: headline and key ones)"
+    )
     add_run_out_args(r)
     r.add_argument(
         "--set",

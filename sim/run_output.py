@@ -22,7 +22,7 @@ def print_kpi_table(
     from rich.table import Table
 
     console = Console()
-    console.print(title, highlight=False)
+    console.print(title, highlight=False, soft_wrap=True)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for col, just in (("group", "left"), ("KPI", "left"), ("value", "right"), ("unit", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]

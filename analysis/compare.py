@@ -1,4 +1,4 @@
-"""Comparing scenarios from an experiment table (see :func:`sim.experiment.run_experiment`).
+"""Comparing scenarios from an experiment table (see :func:`sim.experiments.experiment.run_experiment`).
 
 Replication ``k`` of every scenario sees the same orders (common random numbers), so each
 scenario after the first is compared with the first by a paired t-test over replications.
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from analysis.kpi_defs import kpi_def
-from analysis.stats import mean_ci, paired_difference
+from analysis.kpis.defs import kpi_def
+from analysis.stats.intervals import mean_ci, paired_difference
 
 #: Significance level of the ``better`` flag.
 ALPHA = 0.05

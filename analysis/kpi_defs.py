@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from analysis.aftersales_kpi_defs import AFTERSALES_KPIS
-from analysis.cost_kpi_defs import COST_KPIS, LABOUR_BY_ROLE
-from analysis.customer_kpi_defs import CUSTOMER_KPIS
+from analysis.kpis.aftersales_defs import AFTERSALES_KPIS
+from analysis.kpis.cost_defs import COST_KPIS, LABOUR_BY_ROLE
+from analysis.kpis.customer_defs import CUSTOMER_KPIS
 from analysis.kpi_presentation import presentation
-from analysis.peak import PEAK_KPIS
-from analysis.picking_split import SPLIT_KPIS
+from analysis.kpis.peak import PEAK_KPIS
+from analysis.kpis.picking_split import SPLIT_KPIS
 from sim.eventlog import LOST_CAUSES
 
 # --- KPI definitions --------------------------------------------------------------------
@@ -221,14 +221,14 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         "Orders whose shipped_at lies in the window (denominator of the cost KPIs).",
         None,
     ),
-    # --- costs (analysis/costs.py)
+    # --- costs (analysis/kpis/costs.py)
     *[KpiDef(*d) for d in COST_KPIS],
-    # --- picking time per line (analysis/picking_split.py)
+    # --- picking time per line (analysis/kpis/picking_split.py)
     *[KpiDef(*d) for d in SPLIT_KPIS],
-    # --- peak season backlog (analysis/peak.py)
+    # --- peak season backlog (analysis/kpis/peak.py)
     *[KpiDef(*d) for d in PEAK_KPIS],
     KpiDef("damage_rate", "share", "Share of shipped orders damaged in transit.", False),
-    # --- receiving (analysis/receiving_kpis.py); "in the window" = placed in the window
+    # --- receiving (analysis/kpis/receiving.py); "in the window" = placed in the window
     KpiDef(
         "lost_orders",
         "orders",
@@ -301,9 +301,9 @@ KPI_DEFS: dict[str, KpiDef] = _defs(
         if cause != "none"
         for kind, unit, what in (("orders", "orders", "Number"), ("value", "currency", "Value"))
     ],
-    # --- customers (analysis/customer_kpis.py; NaN without customers)
+    # --- customers (analysis/kpis/customers.py; NaN without customers)
     *[KpiDef(*d) for d in CUSTOMER_KPIS],
-    # --- returns and reviews (analysis/aftersales_kpis.py; NaN without their tables)
+    # --- returns and reviews (analysis/kpis/aftersales.py; NaN without their tables)
     *[KpiDef(*d) for d in AFTERSALES_KPIS],
 )
 

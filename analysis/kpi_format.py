@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from analysis.kpi_defs import KpiDef, kpi_def
+from analysis.kpis.defs import KpiDef, kpi_def
 from analysis.kpi_presentation import GROUPS, presentation
 
 #: KPIs ``omsim run`` shows besides the headline ones (each only when it is not zero).

@@ -3,7 +3,7 @@ difference that matters in practice.
 
 Plain data and a pure function of ``(name, unit)``, so that ``kpi_defs`` can dress every
 definition without this module importing it. :func:`presentation` returns the fields of
-:class:`analysis.kpi_defs.KpiDef` that it fills.
+:class:`analysis.kpis.defs.KpiDef` that it fills.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The HTML report of a stored experiment (``omsim report RUN_DIR``).
 
-:func:`build_report` reads a run store (:class:`sim.store.RunStore`) and returns one
+:func:`build_report` reads a run store (:class:`sim.experiments.store.RunStore`) and returns one
 self-contained HTML page: what was compared (the scenario parameters that differ), the
 headline KPIs per scenario with paired differences against the first scenario, figures
-(:mod:`analysis.plots`), any results the command recorded (a sizing frontier, a sweep
+(:mod:`analysis.plots.experiment`), any results the command recorded (a sizing frontier, a sweep
 table), failed replications, and how the numbers were obtained. :func:`write_report` writes
 it atomically.
 """
@@ -20,24 +20,25 @@ from pathlib import Path
 import polars as pl
 
 from analysis import plots
-from analysis.compare import compare_table
-from analysis.kpi_defs import headline_kpis
+from analysis.stats.compare import compare_table
+from analysis.kpis.defs import headline_kpis
 from analysis.kpi_presentation import METHOD_KPIS
-from analysis.picking_plots import picking_split_figure
-from analysis.report_equal_service import equal_service_html, focus_labels
-from analysis.report_html import document, esc, figure_html, swatch
-from analysis.report_sections import (
+from analysis.plots.picking import picking_split_figure
+from analysis.reports.equal_service import equal_service_html, focus_labels
+from analysis.reports.html import document, esc, figure_html, swatch
+from analysis.reports.sections import (
     compared_html,
     failures_html,
     kpi_table_html,
     methods_text,
     summary_html,
 )
-from analysis.report_sizing import focus_staffings, frontier_figure, sizing_html
+from analysis.reports.sizing import focus_staffings, frontier_figure, sizing_html
 from analysis.report_summary import executive_summary_html
 from sim import paths
 from sim.atomic import write_text_atomic
-from sim.store import STORE_ID_COLUMNS, RunStore
+from analysis.reports.stored import STORE_ID_COLUMNS
+from sim.experiments.store import RunStore
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def evenly_spaced(names: Sequence[str], k: int) -> list[str]:
 
 def _sweep_figure_html(summary: dict) -> list[str]:
     """The sweep's best-option chart, rebuilt from the results ``omsim sweep`` recorded."""
-    from analysis.sweep import best_option_figure
+    from analysis.stats.sweep import best_option_figure
 
     chart, best, points = summary.get("chart"), summary.get("best"), summary.get("sweep")
     if not (chart and best and points):
@@ -116,7 +117,7 @@ def _sweep_figure_html(summary: dict) -> list[str]:
 
 def _tornado_figure_html(summary: dict) -> list[str]:
     """The tornado chart of a recorded sensitivity experiment ([] when there is none)."""
-    from analysis.sensitivity import tornado_figure
+    from analysis.stats.sensitivity import tornado_figure
 
     rows, meta = summary.get("tornado"), summary.get("tornado_kpi") or {}
     if not rows or "kpi" not in meta:

@@ -1,4 +1,4 @@
-"""Sections of the experiment report (:mod:`analysis.report`) that do not draw: what
+"""Sections of the experiment report (:mod:`analysis.reports.report`) that do not draw: what
 differs between the scenarios, the KPI table, the methods paragraph, failed replications and
 the results a command recorded in the manifest. Each returns escaped HTML (or plain text).
 """
@@ -11,8 +11,8 @@ from typing import Any
 
 import polars as pl
 
-from analysis.kpi_defs import kpi_def
-from analysis.report_html import (
+from analysis.kpis.defs import kpi_def
+from analysis.reports.html import (
     Cell,
     esc,
     fmt_plain,
@@ -100,7 +100,7 @@ def compared_html(names: list[str], dicts: list[dict[str, Any]]) -> str:
 
 
 def kpi_table_html(compared: pl.DataFrame) -> str:
-    """The KPI table from :func:`analysis.compare.compare_table`: per KPI (its label and unit)
+    """The KPI table from :func:`analysis.stats.compare.compare_table`: per KPI (its label and unit)
     a row per scenario with mean ± CI half-width and, after the first, the paired difference
     with its CI, p-value and verdict, as the command line does: ``▲ better`` (class
     ``better``) or ``▼ worse`` (class ``worse``) when significant and larger than the KPI's

@@ -1,7 +1,7 @@
 """The executive summary that opens a report: the decision, its size with a confidence
 interval, the main reason and the caveats, in words a manager reads in a minute.
 
-Built from the report's comparison table (:func:`analysis.compare.compare_table`, whose
+Built from the report's comparison table (:func:`analysis.stats.compare.compare_table`, whose
 ``verdict`` is significant and larger than the KPI's practical threshold), the experiment
 table and, for a sizing, the recorded answer. Plain HTML (escaped); no paths, no timings.
 """
@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from analysis.kpi_format import format_diff, kpi_info, kpi_label
-from analysis.report_html import esc, fmt_plain
+from analysis.reports.html import esc, fmt_plain
 from analysis.verdicts import main_driver, scenario_sentences
 
 

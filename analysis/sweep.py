@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
-from analysis.stats import mean_ci, paired_difference
+from analysis.stats.intervals import mean_ci, paired_difference
 
 #: Significance level of the "best is better than the runner-up" test.
 ALPHA = 0.05
@@ -61,7 +61,7 @@ def best_by(
     distinguished: pass a grid of exactly these two parameters for a clean answer.
     """
     if practical is None:
-        from analysis.kpi_defs import kpi_def
+        from analysis.kpis.defs import kpi_def
 
         try:
             practical = kpi_def(objective).practical

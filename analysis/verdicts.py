@@ -1,11 +1,11 @@
 """One sentence per compared scenario: where it wins and loses against the first, and the main
 driver from the time breakdown.
 
-Reads a :func:`analysis.compare.compare_table` (its ``verdict`` column: significant and larger
+Reads a :func:`analysis.stats.compare.compare_table` (its ``verdict`` column: significant and larger
 than the practical threshold) and the experiment table it was made from. The driver is the
 part of the time breakdown whose mean changed most relative to its size (by at least
 :data:`MIN_CHANGE_MIN` minutes): the picking time per line by
-part (:mod:`analysis.picking_split`: walking, set-up, pick, sort, consolidation, waiting for
+part (:mod:`analysis.kpis.picking_split`: walking, set-up, pick, sort, consolidation, waiting for
 release, waiting for a picker) or a stage's mean wait (``wait_mean_min_<step>``).
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analysis.kpi_format import format_diff, format_value, kpi_label, kpi_unit
-from analysis.picking_split import SPLIT_PARTS
+from analysis.kpis.picking_split import SPLIT_PARTS
 
 #: Smallest change (minutes) of a time-breakdown part that can be the main driver.
 MIN_CHANGE_MIN = 0.05

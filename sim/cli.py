@@ -12,13 +12,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.import_schema import OrderImportError
+from analysis.importers.schema import OrderImportError
 from sim.atomic import OutputFolderError, WriteError
-from sim.executors import ClusterError
-from sim.lifetime import Terminated, stop_on_sigterm, watch_parent_from_env
+from sim.experiments.executors import ClusterError
+from sim.experiments.lifetime import Terminated, stop_on_sigterm, watch_parent_from_env
 from sim.paths import PathError
 from sim.scenario import ScenarioError, load_scenario
-from sim.store import StoreError
+from sim.experiments.store import StoreError
 
 log = logging.getLogger("omsim")
 EXIT_BAD_INPUT = 2
@@ -131,7 +131,7 @@ def backlog_line(result) -> str:
     dated demand periods."""
     import datetime as dt
 
-    from analysis.peak import backlog_by_day
+    from analysis.kpis.peak import backlog_by_day
 
     days = backlog_by_day(
         result.orders, start_minute_of_day=result.start_minute_of_day, end=result.end_min
@@ -148,7 +148,7 @@ def backlog_line(result) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """omsim run: one replication, KPI table, tables written to --out."""
     from sim.output import check_run_folder, write_run
-    from sim.runner import run_with_kpis
+    from sim.experiments.runner import run_with_kpis
 
     scenario = load_scenario(args.scenario, overrides_from(args))
     if args.out:
@@ -261,15 +261,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_override_args(r)
     r.set_defaults(func=cmd_run)
 
-    from sim.compare_cli import add_compare_parser
-    from sim.history_cli import add_history_parsers
-    from sim.layout_cli import add_layout_parsers
-    from sim.replay_cli import add_replay_parsers
-    from sim.report_cli import add_report_parser
-    from sim.runs_cli import add_runs_parser
-    from sim.sensitivity_cli import add_sensitivity_parser
-    from sim.size_cli import add_size_parser
-    from sim.sweep_cli import add_sweep_parser
+    from sim.cli.compare import add_compare_parser
+    from sim.cli.history import add_history_parsers
+    from sim.cli.layout import add_layout_parsers
+    from sim.cli.replay import add_replay_parsers
+    from sim.cli.report import add_report_parser
+    from sim.cli.runs import add_runs_parser
+    from sim.cli.sensitivity import add_sensitivity_parser
+    from sim.cli.size import add_size_parser
+    from sim.cli.sweep import add_sweep_parser
 
     add_compare_parser(sub)
     add_size_parser(sub)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import polars as pl
 
-from sim.cli import UsageError, _fmt, add_override_args, overrides_from
+from sim.cli.common import UsageError, _fmt, add_override_args, overrides_from
 from sim.scenario import load_scenario
 
 
 def _parse_kpis(text: str | None) -> list[str] | None:
     """``--kpis a,b,c`` as a list of known KPI names (None: the default headline KPIs)."""
-    from analysis.kpi_defs import kpi_def
+    from analysis.kpis.defs import kpi_def
 
     if text is None:
         return None
@@ -39,9 +39,9 @@ def _chosen_kpis(
 ) -> list[str]:
     """The requested KPIs (each must be in the results), or the headline ones with values
     (and, when the picking methods differ, travel per order and the pick rate)."""
-    from analysis.kpi_defs import headline_kpis
+    from analysis.kpis.defs import headline_kpis
     from analysis.kpi_presentation import METHOD_KPIS
-    from sim.experiment import kpi_columns
+    from sim.experiments.experiment import kpi_columns
 
     columns = kpi_columns(results)
     if requested is None:
@@ -75,9 +75,9 @@ def print_comparison(table: pl.DataFrame, title: str, results: pl.DataFrame | No
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """omsim compare: replications of several scenarios, each compared with the first."""
-    from analysis.compare import compare_table
-    from sim.experiment import ExperimentFailed, run_experiment, run_to_precision
-    from sim.experiment_cli import (
+    from analysis.stats.compare import compare_table
+    from sim.experiments.experiment import ExperimentFailed, run_experiment, run_to_precision
+    from sim.cli.experiment_options import (
         EXIT_FAILED_RUNS,
         check_experiment_args,
         jobs_of,
@@ -90,7 +90,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     check_experiment_args(args)
     if args.equal_service:
-        from sim.equal_service_cli import cmd_equal_service
+        from sim.cli.equal_service import cmd_equal_service
 
         return cmd_equal_service(args)
     if args.precision is not None and not 0 < args.precision < 1:
@@ -192,9 +192,9 @@ def precision_note(
 ) -> str:
     """The title's note on ``--precision``: reached (also when reached at the cap) or
     stopped at the cap before it. The test is the one ``run_to_precision`` stops on."""
-    from analysis.kpi_defs import headline_kpis
-    from analysis.stats import replications_needed
-    from sim.experiment import kpi_columns
+    from analysis.kpis.defs import headline_kpis
+    from analysis.stats.intervals import replications_needed
+    from sim.experiments.experiment import kpi_columns
 
     names = requested or [
         k for k in headline_kpis(kpi_columns(results)) if results[k].is_not_nan().any()
@@ -221,8 +221,8 @@ def picking_note(results: pl.DataFrame, root: Path) -> str:
     """Why the picking methods differ: picking labour per line by part (means over the
     replications), and the stacked figure written to ``picking_split.png`` in the run
     directory."""
-    from analysis.picking_plots import picking_split_figure
-    from analysis.picking_split import LABOUR_PARTS
+    from analysis.plots.picking import picking_split_figure
+    from analysis.kpis.picking_split import LABOUR_PARTS
     from sim.atomic import save_figure
 
     lines = ["Picking labour per order line (min: " + ", ".join(LABOUR_PARTS) + "; orders/tour):"]
@@ -297,7 +297,7 @@ def _labels(scenarios: list, paths: list[Path]) -> list[str]:
 
 def add_compare_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``compare`` subcommand."""
-    from sim.experiment_cli import add_experiment_args
+    from sim.cli.experiment_options import add_experiment_args
 
     c = sub.add_parser(
         "compare",
@@ -339,7 +339,7 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         help="cap on replications with --precision (default 100)",
     )
     add_override_args(c, "every scenario")
-    from sim.equal_service_cli import add_equal_service_args
+    from sim.cli.equal_service import add_equal_service_args
 
     add_equal_service_args(c)
     c.set_defaults(func=cmd_compare)

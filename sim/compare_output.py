@@ -35,7 +35,7 @@ class PracticalError(ValueError):
 def parse_practical(items: Sequence[str] | None) -> dict[str, float]:
     """``--practical KPI=VALUE`` (repeatable) as ``{kpi: threshold}``; a KPI must be known
     and the value a finite number >= 0 in the KPI's unit (a share: a fraction)."""
-    from analysis.kpi_defs import kpi_def
+    from analysis.kpis.defs import kpi_def
 
     out: dict[str, float] = {}
     for item in items or []:

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from sim import paths
-from sim.cli import UsageError, add_override_args, overrides_from
+from sim.cli.common import UsageError, add_override_args, overrides_from
 
 log = logging.getLogger("omsim")
 
@@ -98,7 +98,7 @@ def sample_tours(scenario, layout, run: RunTables, lines: pl.DataFrame) -> tuple
     """Sample tours of a run and a note saying what they are. Single-order picking: the
     largest error-free order of the first thousand, routed by every policy (the scenario's
     own is the one the model walked). Batch: also the longest error-free batch tour."""
-    from analysis.layout_plot import Tour
+    from analysis.plots.layout import Tour
     from sim.routing_paths import path_length, tour_path
 
     method, policy = scenario.picking.method, scenario.picking.routing
@@ -181,7 +181,7 @@ def run_scenario(args: argparse.Namespace, run: RunTables):
 
 def cmd_layout(args: argparse.Namespace) -> int:
     """omsim layout: the floor to scale, with a run's pick heat, station loads and tours."""
-    from analysis.layout_plot import draw_layout, save
+    from analysis.plots.layout import draw_layout, save
     from sim.order_lines import picks_per_slot, regenerate_lines
     from sim.scenario import load_scenario
 
@@ -221,8 +221,8 @@ def cmd_layout(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     """omsim timeline: every worker's day (and the waves) from a run's steps."""
-    from analysis.layout_plot import save
-    from analysis.timelines import (
+    from analysis.plots.layout import save
+    from analysis.plots.timelines import (
         wave_segments,
         wave_timeline_figure,
         worker_segments,

@@ -9,13 +9,8 @@ from pathlib import Path
 
 from sim import paths
 from sim.atomic import write_atomic, write_bytes_atomic
-from sim.cli import (
-    UsageError,
-    _parse_sets,
-    _progress_bar,
-    add_run_out_args,
-    print_kpis,
-)
+from sim.cli.common import UsageError, _parse_sets, _progress_bar, add_run_out_args
+from sim.cli.run import print_kpis
 from sim.config.replay import ORDER_FORMATS
 from sim.scenario import load_scenario
 
@@ -25,7 +20,7 @@ log = logging.getLogger("omsim")
 def read_history(path, fmt: str, tz: str | None, args: argparse.Namespace | None = None):
     """Import an order file (or a list of them) and print its counts and reject reasons
     (stderr); ``args`` may carry ``--delimiter`` and ``--encoding``."""
-    from analysis.importers import read_orders
+    from analysis.importers.read import read_orders
 
     opts = {
         "delimiter": getattr(args, "delimiter", None),
@@ -92,7 +87,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.live import Feed, LiveRun
     from sim.model import Model
     from sim.output import check_run_folder, write_run
-    from sim.runner import kpis_of
+    from sim.experiments.runner import kpis_of
 
     if args.follow and not args.speed:
         raise UsageError("--follow: expected --speed too (a followed file is read as it grows)")
@@ -168,8 +163,8 @@ def complete_lines(scenario):
     (no end of line yet) waits for the next read instead of joining with a cut-off value."""
     import tempfile
 
-    from analysis.importers import read_orders
-    from sim.replay import import_history
+    from analysis.importers.read import read_orders
+    from analysis.importers.history import import_history
 
     cfg = scenario.replay
     src = Path(cfg.orders)

@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.store import RunStore
+from sim.experiments.store import RunStore
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """omsim report: read the run directory and write one self-contained HTML file."""
-    from analysis.report import write_report
-    from sim.warehouse_figures import warehouse_figures_current, write_warehouse_figures
+    from analysis.reports.report import write_report
+    from sim.experiments.warehouse_figures import warehouse_figures_current, write_warehouse_figures
 
     store = RunStore.open(args.run_dir)  # StoreError: one line, exit 2 (sim.cli.main)
     if not args.no_warehouse and not warehouse_figures_current(store):

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from sim.atomic import save_figure
-from sim.cli import UsageError, _fmt, add_override_args, overrides_from
+from sim.cli.common import UsageError, _fmt, add_override_args, overrides_from
 from sim.scenario import load_scenario
 
 DEFAULT_OBJECTIVE = "time_to_ship_mean_h"
@@ -20,7 +20,7 @@ DEFAULT_OBJECTIVE = "time_to_ship_mean_h"
 
 def _objective(name: str) -> tuple[str, bool]:
     """The objective KPI and whether higher is better; UsageError if unknown or directionless."""
-    from analysis.kpi_defs import kpi_def
+    from analysis.kpis.defs import kpi_def
 
     try:
         d = kpi_def(name)
@@ -96,10 +96,10 @@ def print_best(best: pl.DataFrame, x: str, option: str, objective: str, unit: st
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """omsim sweep: run every grid point, print the objective, chart the best option."""
-    from analysis.kpi_defs import kpi_def
-    from analysis.sweep import best_by, best_option_figure, sweep_summary
-    from sim.experiment import ExperimentFailed, run_experiment
-    from sim.experiment_cli import (
+    from analysis.kpis.defs import kpi_def
+    from analysis.stats.sweep import best_by, best_option_figure, sweep_summary
+    from sim.experiments.experiment import ExperimentFailed, run_experiment
+    from sim.cli.experiment_options import (
         EXIT_FAILED_RUNS,
         check_experiment_args,
         jobs_of,
@@ -109,7 +109,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         report_failures,
         stored_note,
     )
-    from sim.sweep import SweepError, grid, parse_param
+    from sim.experiments.sweep import SweepError, grid, parse_param
 
     check_experiment_args(args)
     objective, higher = _objective(args.objective)
@@ -193,7 +193,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``sweep`` subcommand."""
-    from sim.experiment_cli import add_experiment_args
+    from sim.cli.experiment_options import add_experiment_args
 
     s = sub.add_parser(
         "sweep",

@@ -6,7 +6,7 @@ waves), from its first replication.
 The run store keeps KPIs and orders, not every step, so ``omsim report`` runs replication 0 of
 that scenario again (a run is a pure function of scenario, seed and replication: it is the
 stored run) and writes the pictures into ``<run_dir>/warehouse/`` once, beside a
-``captions.json``; :mod:`analysis.report` embeds whatever it finds there.
+``captions.json``; :mod:`analysis.reports.report` embeds whatever it finds there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sim.atomic import write_text_atomic
 from sim.config import Scenario
-from sim.store import RunStore
+from sim.experiments.store import RunStore
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ def warehouse_figures_current(store: RunStore) -> bool:
 def drawn_scenario(store: RunStore) -> dict[str, str] | None:
     """The stored scenario the pictures show: a sizing's recommended staffing, the first
     answer of an equal-service comparison, otherwise the first scenario (None: empty)."""
-    from analysis.report_equal_service import focus_labels
-    from analysis.report_sizing import focus_staffings
+    from analysis.reports.equal_service import focus_labels
+    from analysis.reports.sizing import focus_staffings
 
     scenarios = store.scenarios()
     summary = store.manifest.get("summary") or {}
@@ -51,17 +51,17 @@ def drawn_scenario(store: RunStore) -> dict[str, str] | None:
 def write_warehouse_figures(store: RunStore) -> list[Path]:
     """Run replication 0 of :func:`drawn_scenario` and draw its layout heat map and the
     staff timeline of its busiest day; returns the files written (none for an empty store)."""
-    from analysis.layout_plot import draw_layout, save
-    from analysis.timelines import (
+    from analysis.plots.layout import draw_layout, save
+    from analysis.plots.timelines import (
         wave_segments,
         wave_timeline_figure,
         worker_segments,
         worker_timeline_figure,
     )
-    from sim.layout_cli import station_stats
+    from analysis.plots.stations import station_stats
     from sim.model import Model
     from sim.order_lines import picks_per_slot, regenerate_lines
-    from sim.runner import kpis_of
+    from sim.experiments.runner import kpis_of
 
     first = drawn_scenario(store)
     if first is None:

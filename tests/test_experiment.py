@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from analysis.compare import compare_table
-from analysis.stats import mean_ci, paired_difference
+from analysis.stats.compare import compare_table
+from analysis.stats.intervals import mean_ci, paired_difference
 from sim.cli import main
-from sim.experiment import ID_COLUMNS, kpi_columns, run_experiment
+from sim.experiments.experiment import ID_COLUMNS, kpi_columns, run_experiment
 from sim.scenario import load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,8 +262,8 @@ def test_compare_set_and_days_apply_to_every_scenario(capsys):
 
 
 def test_run_to_precision_adds_replications_until_the_target_holds():
-    from analysis.stats import mean_ci
-    from sim.experiment import run_to_precision
+    from analysis.stats.intervals import mean_ci
+    from sim.experiments.experiment import run_to_precision
     from sim.scenario import load_scenario
 
     root = Path(__file__).resolve().parent.parent / "scenarios"
@@ -298,7 +298,7 @@ def test_common_random_numbers_shrink_the_variance_of_differences():
     far less than the difference between independent runs (different seeds)."""
     import numpy as np
 
-    from sim.experiment import run_experiment
+    from sim.experiments.experiment import run_experiment
     from sim.scenario import with_overrides
 
     root = Path(__file__).resolve().parent.parent / "scenarios"

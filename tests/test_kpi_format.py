@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.kpi_defs import KPI_DEFS, kpi_def
+from analysis.kpis.defs import KPI_DEFS, kpi_def
 from analysis.kpi_format import (
     format_diff,
     format_kpi,

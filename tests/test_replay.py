@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from analysis.importers import read_generic, read_online_retail
+from analysis.importers.read import read_generic, read_online_retail
 from sim.cli import main
 from sim.live import Feed, LiveRun
 from sim.model import Model, run_replication
@@ -182,7 +182,7 @@ def test_follow_takes_orders_appended_to_the_file(tmp_path: Path) -> None:
         yield from box[0].arrivals(m)
 
     m = Model(sc, 1, 0, replay_window=(start, 1.0), arrivals=arrivals)
-    from sim.replay import import_history
+    from analysis.importers.history import import_history
 
     box.append(Feed(m, lambda: import_history(sc)))
     m.env.run(until=120)  # 11:00: the first ten are in

@@ -19,15 +19,15 @@ from matplotlib.figure import Figure
 from scipy import stats as sps
 
 from analysis import plots
-from analysis.compare import compare_table
-from analysis.kpi_defs import KPI_DEFS
+from analysis.stats.compare import compare_table
+from analysis.kpis.defs import KPI_DEFS
 from analysis.kpi_format import format_value, kpi_label
-from analysis.report import build_report, evenly_spaced, experiment_results, report_kpis
-from analysis.report_sections import ABSENT, flatten, parameter_diff
+from analysis.reports.report import build_report, evenly_spaced, experiment_results, report_kpis
+from analysis.reports.sections import ABSENT, flatten, parameter_diff
 from sim.cli import main
-from sim.experiment import run_experiment
+from sim.experiments.experiment import run_experiment
 from sim.scenario import load_scenario, with_overrides
-from sim.store import Failure, RunStore
+from sim.experiments.store import Failure, RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 11
@@ -354,10 +354,10 @@ def test_the_command_writes_the_report_and_says_where(experiment, tmp_path, caps
 
 
 def test_the_command_defaults_to_report_html_in_the_run_dir(experiment, capsys, monkeypatch):
-    import analysis.report
+    import analysis.reports.report
 
     # the full report is built by the test above; here only where it goes matters
-    monkeypatch.setattr(analysis.report, "build_report", lambda store: f"<p>{store.root}</p>")
+    monkeypatch.setattr(analysis.reports.report, "build_report", lambda store: f"<p>{store.root}</p>")
     run_dir = experiment[2].root
     assert main(["report", str(run_dir)]) == 0
     assert (run_dir / "report.html").read_text() == f"<p>{run_dir}</p>"
@@ -550,7 +550,7 @@ def test_the_client_view_has_no_server_paths_or_timings(tmp_path, experiment):
 def test_a_sizing_report_with_one_focus_staffing_has_a_decision_not_nothing_to_compare(
     tmp_path, experiment
 ):
-    from sim.warehouse_figures import drawn_scenario
+    from sim.experiments.warehouse_figures import drawn_scenario
 
     a, b, full = experiment
     sources = full.scenarios()

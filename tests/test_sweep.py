@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from analysis.sweep import best_by, sweep_summary
+from analysis.stats.sweep import best_by, sweep_summary
 from sim.cli import main
 from sim.scenario import ScenarioError, load_scenario
-from sim.store import RunStore
-from sim.sweep import SweepError, grid, parse_param
+from sim.experiments.store import RunStore
+from sim.experiments.sweep import SweepError, grid, parse_param
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

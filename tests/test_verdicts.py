@@ -9,7 +9,7 @@ import math
 import polars as pl
 import pytest
 
-from analysis.compare import compare_table
+from analysis.stats.compare import compare_table
 from analysis.verdicts import main_driver, scenario_sentences
 from sim.compare_output import (
     PracticalError,
@@ -166,7 +166,7 @@ def test_table_fits_100_columns_or_goes_vertical(capsys):
 
 
 def test_method_comparison_defaults_include_travel_and_pick_rate():
-    from sim.compare_cli import _chosen_kpis
+    from sim.cli.comparison import _chosen_kpis
 
     cols = {
         LEAD: (BASE_LEAD, BASE_LEAD),
@@ -205,7 +205,7 @@ def test_cli_bad_practical_exit_2_one_line(capsys):
     ],
 )
 def test_precision_note_says_reached_when_reached_at_the_cap(spread, reps, cap, expected):
-    from sim.compare_cli import precision_note
+    from sim.cli.compare import precision_note
 
     values = [100.0 * (1 + spread * (1 if k % 2 else -1)) for k in range(REPS)]
     results = _results({LEAD: (values, values)})

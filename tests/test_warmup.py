@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.warmup import mser, suggest_warmup_days
+from analysis.stats.warmup import mser, suggest_warmup_days
 from sim.model import run_replication
 
 

@@ -73,7 +73,13 @@ def read_raw(
         return data
     if not isinstance(base, str):
         raise ScenarioError(f"{where}: base: expected a file name, found {base!r}")
-    base_data = read_raw(path.parent / base, (*_seen, resolved), roots)
+    base_path = path.parent / base
+    if not base_path.exists():  # name the referring file: the base path is relative to it
+        raise ScenarioError(
+            f"{where}: base: expected a scenario file relative to {path.parent}, found no "
+            f"such file {base_path} (write base as a path from this file's folder)"
+        )
+    base_data = read_raw(base_path, (*_seen, resolved), roots)
     return _merge(base_data, data)
 
 

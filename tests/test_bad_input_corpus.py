@@ -290,6 +290,7 @@ def test_markup_names_in_the_comparison_table_are_text(capsys):
             "p_value": [nan, 0.01],
             "better": [False, True],
             "significant": [False, True],
+            "verdict": [None, "better"],
         }
     )
     print_comparison(table, "[/i] vs [b]")

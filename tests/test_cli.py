@@ -68,8 +68,8 @@ def test_run_console_script_exit_0_and_kpi_table(script_run) -> None:
     proc, out = script_run
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "lead_time_mean_h" in proc.stdout
-    assert "on_time_delivery" in proc.stdout
+    assert "Lead time, mean" in proc.stdout
+    assert "Delivered on time" in proc.stdout
     for name in OUTPUTS:
         assert (out / name).is_file(), name
 
@@ -148,7 +148,7 @@ def test_run_in_process_prints_kpis_without_out(capsys, tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     rc, out, err = run_main(capsys, ["run", str(BASELINE), *SMALL, "--seed", "3"])
     assert rc == 0, err
-    assert "lead_time_mean_h" in out
+    assert "Lead time, mean" in out
     assert list(tmp_path.iterdir()) == []  # nothing written without --out
 
 
@@ -333,4 +333,4 @@ def test_progress_bar_on_a_terminal_counts_simulated_days(tmp_path) -> None:
     assert proc.returncode == 0, err
     assert "simulated days" in err and "/10 simulated days" in err  # 3 days + 7 drain days
     assert "Traceback" not in err
-    assert b"lead_time_mean_h" in proc.stdout
+    assert b"Lead time, mean" in proc.stdout

@@ -459,6 +459,8 @@ def test_missing_base_is_reported(tmp_path: Path) -> None:
     msg = str(info.value)
     assert_one_line(msg)
     assert "gone.toml" in msg
+    # the message starts with the file that refers to the missing base (issue 18)
+    assert msg.startswith(f"{child}: base:")
 
 
 def test_base_must_be_a_file_name(tmp_path: Path) -> None:

@@ -39,3 +39,16 @@ def test_scenario_reference_is_generated_from_the_schema():
     assert doc.strip() == schema_markdown().strip(), (
         "regenerate: omsim schema > docs/SCENARIO_REFERENCE.md"
     )
+
+
+def test_readme_and_docs_do_not_link_outside_the_repository():
+    # a fresh clone has no ../shared: every relative link must resolve inside the repository
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = doc.read_text()
+        assert "../shared" not in text, doc.name
+        for target in re.findall(r"\]\(([^)#\s]+)", text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            resolved = (doc.parent / target).resolve()
+            assert resolved.is_relative_to(ROOT), (doc.name, target)
+            assert resolved.exists(), (doc.name, target)

@@ -128,6 +128,22 @@ def test_cli_layout_refuses_a_run_of_another_scenario(batch_run, tmp_path, capsy
     assert "a run of another scenario" in err and not (tmp_path / "x.png").exists()
 
 
+def test_cli_layout_reads_the_runs_own_scenario(batch_run, tmp_path, capsys) -> None:
+    # the run was made with --days 1: the picture without SCENARIO or --days is the one
+    # drawn when they are repeated, and the file without --days is accepted too
+    repeated, own, named = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "c.png"
+    assert main(["layout", str(SC / "batch.toml"), "--days", "1", "--run", str(batch_run),
+                 "-o", str(repeated)]) == 0  # fmt: skip
+    assert main(["layout", "--run", str(batch_run), "-o", str(own)]) == 0
+    assert main(["layout", str(SC / "batch.toml"), "--run", str(batch_run), "-o", str(named)]) == 0
+    a, b, c = (mpimg.imread(p) for p in (repeated, own, named))
+    assert np.array_equal(a, b) and np.array_equal(a, c)
+    capsys.readouterr()
+    assert main(["layout", "-o", str(tmp_path / "none.png")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "SCENARIO" in err
+
+
 def test_cli_layout_without_run_and_bad_suffix(tmp_path, capsys) -> None:
     png = tmp_path / "empty.png"
     assert main(["layout", str(SC / "zone.toml"), "-o", str(png)]) == 0

@@ -217,7 +217,7 @@ def test_cli_replay_writes_tables_kpis_and_rejects(tmp_path: Path, capsys) -> No
                "--out", str(out)])  # fmt: skip
     captured = capsys.readouterr()
     assert rc == 0
-    assert "orders_placed" in captured.out
+    assert "Orders placed" in captured.out
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["orders_placed"] == read_online_retail(SAMPLE).orders.height
     rejects = pl.read_csv(out / "rejects.csv")
@@ -259,8 +259,11 @@ def test_compare_replays_with_set(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert rc == 0
     n = read_online_retail(SAMPLE).orders.height
-    placed = [line for line in out.splitlines() if "orders_placed" in line]
-    assert placed and all(f"{n}" in line for line in placed)
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Orders placed"))
+    placed = lines[at : at + 2]  # a row per scenario, the label on the first
+    assert "1. baseline" in placed[0] and "2. batch" in placed[1]
+    assert all(f"{n}" in line for line in placed)
 
 
 def test_generic_replay_matches_import(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 from scipy import stats as sps
 
+from analysis.kpis.defs import KPI_DEFS
+from analysis.kpis.formatting import format_value, kpi_label
 from analysis.plots import experiment as plots
-from analysis.reports.html import fmt_value
 from analysis.reports.report import build_report, evenly_spaced, experiment_results, report_kpis
 from analysis.reports.sections import ABSENT, flatten, parameter_diff
 from analysis.stats.compare import compare_table
@@ -145,7 +146,7 @@ def test_the_parameter_table_lists_exactly_the_keys_that_differ(experiment, repo
     expected = _differences(a.model_dump(mode="json"), b.model_dump(mode="json"))
     expected.pop("name")
     assert set(expected) == {"staffing.shifts.3.headcount", "staffing.shifts.4.headcount"}
-    [rows] = tables_in("What was compared", report)
+    [rows] = tables_in("Parameters that differ", report)
     header, body = rows[0], rows[1:]
     assert [t for t, _ in header] == ["parameter", "1. baseline", "2. slowpack"]
     shown = {row[0][0]: (row[1][0], row[2][0]) for row in body}
@@ -169,7 +170,7 @@ def test_a_single_scenario_is_said_to_be_alone(tmp_path, experiment):
         store.write_run(key, rep, full.run_kpis(source, rep))
     html = build_report(store)
     assert "Only one scenario was run (baseline)" in html
-    assert tables_in("What was compared", html) == []
+    assert tables_in("Parameters that differ", html) == []
     [kpi_rows] = tables_in("KPIs", html)
     assert all(row[4][0] == "" for row in kpi_rows[1:])  # no differences without a reference
 
@@ -177,11 +178,16 @@ def test_a_single_scenario_is_said_to_be_alone(tmp_path, experiment):
 # --- the KPI table --------------------------------------------------------------------------
 
 
+KPI_NAMES = [*KPI_DEFS, *(f"utilisation_{r}" for r in ("pickers", "packers", "label_printers"))]
+
+
 def _kpi_rows(html: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """KPI table rows keyed by (KPI name, scenario); the table shows labels."""
     [rows] = tables_in("KPIs", html)
+    by_label = {kpi_label(k): k for k in KPI_NAMES}
     out, kpi = {}, ""
     for row in rows[1:]:
-        kpi = row[0][0] or kpi
+        kpi = by_label.get(row[0][0], row[0][0]) if row[0][0] else kpi
         out[(kpi, row[2][0])] = row
     return out
 
@@ -200,7 +206,8 @@ def test_the_kpi_table_shows_numpy_means_and_t_half_widths(experiment, report):
         assert row["mean"] == pytest.approx(mean, rel=1e-12)
         assert row["half_width"] == pytest.approx(half, rel=1e-9)
         cell = rows[("lead_time_mean_h", label)][3][0]
-        assert cell == f"{fmt_value(mean, 'h')} ± {fmt_value(half, 'h')}"
+        lead = "lead_time_mean_h"
+        assert cell == f"{format_value(lead, mean)} ± {format_value(lead, half)}"
 
 
 def test_the_kpi_table_pairs_replications_and_marks_winners_like_the_cli(experiment, report):
@@ -217,12 +224,14 @@ def test_the_kpi_table_pairs_replications_and_marks_winners_like_the_cli(experim
         row = rows[(kpi, "2. slowpack")]
         assert row[5][0] == f"{p:.3g}"
         assert row[4][0].startswith("+" if np.mean(b - a) > 0 else "-")
-        better = lower_is_better is True and p < 0.05 and np.mean(b - a) < 0
-        assert row[4][0].endswith(" *") == better
+        # better: significant and more than the catalogue's practical threshold of 5 cents
+        # per order (the documented smallest cost change a manager acts on)
+        better = lower_is_better is True and p < 0.05 and np.mean(b - a) < -0.05
+        assert (row[6][0] == "▲ better") == better
         assert ("better" in row[4][1]) == better
         assert rows[(kpi, "1. baseline")][4][0] == ""
     # fewer packers cut the labour cost per order for the same orders: a clear winner
-    assert rows[("cost_per_order", "2. slowpack")][4][0].endswith(" *")
+    assert rows[("cost_per_order", "2. slowpack")][6][0] == "▲ better"
 
 
 # --- figures and self-containment ---------------------------------------------------------
@@ -316,7 +325,7 @@ def test_a_sizing_report_recommends_the_answer_and_draws_the_frontier(tmp_path, 
     html = build_report(store)
     # the recommended staffing comes first, then the other feasible efficient one; the
     # infeasible staffing is only in the frontier table
-    scen = html[html.index("<h2>Scenarios</h2>") : html.index("<h2>What was compared")]
+    scen = html[html.index("<h2>Scenarios</h2>") : html.index("<h2>KPIs</h2>")]
     assert scen.index("packers=5") < scen.index("packers=9") and "packers=1" not in scen
     [plan, front] = tables_in("Staff sizing", html)[:2]
     assert [[t for t, _ in r] for r in plan] == [["shift", "headcount"], ["packers", "5"]]
@@ -499,3 +508,74 @@ def test_evenly_spaced_keeps_the_first_and_the_last():
     picked = evenly_spaced(names, 8)
     assert len(picked) == 8 and picked[0] == "0" and picked[-1] == "19"
     assert evenly_spaced(names[:5], 8) == names[:5]
+
+
+# --- executive summary, client view, sizing focus (issue 18 point 4) ------------------------
+
+
+def _copy(tmp_path, full, kind, labels, sources, scenarios, name="copy"):
+    store = RunStore.create(tmp_path / name, kind, {"seed": SEED, "warmup_days": WARMUP})
+    for label, source, scenario in zip(labels, sources, scenarios, strict=True):
+        key = store.add_scenario(with_overrides(scenario, {"description": label}), label)
+        for rep in full.replications(source["key"]):
+            store.write_run(key, rep, full.run_kpis(source["key"], rep))
+    return store
+
+
+def _h2s(html: str) -> list[str]:
+    return re.findall(r"<h2>(.*?)</h2>", html)
+
+
+def test_the_report_opens_with_an_executive_summary(experiment, report):
+    h2 = _h2s(report)
+    assert h2[0] == "Executive summary"
+    assert h2.index("Parameters that differ") < h2.index("KPIs") < h2.index("Methods")
+    summary = report[report.index("Executive summary") : report.index("Parameters that differ")]
+    # fewer packers: significantly cheaper per order (see the KPI table test), so there is a
+    # decision naming slowpack, with the size of its largest gain and a confidence interval
+    assert "Decision: 2. slowpack" in summary
+    assert "Largest gain:" in summary and "95% CI" in summary
+    assert "Caveats" in summary and f"{REPS} replications per scenario" in summary
+    assert "2. slowpack vs 1. baseline" in summary  # the scenario's sentence
+
+
+def test_the_client_view_has_no_server_paths_or_timings(tmp_path, experiment):
+    a, b, full = experiment
+    sources = full.scenarios()
+    store = _copy(tmp_path, full, "compare", ["baseline", "slowpack"], sources, [a, b])
+    store.finish([], {"replications": REPS, "wall_s": 12.345})
+    html = build_report(store)
+    assert str(tmp_path) not in html and str(store.root) not in html
+    assert "wall_s" not in html and "12.345" not in html
+
+
+def test_a_sizing_report_with_one_focus_staffing_has_a_decision_not_nothing_to_compare(
+    tmp_path, experiment
+):
+    from sim.experiments.warehouse_figures import drawn_scenario
+
+    a, b, full = experiment
+    sources = full.scenarios()
+    labels = ["packers=9", "packers=5"]  # the recommended staffing is stored second
+    store = _copy(tmp_path, full, "size", labels, [sources[0], sources[0]], [a, a])
+    sla = "shipped_same_day >= 0.5"
+    frontier = [
+        {"staffing": "packers=5", "headcount": {"packers": 5}, "weekly_cost": 500.0,
+         "feasible": True, "efficient": True, "answer": True,
+         "slas": [_sla(sla, "shipped_same_day", ">=", 0.5, 0.7, 0.6)]},
+        {"staffing": "packers=9", "headcount": {"packers": 9}, "weekly_cost": 900.0,
+         "feasible": True, "efficient": False, "answer": False,
+         "slas": [_sla(sla, "shipped_same_day", ">=", 0.5, 0.8, 0.75)]},
+    ]  # fmt: skip
+    answer = {"staffing": "packers=5", "headcount": {"packers": 5}, "weekly_cost": 500.0,
+              "proven_optimal": False, "locally_minimal": True}  # fmt: skip
+    store.record(frontier=frontier, answer=answer)
+    store.finish([])
+    html = build_report(store)
+    assert "1 scenarios" not in html and "nothing to compare" not in html
+    assert "<h1>omsim size: packers=5</h1>" in html
+    summary = html[html.index("Executive summary") : html.index("Parameters that differ")]
+    assert "Decision: staff packers=5 (5 packers)" in summary and "500" in summary
+    # the warehouse pictures show the recommended staffing, not the first one stored
+    assert drawn_scenario(store)["name"] == "packers=5"
+    assert store.scenarios()[0]["name"] == "packers=9"

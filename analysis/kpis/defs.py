@@ -1,4 +1,6 @@
-"""What each KPI is: name, unit, description, direction, headline."""
+"""What each KPI is: name, unit, description, direction, headline, and how it is shown (label,
+group, number format, human unit, practical-difference threshold; see
+:mod:`analysis.kpis.presentation` and, for formatting, :mod:`analysis.kpis.formatting`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from analysis.kpis.cost_defs import COST_KPIS, LABOUR_BY_ROLE
 from analysis.kpis.customer_defs import CUSTOMER_KPIS
 from analysis.kpis.peak import PEAK_KPIS
 from analysis.kpis.picking_split import SPLIT_KPIS
+from analysis.kpis.presentation import presentation
 from sim.eventlog import LOST_CAUSES
 
 # --- KPI definitions --------------------------------------------------------------------
@@ -20,7 +23,12 @@ class KpiDef:
     """Metadata of one KPI.
 
     ``higher_is_better`` is ``None`` when neither direction is better (counts, utilisation).
-    ``headline`` KPIs are the ones the experiments compare.
+    ``headline`` KPIs are the ones the experiments compare. The presentation fields are
+    filled from :func:`analysis.kpis.presentation.presentation` when the catalogue is built:
+    ``label`` (human name), ``group`` (service, productivity, quality, cost, customers, ...),
+    ``format`` (``decimals``, ``percent`` or ``currency``) with ``decimals``, ``human_unit``,
+    and ``practical``: the smallest absolute difference (in ``unit``) that matters, below which
+    a comparison calls no winner however significant.
     """
 
     name: str
@@ -28,10 +36,21 @@ class KpiDef:
     description: str
     higher_is_better: bool | None
     headline: bool = False
+    label: str = ""
+    group: str = ""
+    format: str = "decimals"
+    decimals: int = 2
+    human_unit: str = ""
+    practical: float = 0.0
+
+
+def _dressed(d: KpiDef) -> KpiDef:
+    """``d`` with its presentation fields filled from its name and unit."""
+    return replace(d, **presentation(d.name, d.unit))  # type: ignore[arg-type]
 
 
 def _defs(*defs: KpiDef) -> dict[str, KpiDef]:
-    return {d.name: d for d in defs}
+    return {d.name: _dressed(d) for d in defs}
 
 
 #: Every KPI with a fixed name returned by :func:`run_kpis`.
@@ -360,8 +379,8 @@ def kpi_def(name: str) -> KpiDef:
         suffix = name[len(prefix) :]
         if name.startswith(prefix) and suffix:
             pattern = KPI_PATTERNS[prefix]
-            return replace(
-                pattern, name=name, description=pattern.description.format(suffix=suffix)
+            return _dressed(
+                replace(pattern, name=name, description=pattern.description.format(suffix=suffix))
             )
     raise KeyError(f"unknown KPI {name!r}")
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.kpis.defs import headline_kpis
+from analysis.kpis.presentation import METHOD_KPIS
 from analysis.plots import experiment as plots
 from analysis.plots.picking import picking_split_figure
 from analysis.reports.equal_service import equal_service_html, focus_labels
@@ -34,11 +35,15 @@ from analysis.reports.sections import (
 )
 from analysis.reports.sizing import focus_staffings, frontier_figure, sizing_html
 from analysis.reports.stored import STORE_ID_COLUMNS, StoredExperiment
+from analysis.reports.summary import executive_summary_html
 from analysis.stats.compare import compare_table
 from sim import paths
 from sim.atomic import write_text_atomic
 
 log = logging.getLogger(__name__)
+
+#: Recorded results not shown to a client: internal timings and settings said elsewhere.
+CLIENT_HIDDEN = ("replications", "wall_s", "practical")
 
 #: Line figures (queues over the day) draw at most this many scenarios, evenly spaced.
 MAX_LINE_SCENARIOS = 8
@@ -64,10 +69,13 @@ def experiment_results(
     ).sort("scenario_index", "replication")
 
 
-def report_kpis(results: pl.DataFrame) -> list[str]:
-    """The KPIs of the report: the headline KPIs with a value in some run."""
+def report_kpis(results: pl.DataFrame, methods_differ: bool = False) -> list[str]:
+    """The KPIs of the report: the headline KPIs with a value in some run (and, when the
+    picking methods differ, travel per order and the pick rate)."""
     columns = [c for c in results.columns if c not in ("scenario_index", *STORE_ID_COLUMNS)]
-    return [k for k in headline_kpis(columns) if results[k].fill_nan(None).drop_nulls().len()]
+    extra = [k for k in METHOD_KPIS if methods_differ and k in columns]
+    names = [*headline_kpis(columns), *extra]
+    return [k for k in names if results[k].fill_nan(None).drop_nulls().len()]
 
 
 # --- figures ----------------------------------------------------------------------------
@@ -225,6 +233,7 @@ def build_report(store: StoredExperiment) -> str:
     m = store.manifest
     kind = str(m.get("kind", "experiment"))
     scenarios = store.scenarios()
+    n_stored = len(scenarios)
     focus_note = ""
     if kind == "size":  # compare the recommended staffing with the other efficient ones
         focus = focus_staffings(m.get("summary") or {})
@@ -250,19 +259,33 @@ def build_report(store: StoredExperiment) -> str:
     keys = [s["key"] for s in scenarios]
     orders, queues = store.details("orders", keys), store.details("queues", keys)
     body: list[str] = []
-    what = " vs ".join(names) if 1 < len(names) <= 3 else f"{len(names)} scenarios"
+    if len(names) == 1:
+        what = names[0]
+    else:
+        what = " vs ".join(names) if len(names) <= 3 else f"{len(names)} scenarios"
     title = f"omsim {kind}: {what}"
     body.append(f"<h1>{esc(title)}</h1>")
-    meta = (
-        f"{kind} experiment stored in {store.root}, created {m.get('created', '?')}, status "
-        f"{m.get('status', '?')}; report written {time.strftime('%Y-%m-%d %H:%M:%S %z')}."
-    )
-    body.append(f'<p class="meta">{esc(meta)}</p>')
-    if m.get("command"):
-        body.append(f'<p class="meta">Command: <code>{esc(" ".join(m["command"]))}</code></p>')
     failures = list(m.get("failures") or [])
-    if failures:
-        body.append(f'<p class="worse">{len(failures)} replication(s) failed: see below.</p>')
+    used = _common_replications(results, len(names)) if names else results
+    methods_differ = len({(d.get("picking") or {}).get("method") for d in dicts}) > 1
+    kpis = report_kpis(used, methods_differ) if not used.is_empty() else []
+    recorded = m.get("summary") or {}
+    practical = recorded.get("practical") or None
+    compared = compare_table(used, kpis, practical=practical) if kpis else None
+    body.append(
+        executive_summary_html(
+            kind, recorded, compared, used, m.get("settings") or {}, len(failures)
+        )
+    )
+    if kind == "size" and len(names) == 1:
+        differ = (
+            f"<p>Of the {n_stored} staffings simulated, only the recommended one ({esc(names[0])}) "
+            "meets every SLA on the efficient frontier; the staff sizing section lists them "
+            "all.</p>"
+        )
+    else:
+        differ = compared_html(names, dicts)
+    body.append("<h2>Parameters that differ</h2>" + differ)
     colours = plots.scenario_colours(names)
     counts = results.group_by("scenario_index").len()
     count = dict(zip(counts["scenario_index"].to_list(), counts["len"].to_list(), strict=True))
@@ -275,12 +298,10 @@ def build_report(store: StoredExperiment) -> str:
     body.append(f"<h2>Scenarios</h2><ul>{items}</ul>")
     if focus_note:
         body.append(f'<p class="note">{esc(focus_note)}</p>')
-    body.append("<h2>What was compared</h2>" + compared_html(names, dicts))
-
-    used = _common_replications(results, len(names)) if names else results
+    if failures:
+        body.append(f'<p class="worse">{len(failures)} replication(s) failed: see below.</p>')
     body.append("<h2>KPIs</h2>")
-    kpis = report_kpis(used) if not used.is_empty() else []
-    if used.is_empty() or not kpis:
+    if compared is None:
         body.append("<p>No replication finished for every scenario: no KPIs to report.</p>")
     else:
         if used.height < results.height:
@@ -288,12 +309,11 @@ def build_report(store: StoredExperiment) -> str:
                 '<p class="note">Only the replications every scenario finished are used '
                 f"({used['replication'].n_unique()} replications).</p>"
             )
-        body.append(kpi_table_html(compare_table(used, kpis)))
+        body.append(kpi_table_html(compared))
     reps = used["replication"].unique().to_list()
     keep = pl.col("replication").is_in(reps)
     figures = _sweep_figure_html(m.get("summary") or {})
     figures += _tornado_figure_html(m.get("summary") or {})
-    methods_differ = len({(d.get("picking") or {}).get("method") for d in dicts}) > 1
     figures += _figures_html(
         used, orders.filter(keep), queues.filter(keep), names, picking=methods_differ
     )
@@ -305,7 +325,7 @@ def build_report(store: StoredExperiment) -> str:
     warehouse = warehouse_html(store.root)
     if warehouse:
         body.append("<h2>The warehouse</h2>" + warehouse)
-    summary = {k: v for k, v in (m.get("summary") or {}).items() if k != "replications"}
+    summary = {k: v for k, v in recorded.items() if k not in CLIENT_HIDDEN}
     if kind == "size" and "frontier" in summary:
         body.append("<h2>Staff sizing</h2>" + sizing_html(summary))
         fig = frontier_figure(summary["frontier"])
@@ -328,8 +348,24 @@ def build_report(store: StoredExperiment) -> str:
         body.append("<h2>Failed replications</h2>" + failures_html(failures))
     methods = methods_text(m, names, dicts, reps)
     body.append(f'<h2>Methods</h2><p id="methods">{esc(methods)}</p>')
+    body.append(f'<p class="meta">{esc(provenance(m))}</p>')
     log.debug("report of %s: %d scenarios, %d figures", store.root, len(names), len(figures))
     return document(title, "\n".join(body))
+
+
+def provenance(manifest: dict) -> str:
+    """When the experiment was made and the report written, and the command with its files
+    by name only (no server paths)."""
+    text = (
+        f"{manifest.get('kind', 'experiment')} experiment created "
+        f"{manifest.get('created', '?')}, status {manifest.get('status', '?')}; report "
+        f"written {time.strftime('%Y-%m-%d %H:%M:%S %z')}."
+    )
+    command = manifest.get("command")
+    if command:
+        words = [Path(w).name if "/" in str(w) or "\\" in str(w) else str(w) for w in command]
+        text += " Command: " + " ".join(words)
+    return text
 
 
 def warehouse_html(root: Path) -> str:

@@ -16,7 +16,6 @@ from analysis.reports.html import (
     Cell,
     esc,
     fmt_plain,
-    fmt_value,
     mapping_table,
     summary_value_html,
     table,
@@ -100,58 +99,53 @@ def compared_html(names: list[str], dicts: list[dict[str, Any]]) -> str:
 # --- KPI table --------------------------------------------------------------------------
 
 
-def _signed(value: float | None, unit: str) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    if value == 0:
-        return "0"
-    return ("+" if value > 0 else "-") + fmt_value(abs(value), unit)
-
-
 def kpi_table_html(compared: pl.DataFrame) -> str:
-    """The KPI table from :func:`analysis.stats.compare.compare_table`: per KPI a row per scenario
-    with mean ± CI half-width and, after the first, the paired difference with its CI and
-    p-value; significantly better differences are marked ``*`` (class ``better``),
-    significantly worse ones class ``worse``, as the command line does. Then a glossary."""
+    """The KPI table from :func:`analysis.stats.compare.compare_table`: per KPI (its label and unit)
+    a row per scenario with mean ± CI half-width and, after the first, the paired difference
+    with its CI, p-value and verdict, as the command line does: ``▲ better`` (class
+    ``better``) or ``▼ worse`` (class ``worse``) when significant and larger than the KPI's
+    practical threshold. Then a glossary."""
+    from analysis.kpis.formatting import format_diff, format_value, kpi_label, kpi_unit
+    from analysis.stats.verdicts import MARK
+
     rows: list[list[Cell]] = []
     classes: list[str] = []
     for kpi in compared["kpi"].unique(maintain_order=True).to_list():
-        d = kpi_def(kpi)
         group = compared.filter(pl.col("kpi") == kpi).rows(named=True)
         for i, row in enumerate(group):
             hw = row["half_width"]
-            half = "" if hw is None or math.isnan(hw) else f" ± {fmt_value(hw, d.unit)}"
+            half = "" if hw is None or math.isnan(hw) else f" ± {format_value(kpi, hw)}"
             cells: list[Cell] = [
-                kpi if i == 0 else "",
-                d.unit if i == 0 else "",
+                kpi_label(kpi) if i == 0 else "",
+                kpi_unit(kpi) if i == 0 else "",
                 f"{row['scenario_index'] + 1}. {row['scenario']}",
-                (fmt_value(row["mean"], d.unit) + half, "num"),
+                (format_value(kpi, row["mean"]) + half, "num"),
             ]
             if row["scenario_index"] == 0 or row["diff_mean"] is None:
-                cells += ["", ""]
+                cells += ["", "", ""]
             else:
                 diff = (
-                    f"{_signed(row['diff_mean'], d.unit)} "
-                    f"[{_signed(row['diff_low'], d.unit)}, {_signed(row['diff_high'], d.unit)}]"
+                    f"{format_diff(kpi, row['diff_mean'])} "
+                    f"[{format_diff(kpi, row['diff_low'])}, {format_diff(kpi, row['diff_high'])}]"
                 )
                 p = row["p_value"]
                 p_text = "-" if p is None or math.isnan(p) else f"{p:.3g}"
-                cls = "num"
-                if row["better"]:
-                    diff, cls = diff + " *", "num better"
-                elif row["significant"] and d.higher_is_better is not None:
-                    cls = "num worse"
-                cells += [(diff, cls), (p_text, cls)]
+                verdict = row.get("verdict") or ""
+                cls = f"num {verdict}".strip()
+                cells += [(diff, cls), (p_text, cls), (MARK.get(verdict, ""), verdict)]
             rows.append(cells)
             classes.append("first-of-group" if i == 0 else "")
-    headers = ["KPI", "unit", "scenario", "mean ± 95% CI", "difference vs 1 [95% CI]", "p"]
+    headers = ["KPI", "unit", "scenario", "mean ± 95% CI", "difference vs 1 [95% CI]", "p",
+               "verdict"]  # fmt: skip
     notes = (
-        '<p class="note"><span class="better">*</span> significantly better than scenario 1, '
-        '<span class="worse">red</span> significantly worse (paired t-test on common random '
-        "numbers, p &lt; 0.05). Shares are in %; differences are scenario − scenario 1.</p>"
+        '<p class="note"><span class="better">▲ better</span> / <span class="worse">▼ '
+        "worse</span> than scenario 1: significant (paired t-test on common random numbers, "
+        "p &lt; 0.05) and larger than the KPI's practical threshold. Shares are in %, their "
+        "differences in percentage points (pp); differences are scenario − scenario 1.</p>"
     )
     glossary = "".join(
-        f"<dt><code>{esc(k)}</code></dt><dd>{esc(kpi_def(k).description)}</dd>"
+        f"<dt>{esc(kpi_label(k))} <code>{esc(k)}</code></dt><dd>{esc(kpi_def(k).description)} "
+        f"Practical threshold: {esc(format_diff(k, kpi_def(k).practical)[1:] or '0')}.</dd>"
         for k in compared["kpi"].unique(maintain_order=True).to_list()
     )
     return table(headers, rows, classes) + notes + f"<details><summary>What the KPIs are" \

@@ -7,6 +7,8 @@ scenario after the first is compared with the first by a paired t-test over repl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from analysis.kpis.defs import kpi_def
@@ -29,7 +31,11 @@ COMPARE_SCHEMA: dict[str, pl.DataType] = {
     "diff_high": pl.Float64(),
     "p_value": pl.Float64(),
     "significant": pl.Boolean(),
+    "threshold": pl.Float64(),
+    "practical": pl.Boolean(),
     "better": pl.Boolean(),
+    "worse": pl.Boolean(),
+    "verdict": pl.String(),
 }
 
 
@@ -40,24 +46,44 @@ def _direction(kpi: str) -> bool | None:
         return None
 
 
-def _is_better(diff: float, p_value: float, higher_is_better: bool | None) -> bool:
-    """A significant difference in the KPI's good direction (no direction: never better)."""
-    if higher_is_better is None or not p_value < ALPHA:
-        return False
-    return diff > 0 if higher_is_better else diff < 0
+def _threshold(kpi: str, practical: Mapping[str, float] | None) -> float:
+    """The smallest difference of ``kpi`` that matters (``practical`` overrides the
+    catalogue's; an unknown KPI: any)."""
+    if practical and kpi in practical:
+        return float(practical[kpi])
+    try:
+        return kpi_def(kpi).practical
+    except KeyError:
+        return 0.0
 
 
-def compare_table(results: pl.DataFrame, kpis: list[str], confidence: float = 0.95) -> pl.DataFrame:
+def _verdict(diff: float, p_value: float, threshold: float, higher_is_better: bool | None) -> str:
+    """``"better"`` or ``"worse"`` for a significant difference (p < ALPHA) larger than the
+    practical threshold in a KPI with a direction; ``""`` otherwise."""
+    if higher_is_better is None or not p_value < ALPHA or not abs(diff) > threshold:
+        return ""
+    return "better" if (diff > 0) == higher_is_better else "worse"
+
+
+def compare_table(
+    results: pl.DataFrame,
+    kpis: list[str],
+    confidence: float = 0.95,
+    practical: Mapping[str, float] | None = None,
+) -> pl.DataFrame:
     """Per KPI and scenario: mean and t confidence interval over replications, and for every
     scenario but the first the paired difference (scenario - first) by replication.
 
     ``results`` has the columns ``scenario_index``, ``scenario``, ``replication`` and one
     column per KPI. The difference columns (``diff_mean``, ``diff_low``, ``diff_high``,
     ``p_value``) and the flags are null for the first scenario. ``significant`` is
-    ``p_value < 0.05``; ``better`` is a significant difference in the KPI's good direction
-    (``kpi_def(kpi).higher_is_better``; KPIs without a direction never have a winner).
-    Rows come KPI by KPI in the given order, scenarios by index. Raises ``ValueError`` for a
-    KPI that is not a column of ``results``.
+    ``p_value < 0.05``; ``threshold`` is the KPI's practical-difference threshold
+    (``kpi_def(kpi).practical`` unless ``practical`` names the KPI) and ``practical`` says
+    ``|diff_mean| > threshold``. ``better`` / ``worse`` are a difference both significant and
+    practical, in the KPI's good / bad direction (``kpi_def(kpi).higher_is_better``; KPIs
+    without a direction never have a winner); ``verdict`` is ``"better"``, ``"worse"`` or
+    ``""``. Rows come KPI by KPI in the given order, scenarios by index. Raises
+    ``ValueError`` for a KPI that is not a column of ``results``.
     """
     missing = [k for k in kpis if k not in results.columns]
     if missing:
@@ -70,6 +96,7 @@ def compare_table(results: pl.DataFrame, kpis: list[str], confidence: float = 0.
     rows: list[dict[str, object]] = []
     for kpi in kpis:
         direction = _direction(kpi)
+        threshold = _threshold(kpi, practical)
         for group in groups:
             index = int(group["scenario_index"][0])
             values = group[kpi].to_numpy()
@@ -88,14 +115,20 @@ def compare_table(results: pl.DataFrame, kpis: list[str], confidence: float = 0.
                 "diff_high": None,
                 "p_value": None,
                 "significant": None,
+                "threshold": threshold,
+                "practical": None,
                 "better": None,
+                "worse": None,
+                "verdict": None,
             }
             if group is not first:
                 paired = _paired(first, group, kpi, confidence)
                 row.update(paired)
-                row["better"] = _is_better(
-                    float(paired["diff_mean"]), float(paired["p_value"]), direction
-                )
+                diff = float(paired["diff_mean"])  # type: ignore[arg-type]
+                verdict = _verdict(diff, float(paired["p_value"]), threshold, direction)  # type: ignore[arg-type]
+                row["practical"] = abs(diff) > threshold
+                row["better"], row["worse"] = verdict == "better", verdict == "worse"
+                row["verdict"] = verdict
             rows.append(row)
     return pl.DataFrame(rows, schema=COMPARE_SCHEMA)
 

@@ -49,14 +49,24 @@ def best_by(
     option: str,
     objective: str,
     higher_is_better: bool,
+    practical: float | None = None,
 ) -> pl.DataFrame:
     """For every value of parameter ``x``, the option (value of parameter ``option``) with
-    the best mean objective, the runner-up, and whether the best is significantly better
-    (paired t-test on common random numbers, p < :data:`ALPHA`).
+    the best mean objective, the runner-up, whether the best is significantly better
+    (paired t-test on common random numbers, p < :data:`ALPHA`) and whether its lead is
+    ``practical``: larger than the objective's practical threshold (``practical``, default
+    the KPI catalogue's; 0 for an unknown KPI).
 
     Grid points that share ``x`` and ``option`` but differ in other parameters are not
     distinguished: pass a grid of exactly these two parameters for a clean answer.
     """
+    if practical is None:
+        from analysis.kpis.defs import kpi_def
+
+        try:
+            practical = kpi_def(objective).practical
+        except KeyError:
+            practical = 0.0
     rows = []
     xs = list(dict.fromkeys(v[x] for v in values))
     for xv in xs:
@@ -75,12 +85,13 @@ def best_by(
         best, best_runs = cands[0]
         row = {x: xv, "best": str(best), "best_mean": float(best_runs[objective].mean()),
                "runner_up": None, "runner_up_mean": math.nan, "p_value": math.nan,
-               "significant": False}  # fmt: skip
+               "significant": False, "practical": False}  # fmt: skip
         if len(cands) > 1:
             second, second_runs = cands[1]
             both = best_runs.join(second_runs, on="replication", suffix="_2")
             row["runner_up"] = str(second)
             row["runner_up_mean"] = float(second_runs[objective].mean())
+            row["practical"] = abs(row["best_mean"] - row["runner_up_mean"]) > practical
             if both.height >= 2:
                 a, b = both[objective].to_list(), both[f"{objective}_2"].to_list()
                 diff = paired_difference(a, b)

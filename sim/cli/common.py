@@ -112,4 +112,6 @@ def _fmt(value: float | None, unit: str) -> str:
         return (
             f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e4 else f"{value:,.2f}"
         )
-    return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
+    if value == 0 or abs(value) >= 1e-3:
+        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    return f"{value:.6f}".rstrip("0")  # never scientific notation

@@ -41,6 +41,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"omsim: --precision: expected a fraction in (0, 1), found {args.precision}"
         )
     requested = _parse_kpis(args.kpis)
+    practical = _practical_of(args)
     overrides = overrides_from(args)
     measurement = measurement_of(args)
     scenarios = [load_scenario(Path(path), overrides) for path in args.scenarios]
@@ -81,7 +82,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         except ExperimentFailed as exc:
             failures, results = exc.failures, exc.results
     wall = time.perf_counter() - start
-    store.finish(failures, {"replications": args.replications, "wall_s": round(wall, 3)})
+    finished: dict[str, object] = {"replications": args.replications, "wall_s": round(wall, 3)}
+    if practical:
+        finished["practical"] = practical  # the report's verdicts use the same thresholds
+    store.finish(failures, finished)
     report_failures(failures)
     warn_unreached_shifts(scenarios, labels, args.warmup_days)  # after the runs: bad input first
     total = results.height
@@ -98,25 +102,62 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "omsim: fewer than 2 replications finished for every scenario; no comparison\n"
             )
             return EXIT_FAILED_RUNS
-    kpis = _chosen_kpis(results, requested)
+    methods_differ = len({s.picking.method for s in scenarios}) > 1
+    kpis = _chosen_kpis(results, requested, methods_differ)
     title = (
         f"{len(scenarios)} scenarios x {results['replication'].n_unique()} replications, seed "
         f"{args.seed}: {total} runs in {wall:.1f} s"
     )
     if args.precision is not None:
-        title += (
-            f"; {args.replications} replications reached a relative CI half-width of "
-            f"{args.precision:g}" if args.replications < args.max_replications else
-            f"; stopped at the cap of {args.max_replications} replications before a relative "
-            f"CI half-width of {args.precision:g}"
-        )  # fmt: skip
-    print_comparison(compare_table(results, kpis), title)
+        cap = max(args.max_replications, args.replications)
+        title += precision_note(results, requested, args.precision, args.replications, cap)
+    print_comparison(compare_table(results, kpis, practical=practical), title, results)
     sys.stdout.write(measurement.describe() + "\n")
-    if len({s.picking.method for s in scenarios}) > 1:
+    if methods_differ:
         sys.stdout.write(picking_note(results, store.root) + "\n")
     sys.stdout.write(warmup_note(results, warmup_days, measurement.steady) + "\n")
     sys.stdout.write(stored_note(store) + "\n")
     return EXIT_FAILED_RUNS if failures else 0
+
+
+def _practical_of(args: argparse.Namespace) -> dict[str, float]:
+    """``--practical KPI=VALUE`` as thresholds; a bad one is a one-line usage error."""
+    from sim.cli.compare_output import PracticalError, parse_practical
+
+    try:
+        return parse_practical(getattr(args, "practical", None))
+    except PracticalError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def precision_note(
+    results: pl.DataFrame, requested: list[str] | None, precision: float, reps: int, cap: int
+) -> str:
+    """The title's note on ``--precision``: reached (also when reached at the cap) or
+    stopped at the cap before it. The test is the one ``run_to_precision`` stops on."""
+    from analysis.kpis.defs import headline_kpis
+    from analysis.stats.intervals import replications_needed
+    from sim.experiments.experiment import kpi_columns
+
+    names = requested or [
+        k for k in headline_kpis(kpi_columns(results)) if results[k].is_not_nan().any()
+    ]
+    met = True
+    for index in results["scenario_index"].unique().to_list():
+        rows = results.filter(pl.col("scenario_index") == index)
+        for k in names:
+            values = rows[k].drop_nans().drop_nulls().to_list()
+            try:
+                met = met and replications_needed(values, precision) <= len(values)
+            except ValueError:  # fewer than two values or a zero mean: nothing to test
+                continue
+    if met:
+        at_cap = " (at the cap)" if reps >= cap else ""
+        return f"; {reps} replications reached a relative CI half-width of {precision:g}{at_cap}"
+    return (
+        f"; stopped at the cap of {cap} replications before a relative CI half-width of "
+        f"{precision:g}"
+    )
 
 
 def picking_note(results: pl.DataFrame, root: Path) -> str:
@@ -213,6 +254,14 @@ def add_compare_parser(sub: argparse._SubParsersAction) -> None:
         metavar="P",
         help="add replications until every KPI's 95%% CI half-width is within P x |mean| "
         "(e.g. 0.05), starting from -r",
+    )
+    c.add_argument(
+        "--practical",
+        action="append",
+        metavar="KPI=VALUE",
+        help="smallest difference of KPI that counts (its unit; a share as a fraction, e.g. "
+        "shipped_same_day=0.01); a difference gets ▲ better / ▼ worse only when significant "
+        "and larger than this (default: the KPI catalogue's threshold; repeatable)",
     )
     c.add_argument(
         "--max-replications",

@@ -31,14 +31,20 @@ def _parse_kpis(text: str | None) -> list[str] | None:
     return names
 
 
-def _chosen_kpis(results: pl.DataFrame, requested: list[str] | None) -> list[str]:
-    """The requested KPIs (each must be in the results), or the headline ones with values."""
+def _chosen_kpis(
+    results: pl.DataFrame, requested: list[str] | None, methods_differ: bool = False
+) -> list[str]:
+    """The requested KPIs (each must be in the results), or the headline ones with values
+    (and, when the picking methods differ, travel per order and the pick rate)."""
     from analysis.kpis.defs import headline_kpis
+    from analysis.kpis.presentation import METHOD_KPIS
     from sim.experiments.experiment import kpi_columns
 
     columns = kpi_columns(results)
     if requested is None:
-        return [k for k in headline_kpis(columns) if results[k].is_not_nan().any()]
+        extra = [k for k in METHOD_KPIS if methods_differ and k in columns]
+        names = [*headline_kpis(columns), *extra]
+        return [k for k in names if results[k].is_not_nan().any()]
     absent = [k for k in requested if k not in columns]
     if absent:
         raise UsageError(
@@ -57,55 +63,11 @@ def _signed(value: float | None, unit: str) -> str:
     return ("+" if value > 0 else "-") + text
 
 
-def print_comparison(table: pl.DataFrame, title: str) -> None:
-    """The comparison on standard output: for each KPI a row per scenario with its mean ± CI
-    half-width and, after the first scenario, the paired difference against the first with
-    its CI and p-value. Significant improvements are bold green with ``*``; significant
-    deteriorations (for KPIs with a good direction) red."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def print_comparison(table: pl.DataFrame, title: str, results: pl.DataFrame | None = None) -> None:
+    """The comparison with verdicts (see :func:`sim.cli.compare_output.print_comparison`)."""
+    from sim.cli.compare_output import print_comparison as show
 
-    from analysis.kpis.defs import kpi_def
-
-    console = Console()
-    console.print(title, markup=False)  # scenario names are text, not markup
-    grid = Table()
-    grid.add_column("KPI", no_wrap=True)
-    grid.add_column("scenario")
-    grid.add_column("mean ± 95% CI", justify="right")
-    grid.add_column("diff vs 1 [95% CI]", justify="right")
-    grid.add_column("p", justify="right")
-    kpis = table["kpi"].unique(maintain_order=True).to_list()
-    for kpi in kpis:
-        d = kpi_def(kpi)
-        rows = table.filter(pl.col("kpi") == kpi).rows(named=True)
-        for i, row in enumerate(rows):
-            hw = row["half_width"]
-            half = "" if hw is None or math.isnan(hw) else f" ± {_fmt(hw, d.unit)}"
-            cells: list[str | Text] = [
-                kpi if i == 0 else "",
-                Text(f"{row['scenario_index'] + 1}. {row['scenario']}"),
-                _fmt(row["mean"], d.unit) + half,
-            ]
-            if row["scenario_index"] == 0:
-                cells += ["", ""]
-            else:
-                p = row["p_value"]
-                diff = (
-                    f"{_signed(row['diff_mean'], d.unit)} "
-                    f"[{_signed(row['diff_low'], d.unit)}, {_signed(row['diff_high'], d.unit)}]"
-                )
-                p_text = "-" if p is None or math.isnan(p) else f"{p:.3g}"
-                style = None
-                if row["better"]:
-                    diff, style = diff + " *", "bold green"
-                elif row["significant"] and d.higher_is_better is not None:
-                    style = "red"
-                cells += [Text(diff, style=style or ""), Text(p_text, style=style or "")]
-            grid.add_row(*cells, end_section=i == len(rows) - 1)
-    console.print(grid)
-    console.print("* significantly better than 1 (paired t-test, common random numbers, p < 0.05)")
+    show(table, title, results)
 
 
 def _labels(scenarios: list, paths: list[Path]) -> list[str]:

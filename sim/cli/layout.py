@@ -1,7 +1,8 @@
 """``omsim layout`` and ``omsim timeline``: pictures of the warehouse and of its staff's day.
 
-``omsim layout SCENARIO [--run DIR] [--tours] -o layout.png|svg`` draws the floor to scale;
-with a run (``omsim run --out DIR`` or ``omsim replay --out DIR`` of the same scenario) each slot
+``omsim layout [SCENARIO] [--run DIR] [--tours] -o layout.png|svg`` draws the floor to scale;
+with a run (``omsim run --out DIR`` or ``omsim replay --out DIR``; its stored scenario is drawn,
+so SCENARIO, --days and --set need not be repeated) each slot
 is shaded by its picks and each station labelled with its utilisation and queue, and
 ``--tours`` adds sample pick tours routed as the model routes them. ``omsim timeline DIR
 [--day N] -o timeline.png`` draws each worker's day and, for wave picking, the waves.
@@ -140,6 +141,34 @@ def sample_tours(scenario, layout, run: RunTables, lines: pl.DataFrame) -> tuple
     return tours, "no error-free tour to draw"
 
 
+def run_scenario(args: argparse.Namespace, run: RunTables):
+    """The scenario a run was made with, read from its manifest (its --days/--set included).
+    A SCENARIO given too must be that scenario: the same fingerprint with the given
+    --days/--set, or, without them, the same scenario name."""
+    from sim.config import Scenario
+    from sim.scenario import load_scenario
+
+    if not isinstance(run.manifest.get("scenario"), dict):
+        raise UsageError(f"{args.run}: expected a run whose manifest.json stores its scenario")
+    stored = Scenario.model_validate(run.manifest["scenario"])
+    if args.scenario is None:
+        return stored
+    overrides = overrides_from(args)
+    given = load_scenario(args.scenario, overrides)
+    same = (
+        given.fingerprint() == run.manifest.get("fingerprint")
+        if overrides
+        else given.name == stored.name
+    )
+    if not same:
+        raise UsageError(
+            f"{args.run}: a run of another scenario ({stored.name!r}, fingerprint "
+            f"{run.manifest.get('fingerprint')}; {args.scenario} gives {given.name!r}, "
+            f"{given.fingerprint()}): leave out SCENARIO to draw the run's own scenario"
+        )
+    return stored
+
+
 def cmd_layout(args: argparse.Namespace) -> int:
     """omsim layout: the floor to scale, with a run's pick heat, station loads and tours."""
     from analysis.plots.layout import draw_layout, save
@@ -148,15 +177,17 @@ def cmd_layout(args: argparse.Namespace) -> int:
 
     if args.output.suffix.lower() not in (".png", ".svg"):
         raise UsageError(f"-o {args.output}: expected a .png or .svg file")
-    scenario = load_scenario(args.scenario, overrides_from(args))
+    if args.scenario is None and args.run is None:
+        raise UsageError("layout: expected a SCENARIO file, a --run DIR, or both")
     heat = stations = tours = None
     notes: list[str] = []
     if args.run is None:
         if args.tours:
             raise UsageError("--tours: expected --run DIR too (tours come from a run)")
-        shown = scenario
+        shown = load_scenario(args.scenario, overrides_from(args))
     else:
         run = read_run(args.run)
+        scenario = run_scenario(args, run)
         n = int(run.orders.filter(pl.col("order_id") < 2**31)["order_id"].max() or 0) + 1
         model, lines = regenerate_lines(
             scenario,
@@ -166,13 +197,6 @@ def cmd_layout(args: argparse.Namespace) -> int:
             history_of(scenario),
         )
         shown = model.scenario
-        if shown.fingerprint() != run.manifest.get("fingerprint"):
-            raise UsageError(
-                f"{args.run}: a run of another scenario (fingerprint "
-                f"{run.manifest.get('fingerprint')}, {args.scenario} gives "
-                f"{shown.fingerprint()}): pass the scenario file the run was made from, with "
-                "the same --days/--set"
-            )
         heat = picks_per_slot(lines, run.orders, model.layout.n_slots)
         stations = station_stats(run.kpis)
         if args.tours:
@@ -226,8 +250,18 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 def add_layout_parsers(sub) -> None:
     """Register ``omsim layout`` and ``omsim timeline``."""
     p = sub.add_parser("layout", help="draw the warehouse (with a run: pick heat, loads, tours)")
-    p.add_argument("scenario", type=Path, help="scenario TOML file")
-    p.add_argument("--run", type=Path, help="run directory of this scenario (omsim run --out)")
+    p.add_argument(
+        "scenario",
+        type=Path,
+        nargs="?",
+        help="scenario TOML file (optional with --run: the run's stored scenario is drawn)",
+    )
+    p.add_argument(
+        "--run",
+        type=Path,
+        help="run directory (omsim run/replay --out); its stored scenario, --days/--set "
+        "included, is the one drawn",
+    )
     p.add_argument("--tours", action="store_true", help="draw sample pick tours of the run")
     p.add_argument("-o", "--output", type=Path, required=True, help="layout.png or layout.svg")
     add_override_args(p, "the scenario (as given to the run)")

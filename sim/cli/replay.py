@@ -166,7 +166,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         f"{model.scenario.name} replaying {Path(args.orders).name}: seed {args.seed}, "
         f"replication {args.replication}, {result.orders.height:,} orders in {result.wall_s:.1f} s"
     )
-    print_kpis(kpis, title, args.explain)
+    print_kpis(kpis, title, args.explain, args.all)
     if args.out:
         out = write_run(result, args.out, kpis)
         print(f"wrote the run's tables, kpis.json and manifest.json to {out}")
@@ -257,6 +257,9 @@ def add_replay_parsers(sub) -> None:
     )
     r.add_argument("--explain", action="store_true", help="say what each KPI is")
     add_max_orders_arg(r)
+    r.add_argument(
+        "--all", action="store_true", help="show every KPI (default: headline and key ones)"
+    )
     add_run_out_args(r)
     r.add_argument(
         "--set",

@@ -18,7 +18,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = RunStore.open(args.run_dir)  # StoreError: one line, exit 2 (sim.cli.main)
     check_store(store)
     if not args.no_warehouse and not warehouse_figures_current(store):
-        write_warehouse_figures(store)  # one more run of the first scenario
+        write_warehouse_figures(store)  # one more run of the scenario the report leads with
     out = args.output if args.output is not None else args.run_dir / "report.html"
     written = write_report(store, out)
     sys.stdout.write(f"report written to {written}\n")
@@ -46,6 +46,7 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-warehouse",
         action="store_true",
-        help="leave out the warehouse pictures (they take one more run of the first scenario)",
+        help="leave out the warehouse pictures (they take one more run of the scenario shown: "
+        "a sizing's recommended staffing, else the first scenario)",
     )
     p.set_defaults(func=cmd_report)

@@ -4,38 +4,23 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
-from sim.cli.common import _fmt, _progress_bar, add_override_args, add_run_out_args, overrides_from
+from sim.cli.common import _progress_bar, add_override_args, add_run_out_args, overrides_from
 from sim.cli.measurement_options import add_max_orders_arg
 from sim.scenario import load_scenario
 from sim.strict_numbers import count_arg, non_negative_arg, seed_arg
 
-_FIXED: frozenset[str] = frozenset()  # filled lazily with analysis.kpis.run_kpis.KPI_DEFS
 
+def print_kpis(
+    kpis: dict[str, float], title: str, explain: bool = False, show_all: bool = False
+) -> None:
+    """The KPI table on standard output, grouped, with human labels (see
+    :func:`sim.cli.run_output.print_kpi_table`)."""
+    from sim.cli.run_output import print_kpi_table
 
-def print_kpis(kpis: dict[str, float], title: str, explain: bool = False) -> None:
-    """The KPI table on standard output: headline KPIs first; per-resource rows of resources
-    absent from the scenario are left out."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from analysis.kpis.run_kpis import kpi_def
-
-    console = Console()
-    console.print(title, markup=False)  # scenario names are text, not markup
-    table = Table()
-    for col, just in (("KPI", "left"), ("value", "right"), ("unit", "left")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
-    if explain:
-        table.add_column("what it is")
-    rows = [(n, v, kpi_def(n)) for n, v in kpis.items()]
-    rows = [r for r in rows if not (r[0] not in _FIXED and (r[1] is None or math.isnan(r[1])))]
-    rows.sort(key=lambda r: not r[2].headline)
-    for name, value, d in rows:
-        cells = [name, _fmt(value, d.unit), d.unit] + ([d.description] if explain else [])
-        table.add_row(*cells, style="bold" if d.headline else None)
-    console.print(table)
+    print_kpi_table(kpis, title, explain, show_all)
 
 
 def backlog_line(result) -> str:
@@ -83,18 +68,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{scenario.name}: seed {args.seed}, replication {args.replication}, "
         f"{result.orders.height:,} orders simulated in {result.wall_s:.1f} s"
     )
-    print_kpis(kpis, title, args.explain)
     days = kpis["warmup_mser5_days"]
-    print(
-        f"suggested warm-up (MSER-5 on the hourly pick queue): {days:.1f} days; (MSER-7 on daily "
-        f"open orders and time to ship): {kpis['warmup_daily_days']:.0f} days "
-        f"(--warmup-days {args.warmup_days:g} used)"
-    )
+    notes = [
+        f"suggested warm-up: {days:.1f} days (MSER-5, hourly pick queue), "
+        f"{kpis['warmup_daily_days']:.0f} days (MSER-7, daily); --warmup-days "
+        f"{args.warmup_days:g} used"
+    ]
     if scenario.demand.calendar:
-        print(backlog_line(result))
+        notes.append(backlog_line(result))
     if args.out:
         out = write_run(result, args.out, kpis)
-        print(f"wrote orders, steps, events, roster (.parquet), kpis.json, manifest.json to {out}")
+        tables = sorted(result.tables())
+        notes.append(
+            f"wrote {len(tables)} tables ({', '.join(tables)}; .parquet), kpis.json and "
+            f"manifest.json to {out}"
+        )
+    if args.json:
+        from sim.cli.run_output import kpis_json
+
+        meta = {"scenario": scenario.name, "seed": args.seed, "replication": args.replication}
+        print(kpis_json(kpis, **meta))
+        for note in notes:
+            print(note, file=sys.stderr)
+        return 0
+    print_kpis(kpis, title, args.explain, args.all)
+    if not args.all:
+        shown = sum(1 for v in kpis.values() if not math.isnan(v))
+        print(
+            f"headline and key KPIs, zero ones hidden: --all shows all {shown}, --explain "
+            "says what each is"
+        )
+    for note in notes:
+        print(note)
     return 0
 
 
@@ -120,6 +125,16 @@ def add_run_parser(sub) -> None:
         help="exclude orders placed in the first W days from the KPIs",
     )
     r.add_argument("--explain", action="store_true", help="add a column saying what each KPI is")
+    r.add_argument(
+        "--all",
+        action="store_true",
+        help="show every KPI (default: the headline and key KPIs, grouped, without zero ones)",
+    )
+    r.add_argument(
+        "--json",
+        action="store_true",
+        help="print every KPI as JSON on standard output (notes go to standard error)",
+    )
     add_max_orders_arg(r)
     add_run_out_args(r)
     add_override_args(r)

@@ -64,13 +64,23 @@ def print_sweep(summary: pl.DataFrame, keys: list[str], objective: str, unit: st
     Console().print(table)
 
 
+def _lead(row: dict) -> str:
+    """``▲ clear`` (significant and practical), or why not."""
+    if row["runner_up"] is None:
+        return "-"
+    if not row["significant"]:
+        return "not significant"
+    return "▲ clear" if row.get("practical", True) else "below practical threshold"
+
+
 def print_best(best: pl.DataFrame, x: str, option: str, objective: str, unit: str) -> None:
-    """The best option per value of ``x``, its runner-up and whether the lead is significant."""
+    """The best option per value of ``x``, its runner-up and whether the lead counts:
+    ``▲ clear`` when significant and larger than the objective's practical threshold."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"best {option.rsplit('.', 1)[-1]} by {x.rsplit('.', 1)[-1]}")
-    for col in (x.rsplit(".", 1)[-1], "best", objective, "runner-up", "p", "significant"):
+    for col in (x.rsplit(".", 1)[-1], "best", objective, "runner-up", "p", "lead"):
         table.add_column(col)
     for row in best.iter_rows(named=True):
         p = row["p_value"]
@@ -81,7 +91,7 @@ def print_best(best: pl.DataFrame, x: str, option: str, objective: str, unit: st
             "-" if row["runner_up"] is None else
             f"{row['runner_up']} ({_fmt(row['runner_up_mean'], unit)})",
             "-" if p is None or math.isnan(p) else f"{p:.3g}",
-            "yes" if row["significant"] else "no",
+            _lead(row),
         )  # fmt: skip
     Console().print(table)
 

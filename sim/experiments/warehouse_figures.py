@@ -1,8 +1,10 @@
-"""The warehouse pictures of an experiment's report: the first scenario's floor with its pick
-heat and station loads, and its staff's timeline (and waves), from its first replication.
+"""The warehouse pictures of an experiment's report: the floor of the scenario the report leads
+with (a sizing's recommended staffing, an equal-service comparison's first answer, otherwise
+the first scenario) with its pick heat and station loads, and its staff's timeline (and
+waves), from its first replication.
 
 The run store keeps KPIs and orders, not every step, so ``omsim report`` runs replication 0 of
-the first scenario again (a run is a pure function of scenario, seed and replication: it is the
+that scenario again (a run is a pure function of scenario, seed and replication: it is the
 stored run) and writes the pictures into ``<run_dir>/warehouse/`` once, beside a
 ``captions.json``; :mod:`analysis.reports.report` embeds whatever it finds there.
 """
@@ -36,8 +38,25 @@ def warehouse_figures_current(store: RunStore) -> bool:
     return isinstance(found, dict) and all(isinstance(v, str) for v in found.values())
 
 
+def drawn_scenario(store: RunStore) -> dict[str, str] | None:
+    """The stored scenario the pictures show: a sizing's recommended staffing, the first
+    answer of an equal-service comparison, otherwise the first scenario (None: empty)."""
+    from analysis.reports.equal_service import focus_labels
+    from analysis.reports.sizing import focus_staffings
+
+    scenarios = store.scenarios()
+    summary = store.manifest.get("summary") or {}
+    kind = store.manifest.get("kind")
+    wanted = focus_staffings(summary)[:1] if kind == "size" else focus_labels(summary)[:1]
+    for label in wanted:
+        for s in scenarios:
+            if s["name"] == label:
+                return s
+    return scenarios[0] if scenarios else None
+
+
 def write_warehouse_figures(store: RunStore) -> list[Path]:
-    """Run replication 0 of the store's first scenario and draw its layout heat map and the
+    """Run replication 0 of :func:`drawn_scenario` and draw its layout heat map and the
     staff timeline of its busiest day; returns the files written (none for an empty store)."""
     from analysis.importers.history import history_of
     from analysis.plots.layout import draw_layout, save
@@ -52,10 +71,9 @@ def write_warehouse_figures(store: RunStore) -> list[Path]:
     from sim.model import Model
     from sim.order_lines import picks_per_slot, regenerate_lines
 
-    scenarios = store.scenarios()
-    if not scenarios:
+    first = drawn_scenario(store)
+    if first is None:
         return []
-    first = scenarios[0]
     scenario = Scenario.model_validate(store.scenario_dict(first["key"]))
     seed = int(store.manifest.get("settings", {}).get("seed", 1))
     history = history_of(scenario)

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 import streamlit as st
 
+from app_pages.run_admin import mark_cancelled, set_label
 from sim import paths
 from sim.config import Scenario
 from sim.experiment_cli import runs_dir
@@ -318,8 +319,8 @@ def run_omsim(
     Progress is the number of runs stored in ``run_dir`` against the experiment's scenarios
     times ``replications``, read from the manifest once the command has written it
     (``planned`` False: the experiment adds scenarios as it goes, as a sizing does). If the
-    page is left while it runs, the subprocess is stopped; the runs stored so far are kept
-    and the same experiment later resumes from them.
+    page is left while it runs, the subprocess is stopped and its store marked cancelled;
+    the runs stored so far are kept and the same experiment later resumes from them.
     """
     command = [sys.executable, "-c", ENTRY, *map(str, args)]
     replications = max(replications, 1)  # a bad count is omsim's to report, not a crash here
@@ -344,8 +345,11 @@ def run_omsim(
             bar.progress(value, text=f"{label}: {text} ({time.perf_counter() - start:.0f} s)")
             time.sleep(POLL_S)
     finally:
-        stop_group(proc)  # the page was left or rerun: leave nothing running
+        left = proc.poll() is None  # still going: the page was left or rerun
+        stop_group(proc)  # leave nothing running
         reader.join(timeout=10)
+        if left:  # never "running" for ever: the Runs page shows it cancelled
+            mark_cancelled(run_dir, "cancelled: the page was left while it ran")
     bar.empty()
     text = b"".join(err).decode("utf-8", errors="replace")
     lines = tuple(ln.rstrip() for ln in text.splitlines() if ln.strip())
@@ -371,12 +375,29 @@ def run_and_show(
     replications: int,
     label: str,
     planned: bool = True,
+    name: str = "",
 ) -> str | None:
     """Run ``omsim <args> --out run_dir`` (with ``--resume`` when an experiment is stored
-    there already), show its outcome, and return the stored experiment's new status."""
+    there already), show its outcome, and return the stored experiment's new status.
+    ``name``, the user's name for the run, is kept as the store's label."""
     args = [*args, "--out", str(run_dir), *(["--resume"] if status is not None else [])]
     show_outcome(run_omsim(args, run_dir, replications, label, planned=planned))
+    if name.strip():
+        with contextlib.suppress(StoreError, OSError):
+            set_label(run_dir, name)
     return store_status(run_dir)
+
+
+def run_name_input(key: str) -> str:
+    """The optional name a user gives the run they start (shown on the Runs page)."""
+    st.text_input(
+        "Name this run (optional)",
+        key=remembered(key, ""),
+        max_chars=80,
+        placeholder="e.g. Peak week, 2 extra packers",
+        help="Shown on the Runs and reports page, where it can be changed or the run deleted.",
+    )
+    return str(remember(key))
 
 
 def number_text(value: float) -> str:

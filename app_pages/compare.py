@@ -142,9 +142,10 @@ def main() -> None:
     paths, run_dir = experiment
     status = common.store_status(run_dir)
     label = "Show the stored comparison" if status == "complete" else "Run comparison"
+    run_name = common.run_name_input("compare_name")
     if st.button(label, type="primary") and status != "complete":
         status = common.run_and_show(
-            _command(paths, s), run_dir, status, int(s["reps"]), "Simulating"
+            _command(paths, s), run_dir, status, int(s["reps"]), "Simulating", name=run_name
         )
     if status in common.FINISHED:
         st.session_state["compare_last"] = run_dir.name

@@ -110,6 +110,7 @@ def main() -> None:
     status = common.store_status(run_dir)
     label = "Show the stored sizing" if status == "complete" else "Size the staff"
     ready = bool(slas and s["roles"])
+    run_name = common.run_name_input("size_name")
     if st.button(label, type="primary", disabled=not ready) and status != "complete":
         args = [
             "size",
@@ -127,7 +128,9 @@ def main() -> None:
             str(int(s["seed"])),
         ]
         args += ["--weeks", str(int(s["weeks"]))] if s["weeks"] else ["--plain"]
-        status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sizing", planned=False)
+        status = common.run_and_show(
+            args, run_dir, status, int(s["reps"]), "Sizing", planned=False, name=run_name
+        )
     if not ready:
         st.info("Give at least one SLA and one role.")
     if status in common.FINISHED:

@@ -88,6 +88,7 @@ def main() -> None:
     run_dir = common.experiment_dir("sweep", spec)
     status = common.store_status(run_dir)
     label = "Show the stored sweep" if status == "complete" else "Run sweep"
+    run_name = common.run_name_input("sweep_name")
     if st.button(label, type="primary", disabled=not s["methods"]) and status != "complete":
         args = [
             "sweep",
@@ -104,7 +105,9 @@ def main() -> None:
             s["objective"],
         ]
         args += ["--weeks", str(int(s["weeks"]))] if s["weeks"] else ["--plain"]
-        status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sweeping")
+        status = common.run_and_show(
+            args, run_dir, status, int(s["reps"]), "Sweeping", name=run_name
+        )
     if status in common.FINISHED:
         try:
             render(sweep_view(str(run_dir), common.store_stamp(run_dir)))

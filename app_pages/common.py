@@ -30,6 +30,7 @@ from typing import IO, Any
 
 import streamlit as st
 
+from analysis.kpi_defs import kpi_def
 from app_pages.run_admin import mark_cancelled, set_label
 from sim import paths
 from sim.config import Scenario
@@ -398,6 +399,18 @@ def run_name_input(key: str) -> str:
         help="Shown on the Runs and reports page, where it can be changed or the run deleted.",
     )
     return str(remember(key))
+
+
+def kpi_help(name: str) -> str:
+    """A KPI's definition for a tooltip (``help=``): what it measures, its unit and which
+    way is better. Until the KPI catalogue (``analysis.kpi_format``) exists this reads
+    :mod:`analysis.kpi_defs`; an unknown name gives an empty text."""
+    try:
+        kpi = kpi_def(name)
+    except KeyError:
+        return ""
+    way = {True: " Higher is better.", False: " Lower is better.", None: ""}
+    return f"{kpi.description} Unit: {kpi.unit}.{way[kpi.higher_is_better]}"
 
 
 def number_text(value: float) -> str:

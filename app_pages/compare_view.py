@@ -22,6 +22,7 @@ from analysis.compare import compare_table
 from analysis.kpi_defs import kpi_def
 from analysis.report import MAX_LINE_SCENARIOS, evenly_spaced, experiment_results, report_kpis
 from analysis.report_html import figure_png, fmt_value
+from app_pages.common import kpi_help
 from sim.store import RunStore, StoreError
 
 #: Cell styles of the KPI table by flag.
@@ -196,12 +197,28 @@ def render(view: CompareView) -> None:
     st.subheader("KPIs")
     st.caption(view.title)
     styled = view.table.style.apply(lambda _: view.flags.map(STYLES.get), axis=None)
-    st.dataframe(styled, hide_index=True, width="stretch", height="content")
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        column_config={
+            "KPI": st.column_config.TextColumn(
+                "KPI", help="What each KPI means: see *KPI definitions* below the table."
+            )
+        },
+    )
     st.caption(
         "Mean ± 95% confidence half-width over replications. Δ: paired difference against "
         "scenario 1 (common random numbers) with its 95% CI; green with * = significantly "
         "better, red = significantly worse (paired t-test, p < 0.05)."
     )
+    with st.expander("KPI definitions"):
+        st.dataframe(
+            pd.DataFrame({"KPI": k, "definition": kpi_help(k)} for k in view.table["KPI"].tolist()),
+            hide_index=True,
+            width="stretch",
+        )
     with st.expander("Paired differences with p-values"):
         details = view.details.drop(columns="_flag")
         styled = details.style.apply(

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenario_info
 from app_pages.scenario_editor import Slots, editor
 from app_pages.scenario_files import (
     ScenarioDoc,
@@ -65,7 +65,7 @@ def _select(root: Path, files: list[str]) -> None:
             files,
             key=key,
             on_change=_on_file_change,
-            format_func=lambda stem: describe(root, stem),
+            format_func=lambda stem: scenario_info.label(stem, root),
         )
         common.remember("scenario_file")
         _confirm_switch()
@@ -88,14 +88,6 @@ def _select(root: Path, files: list[str]) -> None:
                 state["scenario_upload_error"] = str(exc)
         if state.get("scenario_upload_error"):
             st.error(state["scenario_upload_error"], icon="⚠️")
-
-
-def describe(root: Path, stem: str) -> str:
-    """A scenario file as the choosers show it: ``name — its own description``."""
-    row = next((r for r in catalogue(str(root), common.folder_stamp(root)) if
-                r["file"] == f"{stem}.toml"), None)  # fmt: skip
-    text = (row or {}).get("description") or ""
-    return f"{stem} — {text}" if text else stem
 
 
 def _on_file_change() -> None:

@@ -46,11 +46,14 @@ def main() -> None:
     cols = st.columns(4)
     with cols[0]:
         objective = DEFAULT_OBJECTIVE if DEFAULT_OBJECTIVE in OBJECTIVES else OBJECTIVES[0]
+        key = common.remembered("sweep_objective", objective, OBJECTIVES)
         st.selectbox(
             "Objective (KPI)",
             OBJECTIVES,
-            key=common.remembered("sweep_objective", objective, OBJECTIVES),
+            key=key,
+            help="\n".join(f"- **{k}**: {common.kpi_help(k)}" for k in OBJECTIVES),
         )
+        st.caption(common.kpi_help(st.session_state[key]))
     with cols[1]:
         st.number_input("Replications", step=1, key=common.remembered("sweep_reps", 3))
     with cols[2]:

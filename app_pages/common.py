@@ -31,6 +31,7 @@ from typing import IO, Any
 import streamlit as st
 
 from analysis.kpi_defs import kpi_def
+from app_pages.messages import for_user
 from app_pages.run_admin import mark_cancelled, set_label
 from sim import paths
 from sim.config import Scenario
@@ -363,10 +364,10 @@ def show_outcome(outcome: Outcome) -> None:
     if outcome.code == 0:
         return
     if outcome.crashed or outcome.code != 1:
-        st.error(f"The run failed: {outcome.message}")
+        st.error(f"The run failed: {for_user(outcome.message)}")
         return
     for line in outcome.lines:
-        st.warning(line)
+        st.warning(for_user(line))
 
 
 def run_and_show(

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import common
+from app_pages.messages import for_user
 from sim import paths
 
 DAY_OPTIONS = (1, 3, 7, 14)
@@ -55,7 +56,7 @@ def _picture(args: list[str], path: Path, what: str) -> None:
         with st.spinner(f"Drawing the {what}..."):
             code, last = common.run_omsim_quietly([*args, "-o", str(path)])
         if code != 0:
-            st.error(f"Cannot draw the {what}: {last}")
+            st.error(f"Cannot draw the {what}: {for_user(last)}")
             return
     st.image(str(path))
 
@@ -93,7 +94,7 @@ def main() -> None:
                 ["run", str(scenario), "--days", str(days), "--out", str(out), "--force"]
             )
         if code != 0:
-            st.error(f"The run failed: {last}")
+            st.error(f"The run failed: {for_user(last)}")
         else:
             st.session_state["_layout_pending_run"] = out.name
             st.rerun()

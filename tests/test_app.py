@@ -327,7 +327,7 @@ def test_a_failing_run_shows_its_error_not_a_traceback(dirs):
     at.run()
     at.button[0].click().run()
     assert not at.exception
-    assert errors(at) == ["The run failed: omsim: -r/--replications: expected at least 2, found 1"]
+    assert errors(at) == ["The run failed: Replications: expected at least 2, found 1"]
 
 
 @pytest.mark.slow

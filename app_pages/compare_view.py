@@ -10,6 +10,7 @@ time, so showing a computed comparison again reads nothing and draws nothing.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from analysis.compare import compare_table
 from analysis.kpi_defs import kpi_def
 from analysis.report import MAX_LINE_SCENARIOS, evenly_spaced, experiment_results, report_kpis
 from analysis.report_html import figure_png, fmt_value
+from app_pages.chart_style import readable
 from app_pages.common import kpi_help
 from sim.store import RunStore, StoreError
 
@@ -113,6 +115,16 @@ def _tables(compared: pl.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     return pd.DataFrame(rows), pd.DataFrame(flags), pd.DataFrame(details)
 
 
+def currency_of(store: RunStore) -> str:
+    """The currency the stored scenarios give (a ``currency`` key), or "" (the schema has
+    none yet: axes then name no unit rather than "currency units")."""
+    for s in store.scenarios():
+        with contextlib.suppress(StoreError, OSError, KeyError):
+            if currency := str(store.scenario_dict(s["key"]).get("currency") or ""):
+                return currency
+    return ""
+
+
 def _charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart]:
     """The five figures of the report, rendered to PNG."""
     reps = pl.col("replication").is_in(used["replication"].unique().implode())
@@ -137,7 +149,7 @@ def _charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart
         ),
         (
             "Cost per order",
-            plots.cost_figure(used, names),
+            plots.cost_figure(used, names, currency=currency_of(store)),
             "Cost per shipped order by component (labour, packaging, shipping); the number is the "
             "total.",
         ),
@@ -148,6 +160,12 @@ def _charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart
         ),
     ]
     return [Chart(t, figure_png(f), c) for t, f, c in figures if f is not None]
+
+
+def _readable_charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart]:
+    """:func:`_charts` drawn and rendered at the app's font sizes."""
+    with readable():
+        return _charts(used, store, names)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -164,7 +182,7 @@ def compare_view(run_dir: str, stamp: int) -> CompareView:
         raise ValueError("no replication finished for every scenario: nothing to compare")
     kpis = report_kpis(used)
     table, flags, details = _tables(compare_table(used, kpis))
-    charts = _charts(used, store, names)
+    charts = _readable_charts(used, store, names)
     n = used["replication"].n_unique()
     m = store.manifest
     title = (

@@ -85,3 +85,50 @@ def test_the_start_page_introduces_the_app_and_estimates_the_run(folder, monkeyp
     # steady state, 1 warm-up + 1 measured week + 7-day tail: 21 days x 200 x 2 x 2 = 16,800
     at.number_input(key="compare_weeks").set_value(1).run()
     assert "This comparison: 4 runs, 16,800 orders: about 5 s." in [c.value for c in at.caption]
+
+
+def test_chart_axes_speak_words():
+    from app_pages.chart_style import axis_label
+
+    assert axis_label("demand.orders_per_day") == "orders per day"
+    assert axis_label("picking.method") == "picking method"
+    assert axis_label("packing.fill_factor") == "fill factor"
+
+
+def test_the_cost_axis_names_the_currency_not_currency_units():
+    import polars as pl
+
+    from analysis import plots
+
+    kpis = pl.DataFrame(
+        {"scenario": ["a", "b"], "replication": [0, 0], "labour_cost_per_order": [2.0, 3.0]}
+    )
+    fig = plots.cost_figure(kpis, ["a", "b"], currency="EUR")
+    assert fig is not None
+    assert fig.axes[0].get_xlabel() == "cost per shipped order (EUR)"
+    bare = plots.cost_figure(kpis, ["a", "b"])
+    assert "currency units" not in bare.axes[0].get_xlabel()
+
+
+def test_the_sweep_heatmap_names_its_axes_in_words_and_keeps_its_title_inside():
+    from app_pages.chart_style import readable
+    from app_pages.sweep_view import heatmap
+
+    chart = {"x": "demand.orders_per_day", "option": "picking.method", "unit": "h",
+             "objective": "time_to_ship_mean_h", "higher_is_better": False}  # fmt: skip
+    points = [
+        {"demand.orders_per_day": v, "picking.method": m, "mean": 10.0 + i}
+        for i, (v, m) in enumerate((v, m) for v in (1000, 2000) for m in ("single", "batch"))
+    ]
+    best = [{"demand.orders_per_day": v, "best": "single", "significant": True}
+            for v in (1000, 2000)]  # fmt: skip
+    with readable():
+        fig = heatmap(points, best, chart)
+        fig.canvas.draw()
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "orders per day" and ax.get_ylabel() == "picking method"
+    assert "demand." not in ax.get_title() and "_" not in ax.get_title()
+    # the title lies inside the figure (it used to be clipped)
+    box = ax.title.get_window_extent(fig.canvas.get_renderer())
+    width = fig.get_figwidth() * fig.dpi
+    assert box.x0 >= 0 and box.x1 <= width

@@ -3,6 +3,7 @@ open one without recomputing anything and download its HTML report."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -68,6 +69,36 @@ def _manage(root: Path, run_dir: Path, label: str) -> None:
                     st.rerun()
 
 
+def rows_of(stores: list[dict]) -> list[dict]:
+    """The table's rows: name, run directory, kind, created, status in words, runs,
+    scenarios."""
+    labels = {Path(s["path"]).name: label_of(Path(s["path"])) for s in stores}
+    rows = [
+        {
+            "name": labels[Path(s["path"]).name],
+            "run directory": Path(s["path"]).name,
+            "kind": s["kind"],
+            "created": s["created"],
+            "status": shown_status(s["status"])
+            + (f" ({s['failures']} failed)" if s["failures"] else "")
+            + (f": {s['damaged']}" if s["damaged"] else ""),
+            "runs": s["runs"],
+            "scenarios": ", ".join(s["scenarios"][:4])
+            + (f" (+{len(s['scenarios']) - 4} more)" if len(s["scenarios"]) > 4 else ""),
+        }
+        for s in stores
+    ]
+    return rows
+
+
+def _table(root: Path) -> None:
+    """The stored experiments as a table (re-read on each call)."""
+    stores = [s for s in list_stores(root) if _safe(Path(s["path"]).name)]
+    st.dataframe(pd.DataFrame(rows_of(stores)), hide_index=True, width="stretch")
+    counts = Counter(shown_status(s["status"]) for s in stores)
+    st.caption("Status: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+
+
 def main() -> None:
     """The Runs and reports page."""
     st.title("Runs and reports")
@@ -87,25 +118,12 @@ def main() -> None:
             "or with omsim compare / size / sweep."
         )
         return
+    running = any(s["status"] == "running" for s in stores)
+    # a run still going (or being stopped as its page was left) is followed every 2 s
+    st.fragment(_table, run_every=2.0 if running else None)(root)
     labels = {Path(s["path"]).name: label_of(Path(s["path"])) for s in stores}
-    rows = [
-        {
-            "name": labels[Path(s["path"]).name],
-            "run directory": Path(s["path"]).name,
-            "kind": s["kind"],
-            "created": s["created"],
-            "status": shown_status(s["status"])
-            + (f" ({s['failures']} failed)" if s["failures"] else "")
-            + (f": {s['damaged']}" if s["damaged"] else ""),
-            "runs": s["runs"],
-            "scenarios": ", ".join(s["scenarios"][:4])
-            + (f" (+{len(s['scenarios']) - 4} more)" if len(s["scenarios"]) > 4 else ""),
-        }
-        for s in stores
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    kinds = {Path(s["path"]).name: s["kind"] for s in stores}
     names = [Path(s["path"]).name for s in stores if not s["damaged"]]
-    kinds = {r["run directory"]: r["kind"] for r in rows}
     if not names:
         st.info("Every stored experiment is damaged (see its status): nothing to open.")
         return

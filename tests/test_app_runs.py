@@ -104,8 +104,10 @@ def test_stale_running_and_cancelled_runs_show_as_cancelled(runs):
     fake_store(runs, "stale", "running", pid=dead_pid())
     fake_store(runs, "left", "cancelled")
     fake_store(runs, "done", "complete")
-    status = {row["run directory"]: row["status"] for row in table(runs_page())}
+    at = runs_page()
+    status = {row["run directory"]: row["status"] for row in table(at)}
     assert status == {"stale": "cancelled", "left": "cancelled", "done": "finished"}
+    assert "Status: 2 cancelled, 1 finished" in [c.value for c in at.caption]
 
 
 def test_a_run_is_named_on_the_runs_page(runs):

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenario_info
 from app_pages.messages import for_user
 from sim import paths
 
@@ -76,7 +76,10 @@ def main() -> None:
         st.info(f"No scenario files in {root}.")
         return
     name = st.selectbox(
-        "Scenario", files, key=common.remembered("layout_scenario", files[0], files)
+        "Scenario",
+        files,
+        key=common.remembered("layout_scenario", files[0], files),
+        format_func=scenario_info.label,
     )
     common.remember("layout_scenario")
     scenario = common.inside(root, name, ".toml")

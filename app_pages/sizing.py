@@ -8,7 +8,7 @@ import typing
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenario_info
 from app_pages.sizing_view import render, sizing_view
 from sim.config import Role
 from sim.scenario import ScenarioError
@@ -35,7 +35,12 @@ def main() -> None:
     default = "baseline" if "baseline" in files else files[0]
     left, right = st.columns(2)
     with left:
-        st.selectbox("Scenario", files, key=common.remembered("size_scenario", default, files))
+        st.selectbox(
+            "Scenario",
+            files,
+            key=common.remembered("size_scenario", default, files),
+            format_func=scenario_info.label,
+        )
         st.text_area(
             "SLA targets, one per line",
             key=common.remembered("size_slas", DEFAULT_SLAS),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.kpi_defs import KPI_DEFS
-from app_pages import common
+from app_pages import common, scenario_info
 from app_pages.sweep_view import render, sweep_view
 from sim.config import PICKING_METHODS
 from sim.scenario import ScenarioError
@@ -30,7 +30,10 @@ def main() -> None:
     cols = st.columns(4)
     with cols[0]:
         st.selectbox(
-            "Base scenario", files, key=common.remembered("sweep_base", base_default, files)
+            "Base scenario",
+            files,
+            key=common.remembered("sweep_base", base_default, files),
+            format_func=scenario_info.label,
         )
     with cols[1]:
         st.number_input("Orders per day from", step=100, key=common.remembered("sweep_from", 1000))

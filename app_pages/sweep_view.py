@@ -113,7 +113,7 @@ def sweep_view(run_dir: str, stamp: int) -> SweepView:
     table = pd.DataFrame(
         [
             {
-                chart["x"]: _label(b[chart["x"]]),
+                axis_label(chart["x"]): _label(b[chart["x"]]),
                 "best": b["best"],
                 objective: fmt_value(b["best_mean"], unit),
                 "runner-up": b["runner_up"] or "-",
@@ -132,7 +132,8 @@ def sweep_view(run_dir: str, stamp: int) -> SweepView:
         "Solid star: significantly better than the runner-up (paired t-test on common random "
         "numbers, p < 0.05); hollow: not significantly."
     )
-    heading = f"Best {chart['option'].rsplit('.', 1)[-1]} by {chart['x'].rsplit('.', 1)[-1]}"
+    heading = f"Best {axis_label(chart['option'])} by {axis_label(chart['x'])}"
+    shown = shown.rename(columns={c: axis_label(c) for c in shown.columns if "." in c})
     return SweepView(heading, title, png, table, shown, note)
 
 

@@ -344,7 +344,7 @@ def test_sweep_page_draws_the_best_method_by_volume(dirs):
     (run_dir,) = runs.iterdir()
     best = RunStore.open(run_dir).manifest["summary"]["best"]
     table = at.dataframe[0].value
-    assert table["demand.orders_per_day"].tolist() == ["100", "200"]
+    assert table["orders per day"].tolist() == ["100", "200"]  # the axis in words
     assert table["best"].tolist() == [b["best"] for b in best]
     assert len(at.get("image")) == 1  # the heatmap
 

@@ -1,4 +1,4 @@
-"""Figures of an experiment, built from the tables of a run store (:mod:`sim.store`).
+"""Figures of an experiment, built from the tables of a run store (:mod:`sim.experiments.store`).
 
 Every builder takes polars frames as read from a store (``store.kpis()``,
 ``store.details("orders")``, ``store.details("queues")``) and returns a
@@ -21,8 +21,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from analysis.kpi_defs import kpi_def
-from analysis.stats import mean_ci
+from analysis.kpis.defs import kpi_def
+from analysis.stats.intervals import mean_ci
 
 #: Steps always drawn in the queue figure, and steps drawn when they ever have a queue.
 MAIN_STEPS = ("pick", "pack", "label")

@@ -30,15 +30,15 @@ from typing import IO, Any
 
 import streamlit as st
 
-from analysis.kpi_defs import kpi_def
+from analysis.kpis.defs import kpi_def
 from app_pages.messages import for_user
 from app_pages.run_admin import mark_cancelled, set_label
 from sim import paths
 from sim.config import Scenario
-from sim.experiment_cli import runs_dir
-from sim.lifetime import PARENT_ENV
+from sim.cli.experiment_options import runs_dir
+from sim.experiments.lifetime import PARENT_ENV
 from sim.scenario import load_scenario
-from sim.store import MANIFEST, RunStore, StoreError
+from sim.experiments.store import MANIFEST, RunStore, StoreError
 
 #: The folder holding app.py (and, by default, scenarios/).
 APP_ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +227,7 @@ def report_bytes(run_dir: Path) -> bytes:
 def omsim_env() -> dict[str, str]:
     """The environment of an ``omsim`` subprocess: ours, with the app's folder importable,
     reading confined to :func:`app_roots` (``$OMSIM_ALLOWED_ROOTS``) and this process named as
-    the one it must not outlive (:data:`sim.lifetime.PARENT_ENV`)."""
+    the one it must not outlive (:data:`sim.experiments.lifetime.PARENT_ENV`)."""
     env = dict(os.environ)
     env[paths.ROOTS_ENV] = paths.roots_value(app_roots())  # the subprocess refuses the rest
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP_ROOT), env.get("PYTHONPATH")) if p)
@@ -405,7 +405,7 @@ def run_name_input(key: str) -> str:
 def kpi_help(name: str) -> str:
     """A KPI's definition for a tooltip (``help=``): what it measures, its unit and which
     way is better. Until the KPI catalogue (``analysis.kpi_format``) exists this reads
-    :mod:`analysis.kpi_defs`; an unknown name gives an empty text."""
+    :mod:`analysis.kpis.defs`; an unknown name gives an empty text."""
     try:
         kpi = kpi_def(name)
     except KeyError:

@@ -2,9 +2,9 @@
 (means with confidence intervals, paired differences against the first scenario, winners
 highlighted) and the figures.
 
-Every number comes from :func:`analysis.compare.compare_table` and every figure from
-:mod:`analysis.plots`; this module only formats them (as the HTML report does, with
-:func:`analysis.report_html.fmt_value`). A view is cached by run directory and manifest
+Every number comes from :func:`analysis.stats.compare.compare_table` and every figure from
+:mod:`analysis.plots.experiment`; this module only formats them (as the HTML report does, with
+:func:`analysis.reports.html.fmt_value`). A view is cached by run directory and manifest
 time, so showing a computed comparison again reads nothing and draws nothing.
 """
 
@@ -19,13 +19,13 @@ import polars as pl
 import streamlit as st
 
 from analysis import plots
-from analysis.compare import compare_table
-from analysis.kpi_defs import kpi_def
-from analysis.report import MAX_LINE_SCENARIOS, evenly_spaced, experiment_results, report_kpis
-from analysis.report_html import figure_png, fmt_value
+from analysis.stats.compare import compare_table
+from analysis.kpis.defs import kpi_def
+from analysis.reports.report import MAX_LINE_SCENARIOS, evenly_spaced, experiment_results, report_kpis
+from analysis.reports.html import figure_png, fmt_value
 from app_pages.chart_style import readable
 from app_pages.common import kpi_help
-from sim.store import RunStore, StoreError
+from sim.experiments.store import RunStore, StoreError
 
 #: Cell styles of the KPI table by flag.
 STYLES = {
@@ -171,7 +171,7 @@ def _readable_charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> l
 @st.cache_data(show_spinner=False, max_entries=32)
 def compare_view(run_dir: str, stamp: int) -> CompareView:
     """The view of the comparison stored in ``run_dir`` (``stamp``: the manifest's time, so
-    a store that changed is read again). Raises :class:`sim.store.StoreError` or
+    a store that changed is read again). Raises :class:`sim.experiments.store.StoreError` or
     ``ValueError`` for a store that holds nothing to compare."""
     del stamp  # part of the cache key only
     store = RunStore.open(run_dir)

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.layout_plot import draw_layout
+from analysis.plots.layout import draw_layout
 from app_pages import common
 from app_pages import live_view as lv
 from sim import paths

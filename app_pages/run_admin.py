@@ -9,8 +9,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from sim.store import MANIFEST, RunStore, StoreError
-from sim.store_manifest import status_of
+from sim.experiments.store import MANIFEST, RunStore, StoreError
+from sim.experiments.store_manifest import status_of
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common, compare_view, sizing_view, sweep_view
 from app_pages.run_admin import delete_run, label_of, set_label, shown_status
-from sim.store import StoreError, list_stores
+from sim.experiments.store import StoreError, list_stores
 
 
 def _safe(name: str) -> bool:

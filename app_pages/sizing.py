@@ -13,8 +13,8 @@ from app_pages.sizing_view import render, sizing_view
 from sim.config import Role
 from sim.scenario import ScenarioError
 from sim.shift_names import horizon_warning
-from sim.steady import Measurement
-from sim.store import StoreError
+from sim.experiments.steady import Measurement
+from sim.experiments.store import StoreError
 
 ROLES = list(typing.get_args(Role))
 DEFAULT_SLAS = "shipped_by_target_pickup >= 95%\ntime_to_ship_p95 <= 48h"

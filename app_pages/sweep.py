@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.kpi_defs import KPI_DEFS
+from analysis.kpis.defs import KPI_DEFS
 from app_pages import common, scenario_info
 from app_pages.sweep_view import render, sweep_view
 from sim.config import PICKING_METHODS
 from sim.scenario import ScenarioError
-from sim.store import StoreError
-from sim.sweep_cli import DEFAULT_OBJECTIVE
+from sim.experiments.store import StoreError
+from sim.cli.sweep import DEFAULT_OBJECTIVE
 
 #: KPIs that can decide the best option: those with a better direction.
 OBJECTIVES = sorted(name for name, d in KPI_DEFS.items() if d.higher_is_better is not None)

@@ -1,6 +1,6 @@
 """The results of a stored sweep: the best option (picking method) by a numeric parameter
 (order volume) as a heatmap, from what ``omsim sweep`` recorded in the manifest
-(:func:`analysis.sweep.sweep_summary` and :func:`analysis.sweep.best_by`).
+(:func:`analysis.stats.sweep.sweep_summary` and :func:`analysis.stats.sweep.best_by`).
 
 The heatmap is presentation only: cells are the recorded means placed on a grid, the star
 marks the recorded best option per column. No statistic is computed here.
@@ -17,9 +17,9 @@ import streamlit as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis.report_html import figure_png, fmt_value
+from analysis.reports.html import figure_png, fmt_value
 from app_pages.chart_style import axis_label, kpi_words, readable
-from sim.store import RunStore, StoreError
+from sim.experiments.store import RunStore, StoreError
 
 
 @dataclass(frozen=True)

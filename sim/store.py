@@ -30,7 +30,7 @@ import polars as pl
 
 from sim import paths
 from sim.atomic import OutputFolderError, require_empty_folder, write_atomic, write_text_atomic
-from sim.store_manifest import FORMAT, manifest_problem, runner, status_of
+from sim.experiments.store_manifest import FORMAT, manifest_problem, runner, status_of
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ import pytest
 from conftest import SMALL_SHOP as SMALL
 from streamlit.testing.v1 import AppTest
 
-from analysis.kpi_defs import kpi_def
-from analysis.report_html import fmt_value
+from analysis.kpis.defs import kpi_def
+from analysis.reports.html import fmt_value
 from sim.scenario import ScenarioError, load_scenario, validate
-from sim.store import RunStore
+from sim.experiments.store import RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # app_pages is not installed: it lives next to app.py
@@ -198,7 +198,7 @@ def test_names_and_paths_stay_inside_the_roots(tmp_path):
 
 # --- no SimPy in the app process -------------------------------------------------------
 
-FORBIDDEN = ("simpy", "sim.model", "sim.runner", "sim.stages", "sim.experiment")
+FORBIDDEN = ("simpy", "sim.model", "sim.experiments.runner", "sim.stages", "sim.experiments.experiment")
 
 
 def test_no_app_file_imports_the_simulation():

@@ -30,6 +30,10 @@ from typing import IO, Any
 
 import streamlit as st
 
+from analysis.kpis import formatting
+from analysis.kpis.defs import kpi_def
+from app_pages.messages import for_user
+from app_pages.run_admin import mark_cancelled, set_label
 from sim import paths
 from sim.cli.experiment_options import runs_dir
 from sim.config import Scenario
@@ -318,8 +322,8 @@ def run_omsim(
     Progress is the number of runs stored in ``run_dir`` against the experiment's scenarios
     times ``replications``, read from the manifest once the command has written it
     (``planned`` False: the experiment adds scenarios as it goes, as a sizing does). If the
-    page is left while it runs, the subprocess is stopped; the runs stored so far are kept
-    and the same experiment later resumes from them.
+    page is left while it runs, the subprocess is stopped and its store marked cancelled;
+    the runs stored so far are kept and the same experiment later resumes from them.
     """
     command = [sys.executable, "-c", ENTRY, *map(str, args)]
     replications = max(replications, 1)  # a bad count is omsim's to report, not a crash here
@@ -344,8 +348,11 @@ def run_omsim(
             bar.progress(value, text=f"{label}: {text} ({time.perf_counter() - start:.0f} s)")
             time.sleep(POLL_S)
     finally:
-        stop_group(proc)  # the page was left or rerun: leave nothing running
+        left = proc.poll() is None  # still going: the page was left or rerun
+        stop_group(proc)  # leave nothing running
         reader.join(timeout=10)
+        if left:  # never "running" for ever: the Runs page shows it cancelled
+            mark_cancelled(run_dir, "cancelled: the page was left while it ran")
     bar.empty()
     text = b"".join(err).decode("utf-8", errors="replace")
     lines = tuple(ln.rstrip() for ln in text.splitlines() if ln.strip())
@@ -358,10 +365,10 @@ def show_outcome(outcome: Outcome) -> None:
     if outcome.code == 0:
         return
     if outcome.crashed or outcome.code != 1:
-        st.error(f"The run failed: {outcome.message}")
+        st.error(f"The run failed: {for_user(outcome.message)}")
         return
     for line in outcome.lines:
-        st.warning(line)
+        st.warning(for_user(line))
 
 
 def run_and_show(
@@ -371,12 +378,39 @@ def run_and_show(
     replications: int,
     label: str,
     planned: bool = True,
+    name: str = "",
 ) -> str | None:
     """Run ``omsim <args> --out run_dir`` (with ``--resume`` when an experiment is stored
-    there already), show its outcome, and return the stored experiment's new status."""
+    there already), show its outcome, and return the stored experiment's new status.
+    ``name``, the user's name for the run, is kept as the store's label."""
     args = [*args, "--out", str(run_dir), *(["--resume"] if status is not None else [])]
     show_outcome(run_omsim(args, run_dir, replications, label, planned=planned))
+    if name.strip():
+        with contextlib.suppress(StoreError, OSError):
+            set_label(run_dir, name)
     return store_status(run_dir)
+
+
+def run_name_input(key: str) -> str:
+    """The optional name a user gives the run they start (shown on the Runs page)."""
+    st.text_input(
+        "Name this run (optional)",
+        key=remembered(key, ""),
+        max_chars=80,
+        placeholder="e.g. Peak week, 2 extra packers",
+        help="Shown on the Runs and reports page, where it can be changed or the run deleted.",
+    )
+    return str(remember(key))
+
+
+def kpi_help(name: str) -> str:
+    """A KPI's definition for a tooltip (``help=``), from the KPI catalogue
+    (:func:`analysis.kpis.formatting.kpi_help`); an unknown name gives an empty text."""
+    try:
+        kpi_def(name)
+    except KeyError:
+        return ""
+    return formatting.kpi_help(name)
 
 
 def number_text(value: float) -> str:

@@ -10,8 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenario_info
 from app_pages.compare_view import open_view, render
+from app_pages.run_estimate import days_of_orders, estimate
 from sim.scenario import ScenarioError, load_scenario
 
 #: Chosen by default when the folder has them: the four picking methods.
@@ -33,6 +34,9 @@ def _settings(files: list[str]) -> dict[str, Any]:
         "Scenarios (the first is the reference the others are compared with)",
         files,
         key=common.remembered("compare_scenarios", default, files),
+        format_func=scenario_info.label,
+        help="Each scenario file describes one way of running the warehouse; edit them on the "
+        "Scenarios page.",
     )
     common.remember("compare_scenarios")
     cols = st.columns(5)
@@ -124,14 +128,48 @@ def _experiment(root: Path, s: dict[str, Any]) -> tuple[list[Path], Path] | None
     return paths, common.experiment_dir("compare", spec)
 
 
+INTRO = """
+**omsim** simulates an online shop's order process, from the order placed to the parcel
+with the carrier (picking, packing, shipping, returns), with your staff, shifts and volumes.
+This page runs several scenarios on the same orders and tells you which is better, by how
+much, and whether the difference is more than chance. The four picking methods are chosen to
+start with: press **Run comparison**. Other pages: **Scenarios** edits the files, **Staff
+sizing** finds the cheapest staffing that meets your service targets, **Sweep** tries the
+methods over order volumes, **Runs and reports** keeps every result, **Layout** draws the
+warehouse, **Live** replays an order file.
+"""
+
+
+def intro(root: Path, files: list[str]) -> None:
+    """What the app does, and the scenarios of the folder with their own descriptions."""
+    st.markdown(INTRO)
+    with st.expander(f"The {len(files)} scenario files and what each one is"):
+        infos = scenario_info.infos(root)
+        for stem in files:
+            info = infos[stem]
+            text = info.problem or info.description or "(no description in the file)"
+            st.markdown(f"- **{stem}**: {text}")
+
+
+def _estimate_text(s: dict[str, Any]) -> str:
+    """The chosen experiment's size and expected duration, before it runs."""
+    infos = scenario_info.infos()
+    chosen = [infos[c] for c in s["chosen"] if c in infos]
+    volume = float(s["volume"] or 0)
+    days = [days_of_orders(i.horizon_days, int(s["warmup"]), int(s["weeks"])) for i in chosen]
+    per_day = [volume or i.orders_per_day for i in chosen]
+    return f"This comparison: {estimate(per_day, days, int(s['reps'])).text()}."
+
+
 def main() -> None:
-    """The Compare page."""
+    """The Compare page (the start page)."""
     st.title("Compare scenarios")
     root = common.scenarios_root()
     files = common.scenario_files(root)
     if not files:
         st.warning(f"No scenario files in {root}.")
         return
+    intro(root, files)
     s = _settings(files)
     if not s["chosen"]:
         st.info("Choose at least one scenario.")
@@ -142,9 +180,12 @@ def main() -> None:
     paths, run_dir = experiment
     status = common.store_status(run_dir)
     label = "Show the stored comparison" if status == "complete" else "Run comparison"
+    if status != "complete":
+        st.caption(_estimate_text(s))
+    run_name = common.run_name_input("compare_name")
     if st.button(label, type="primary") and status != "complete":
         status = common.run_and_show(
-            _command(paths, s), run_dir, status, int(s["reps"]), "Simulating"
+            _command(paths, s), run_dir, status, int(s["reps"]), "Simulating", name=run_name
         )
     if status in common.FINISHED:
         st.session_state["compare_last"] = run_dir.name

@@ -10,6 +10,7 @@ time, so showing a computed comparison again reads nothing and draws nothing.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from analysis.reports.report import (
     report_kpis,
 )
 from analysis.stats.compare import compare_table
+from app_pages.chart_style import readable
+from app_pages.common import kpi_help
 from sim.experiments.store import RunStore, StoreError
 
 #: Cell styles of the KPI table by flag.
@@ -117,6 +120,16 @@ def _tables(compared: pl.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     return pd.DataFrame(rows), pd.DataFrame(flags), pd.DataFrame(details)
 
 
+def currency_of(store: RunStore) -> str:
+    """The currency the stored scenarios give (a ``currency`` key), or "" (the schema has
+    none yet: axes then name no unit rather than "currency units")."""
+    for s in store.scenarios():
+        with contextlib.suppress(StoreError, OSError, KeyError):
+            if currency := str(store.scenario_dict(s["key"]).get("currency") or ""):
+                return currency
+    return ""
+
+
 def _charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart]:
     """The five figures of the report, rendered to PNG."""
     reps = pl.col("replication").is_in(used["replication"].unique().implode())
@@ -141,7 +154,7 @@ def _charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart
         ),
         (
             "Cost per order",
-            plots.cost_figure(used, names),
+            plots.cost_figure(used, names, currency=currency_of(store)),
             "Cost per shipped order by component (labour, packaging, shipping); the number is the "
             "total.",
         ),
@@ -152,6 +165,12 @@ def _charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart
         ),
     ]
     return [Chart(t, figure_png(f), c) for t, f, c in figures if f is not None]
+
+
+def _readable_charts(used: pl.DataFrame, store: RunStore, names: list[str]) -> list[Chart]:
+    """:func:`_charts` drawn and rendered at the app's font sizes."""
+    with readable():
+        return _charts(used, store, names)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -168,7 +187,7 @@ def compare_view(run_dir: str, stamp: int) -> CompareView:
         raise ValueError("no replication finished for every scenario: nothing to compare")
     kpis = report_kpis(used)
     table, flags, details = _tables(compare_table(used, kpis))
-    charts = _charts(used, store, names)
+    charts = _readable_charts(used, store, names)
     n = used["replication"].n_unique()
     m = store.manifest
     title = (
@@ -201,12 +220,28 @@ def render(view: CompareView) -> None:
     st.subheader("KPIs")
     st.caption(view.title)
     styled = view.table.style.apply(lambda _: view.flags.map(STYLES.get), axis=None)
-    st.dataframe(styled, hide_index=True, width="stretch", height="content")
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        column_config={
+            "KPI": st.column_config.TextColumn(
+                "KPI", help="What each KPI means: see *KPI definitions* below the table."
+            )
+        },
+    )
     st.caption(
         "Mean ± 95% confidence half-width over replications. Δ: paired difference against "
         "scenario 1 (common random numbers) with its 95% CI; green with * = significantly "
         "better, red = significantly worse (paired t-test, p < 0.05)."
     )
+    with st.expander("KPI definitions"):
+        st.dataframe(
+            pd.DataFrame({"KPI": k, "definition": kpi_help(k)} for k in view.table["KPI"].tolist()),
+            hide_index=True,
+            width="stretch",
+        )
     with st.expander("Paired differences with p-values"):
         details = view.details.drop(columns="_flag")
         styled = details.style.apply(

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenario_info
+from app_pages.messages import for_user
 from sim import paths
 from sim.run_dir_check import run_manifest_problem
 
@@ -42,13 +44,23 @@ def layout_runs(runs_root: Path, scenario: str) -> list[Path]:
     return sorted(out, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+def run_days_args(manifest: dict[str, Any]) -> list[str]:
+    """``--days N`` for ``omsim layout --run``: the run's own simulated days, read from the
+    scenario its manifest stores (a run of 3 or 7 days is drawn as made, not as the file's
+    default length); nothing when the manifest does not say."""
+    days = ((manifest.get("scenario") or {}).get("simulation") or {}).get("horizon_days")
+    if isinstance(days, bool) or not isinstance(days, int | float):
+        return []
+    return ["--days", common.number_text(int(days) if float(days).is_integer() else days)]
+
+
 def _picture(args: list[str], path: Path, what: str) -> None:
     """Draw (once) and show a picture; an error is one line."""
     if not path.exists():
         with st.spinner(f"Drawing the {what}..."):
             code, last = common.run_omsim_quietly([*args, "-o", str(path)])
         if code != 0:
-            st.error(f"Cannot draw the {what}: {last}")
+            st.error(f"Cannot draw the {what}: {for_user(last)}")
             return
     st.image(str(path))
 
@@ -68,13 +80,18 @@ def main() -> None:
         st.info(f"No scenario files in {root}.")
         return
     name = st.selectbox(
-        "Scenario", files, key=common.remembered("layout_scenario", files[0], files)
+        "Scenario",
+        files,
+        key=common.remembered("layout_scenario", files[0], files),
+        format_func=scenario_info.label,
     )
     common.remember("layout_scenario")
     scenario = common.inside(root, name, ".toml")
     runs = common.runs_root()
     found = layout_runs(runs, name)
     labels = ["none: the empty floor"] + [d.name for d in found]
+    if (pending := st.session_state.pop("_layout_pending_run", None)) in labels:
+        st.session_state["layout_run"] = pending  # set before the widget exists, never after
     choice = st.selectbox("Stored run", labels, key="layout_run")
     days = st.select_slider("Days to simulate for a new run", DAY_OPTIONS, value=3)
     if st.button("Simulate a run of this scenario", type="primary"):
@@ -84,9 +101,9 @@ def main() -> None:
                 ["run", str(scenario), "--days", str(days), "--out", str(out), "--force"]
             )
         if code != 0:
-            st.error(f"The run failed: {last}")
+            st.error(f"The run failed: {for_user(last)}")
         else:
-            st.session_state["layout_run"] = out.name
+            st.session_state["_layout_pending_run"] = out.name
             st.rerun()
     if choice == labels[0]:
         cache = runs / ".layout"
@@ -96,13 +113,13 @@ def main() -> None:
         return
     run_dir = common.run_store_dir(choice)
     stamp = scenario.stat().st_mtime_ns
+    manifest = json.loads(paths.read_text(run_dir / "manifest.json", paths.MAX_JSON_BYTES))
     _picture(
-        ["layout", str(scenario), "--run", str(run_dir), "--tours"],
+        ["layout", str(scenario), "--run", str(run_dir), "--tours", *run_days_args(manifest)],
         run_dir / f"layout-{stamp}.png",
         "layout heat map",
     )
-    manifest = paths.read_text(run_dir / "manifest.json", paths.MAX_JSON_BYTES)
-    end = json.loads(manifest).get("end_min", 1440.0)
+    end = manifest.get("end_min", 1440.0)
     n_days = max(1, int(-(-float(end) // 1440)))
     day = st.number_input("Day of the timeline", 0, n_days - 1, value=min(1, n_days - 1))
     _picture(["timeline", str(run_dir), "--day", str(day)], run_dir / f"timeline-{day}.png",

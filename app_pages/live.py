@@ -92,6 +92,14 @@ class Replay:
         common.stop_group(self.proc, grace_s=5.0)
 
 
+def _writes(replay: Replay | None, file: Path) -> bool:
+    """Whether ``file`` is the snapshot of the replay started here."""
+    if replay is None or "--snapshot" not in replay.argv:
+        return False
+    written = replay.argv[replay.argv.index("--snapshot") + 1]
+    return Path(written).resolve() == file.resolve()
+
+
 def _command_text(argv: list[str]) -> str:
     """The replay as the ``omsim`` command a person would type."""
     return shlex.join(["omsim", *argv[3:]])
@@ -189,9 +197,10 @@ def _start_form(root: Path, files: list[str]) -> None:
 # --- the live view ---------------------------------------------------------------------
 
 
-def _replay_panel(replay: Replay) -> None:
+def _replay_panel(replay: Replay) -> str | None:
     """The replay started here: running (with a Stop button), stopped, finished or failed
-    (with the end of its log)."""
+    (with the end of its log). Returns how it ended (``stopped``, ``finished``, ``failed``)
+    or None while it runs."""
     proc = replay.proc
     if proc.poll() is None:
         cols = st.columns([5, 1])
@@ -202,15 +211,17 @@ def _replay_panel(replay: Replay) -> None:
             with cols[0]:
                 command = _command_text(replay.argv)
                 st.caption(f"Replay running (process {proc.pid}): `{command}`")
-            return
+            return None
     code = proc.poll()
     if replay.stopped:
-        st.info("The replay was stopped.")
-    elif code == 0:
+        st.info("You stopped the replay; the figures below are from its last snapshot.")
+        return "stopped"
+    if code == 0:
         st.success("The replay finished.")
-    else:
-        tail = lv.log_tail(replay.log) or "(no output)"
-        st.error(f"The replay stopped with exit code {code}:\n\n```\n{tail}\n```")
+        return "finished"
+    tail = lv.log_tail(replay.log) or "(no output)"
+    st.error(f"The replay stopped with exit code {code}:\n\n```\n{tail}\n```")
+    return "failed"
 
 
 def _floor(snapshot: dict, file: Path) -> bytes | None:
@@ -240,14 +251,16 @@ def _floor(snapshot: dict, file: Path) -> bytes | None:
     return buf.getvalue()
 
 
-def _render(snapshot: dict[str, Any], age_s: float, file: Path) -> None:
+def _render(snapshot: dict[str, Any], age_s: float, file: Path, ended: str | None = None) -> None:
     """One snapshot: status and clock, counts, queues per stage, history, orders at risk and
-    the KPIs so far."""
+    the KPIs so far. ``ended``: how the replay started here ended, which its last snapshot
+    (written before) cannot say."""
     if (note := lv.version_note(snapshot)) is not None:
         st.warning(note)
     speed = lv.as_number(snapshot.get("speed"))
+    status = lv.ended_text(snapshot, ended) if ended else lv.status_text(snapshot)
     st.markdown(
-        f"**{lv.status_text(snapshot)}** · simulated time "
+        f"**{status}** · simulated time "
         f"**{lv.fmt_clock(snapshot.get('sim_clock'))}** "
         f"(the orders run to {lv.fmt_clock(snapshot.get('end_clock'))})"
         + (f" · speed {lv.speed_label(speed)}" if speed else "")
@@ -255,13 +268,19 @@ def _render(snapshot: dict[str, Any], age_s: float, file: Path) -> None:
     st.caption(
         f"Scenario {snapshot.get('scenario', '-')}, orders from {snapshot.get('source', '-')}."
     )
-    if lv.is_stale(snapshot.get("status"), age_s):
+    if ended is None and lv.is_stale(snapshot.get("status"), age_s):
         st.warning(
             f"The snapshot has not changed for {age_s:.0f} s although the replay is "
             f"{snapshot.get('status')}: it may have stopped."
         )
-    for col, (label, value) in zip(st.columns(len(lv.COUNTS)), lv.counts(snapshot), strict=True):
+    shown = lv.counts(snapshot)
+    for col, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
         col.metric(label, value)
+    st.caption(
+        "Placed = in progress + shipped + lost"
+        + (f" + {lv.OTHER.lower()}" if any(lb == lv.OTHER for lb, _ in shown) else "")
+        + "; at risk: in progress and close to missing the carrier's pickup."
+    )
     floor = _floor(snapshot, file)
     if floor is not None:
         st.subheader("The floor")
@@ -302,8 +321,9 @@ def _render(snapshot: dict[str, Any], age_s: float, file: Path) -> None:
 def live(path: str) -> None:
     """Every second: the replay started here, and the snapshot in ``path`` (the previous one
     kept while the file is being replaced)."""
+    ended = None
     if (replay := st.session_state.get(REPLAY)) is not None:
-        _replay_panel(replay)
+        ended = _replay_panel(replay)
     if not path.strip():
         st.info("Start a replay above, or enter the snapshot file of one to watch it.")
         return
@@ -322,7 +342,7 @@ def live(path: str) -> None:
         age_s = time.time() - file.stat().st_mtime
     except OSError:
         age_s = 0.0
-    _render(snapshot, age_s, file)
+    _render(snapshot, age_s, file, ended if _writes(replay, file) else None)
 
 
 def main() -> None:

@@ -256,14 +256,36 @@ def status_text(snapshot: dict[str, Any]) -> str:
     return STATUS_TEXT.get(str(status), str(status or "unknown"))
 
 
+#: Label of the orders closed without being shipped or lost (cancelled, refused...).
+OTHER = "Closed, not shipped"
+
+
 def counts(snapshot: dict[str, Any]) -> list[tuple[str, str]]:
     """The metrics row: (label, formatted count) for placed, in progress, shipped, lost and
-    at risk."""
+    at risk; with the orders closed otherwise when there are any, so that placed = in
+    progress + shipped + lost + closed otherwise (at risk is a part of in progress)."""
     orders = snapshot.get("orders") if isinstance(snapshot.get("orders"), dict) else {}
-    return [
+    out = [
         (label, fmt_count(orders.get(key) if key else snapshot.get("n_at_risk")))
         for label, key in COUNTS
     ]
+    parts = [as_number(orders.get(k)) for k in ("placed", "in_progress", "shipped", "lost")]
+    if all(v is not None for v in parts):
+        placed, in_progress, shipped, lost = parts
+        other = placed - in_progress - shipped - lost
+        if other > 0:
+            out.insert(4, (OTHER, fmt_count(other)))
+    return out
+
+
+def ended_text(snapshot: dict[str, Any], how: str) -> str:
+    """The status line of a replay started here that has ended (``how``: ``stopped``,
+    ``finished`` or ``failed``), whatever its last snapshot still says."""
+    clock = fmt_clock(snapshot.get("sim_clock"))
+    return {
+        "stopped": f"Stopped by you at simulated time {clock}",
+        "finished": "Done: every order has been replayed",
+    }.get(how, f"Failed at simulated time {clock}")
 
 
 def stage_frame(snapshot: dict[str, Any]) -> pd.DataFrame:

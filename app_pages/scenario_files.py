@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from app_pages.common import (
     MAX_UPLOAD_BYTES,
     NAME_RE,
@@ -29,6 +27,7 @@ from app_pages.common import (
     clean_name,
     inside,
 )
+from app_pages.scenario_toml import edited_text
 from sim import paths
 from sim.atomic import write_text_atomic
 from sim.config import Scenario
@@ -50,6 +49,7 @@ class ScenarioDoc:
     full: dict[str, Any]
     origin: str  # "file" or "upload"
     token: str  # unique per loaded version: keys the page's widgets
+    source: str = ""  # the file's text as loaded: saved back with its comments and layout
 
     @property
     def where(self) -> str:
@@ -103,11 +103,10 @@ def edited(own: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
-def toml_text(own: Mapping[str, Any]) -> str:
-    """The table as a TOML document (``base`` first)."""
-    ordered = {k: own[k] for k in ("base", "name", "description") if k in own}
-    ordered.update({k: v for k, v in own.items() if k not in ordered})
-    return tomli_w.dumps(ordered)
+def file_text(doc: ScenarioDoc, changes: Mapping[str, Any]) -> str:
+    """The scenario file with ``changes`` applied: its own text, comments and layout kept
+    (:func:`app_pages.scenario_toml.edited_text`), only the changed keys rewritten."""
+    return edited_text(doc.source, doc.own, changes)
 
 
 # --- base files ------------------------------------------------------------------------
@@ -186,23 +185,26 @@ def check(root: Path, own: Mapping[str, Any], where: str) -> Scenario:
 # --- loading ---------------------------------------------------------------------------
 
 
-def _doc(root: Path, stem: str, own: dict[str, Any], origin: str, token: str) -> ScenarioDoc:
+def _doc(
+    root: Path, stem: str, own: dict[str, Any], origin: str, token: str, source: str
+) -> ScenarioDoc:
     scenario = check(root, own, f"{stem}.toml")
-    return ScenarioDoc(stem, own, scenario.model_dump(mode="json"), origin, token)
+    return ScenarioDoc(stem, own, scenario.model_dump(mode="json"), origin, token, source)
 
 
 def load_file(root: Path, stem: str) -> ScenarioDoc:
     """A scenario file of the scenarios folder, by stem."""
     path = inside(root, stem, ".toml")
     try:
-        own = tomllib.loads(paths.read_text(path, paths.MAX_SCENARIO_BYTES, (root,)))
+        source = paths.read_text(path, paths.MAX_SCENARIO_BYTES, (root,))
+        own = tomllib.loads(source)
     except paths.PathError as exc:
         raise ScenarioError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(
             f"{stem}.toml: expected valid TOML, found a syntax error: {exc}"
         ) from None
-    return _doc(root, stem, own, "file", f"file-{stem}-{path.stat().st_mtime_ns}")
+    return _doc(root, stem, own, "file", f"file-{stem}-{path.stat().st_mtime_ns}", source)
 
 
 def load_upload(root: Path, filename: str, data: bytes, token: str) -> ScenarioDoc:
@@ -219,22 +221,28 @@ def load_upload(root: Path, filename: str, data: bytes, token: str) -> ScenarioD
             f"found {len(data) / 1024:.0f} KB"
         )
     try:
-        own = tomllib.loads(data.decode("utf-8"))
+        source = data.decode("utf-8")
+        own = tomllib.loads(source)
     except UnicodeDecodeError:
         raise ScenarioError(f"{where}: expected a UTF-8 text file, found binary data") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where}: expected valid TOML, found a syntax error: {exc}") from None
-    return _doc(root, stem, own, "upload", token)
+    return _doc(root, stem, own, "upload", token, source)
 
 
-def save(root: Path, stem: str, own: Mapping[str, Any], overwrite: bool) -> Path:
-    """Write the table to ``<root>/<stem>.toml`` (a temporary file renamed into place)
-    after validating it; refuses to replace an existing file unless ``overwrite``."""
+def save(root: Path, stem: str, text: str, overwrite: bool) -> Path:
+    """Write a scenario file's text to ``<root>/<stem>.toml`` (a temporary file renamed into
+    place) after validating exactly what is written; refuses to replace an existing file
+    unless ``overwrite``."""
     path = inside(root, stem, ".toml")
+    try:
+        own = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path.name}: expected valid TOML, found: {exc}") from None
     check(root, own, path.name)
     if path.exists() and not overwrite:
         raise ScenarioError(f"{path.name}: expected a new file name, found an existing file")
-    return write_text_atomic(path, toml_text(own))  # a temporary file in the same folder
+    return write_text_atomic(path, text)  # a temporary file in the same folder
 
 
 # --- messages --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import typing
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenario_info
 from app_pages.sizing_view import render, sizing_view
 from sim.config import Role
 from sim.experiments.steady import Measurement, MeasurementError
@@ -35,7 +35,12 @@ def main() -> None:
     default = "baseline" if "baseline" in files else files[0]
     left, right = st.columns(2)
     with left:
-        st.selectbox("Scenario", files, key=common.remembered("size_scenario", default, files))
+        st.selectbox(
+            "Scenario",
+            files,
+            key=common.remembered("size_scenario", default, files),
+            format_func=scenario_info.label,
+        )
         st.text_area(
             "SLA targets, one per line",
             key=common.remembered("size_slas", DEFAULT_SLAS),
@@ -115,6 +120,7 @@ def main() -> None:
     status = common.store_status(run_dir)
     label = "Show the stored sizing" if status == "complete" else "Size the staff"
     ready = bool(slas and s["roles"])
+    run_name = common.run_name_input("size_name")
     if st.button(label, type="primary", disabled=not ready) and status != "complete":
         args = [
             "size",
@@ -132,7 +138,9 @@ def main() -> None:
             str(int(s["seed"])),
         ]
         args += ["--weeks", str(int(s["weeks"]))] if s["weeks"] else ["--plain"]
-        status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sizing", planned=False)
+        status = common.run_and_show(
+            args, run_dir, status, int(s["reps"]), "Sizing", planned=False, name=run_name
+        )
     if not ready:
         st.info("Give at least one SLA and one role.")
     if status in common.FINISHED:

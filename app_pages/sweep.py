@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.kpis.defs import KPI_DEFS
-from app_pages import common
+from app_pages import common, scenario_info
 from app_pages.sweep_view import render, sweep_view
 from sim.cli.sweep import DEFAULT_OBJECTIVE
 from sim.config import PICKING_METHODS
@@ -30,7 +30,10 @@ def main() -> None:
     cols = st.columns(4)
     with cols[0]:
         st.selectbox(
-            "Base scenario", files, key=common.remembered("sweep_base", base_default, files)
+            "Base scenario",
+            files,
+            key=common.remembered("sweep_base", base_default, files),
+            format_func=scenario_info.label,
         )
     with cols[1]:
         st.number_input("Orders per day from", step=100, key=common.remembered("sweep_from", 1000))
@@ -46,11 +49,14 @@ def main() -> None:
     cols = st.columns(4)
     with cols[0]:
         objective = DEFAULT_OBJECTIVE if DEFAULT_OBJECTIVE in OBJECTIVES else OBJECTIVES[0]
+        key = common.remembered("sweep_objective", objective, OBJECTIVES)
         st.selectbox(
             "Objective (KPI)",
             OBJECTIVES,
-            key=common.remembered("sweep_objective", objective, OBJECTIVES),
+            key=key,
+            help="\n".join(f"- **{k}**: {common.kpi_help(k)}" for k in OBJECTIVES),
         )
+        st.caption(common.kpi_help(st.session_state[key]))
     with cols[1]:
         st.number_input("Replications", step=1, key=common.remembered("sweep_reps", 3))
     with cols[2]:
@@ -88,6 +94,7 @@ def main() -> None:
     run_dir = common.experiment_dir("sweep", spec)
     status = common.store_status(run_dir)
     label = "Show the stored sweep" if status == "complete" else "Run sweep"
+    run_name = common.run_name_input("sweep_name")
     if st.button(label, type="primary", disabled=not s["methods"]) and status != "complete":
         args = [
             "sweep",
@@ -104,7 +111,9 @@ def main() -> None:
             s["objective"],
         ]
         args += ["--weeks", str(int(s["weeks"]))] if s["weeks"] else ["--plain"]
-        status = common.run_and_show(args, run_dir, status, int(s["reps"]), "Sweeping")
+        status = common.run_and_show(
+            args, run_dir, status, int(s["reps"]), "Sweeping", name=run_name
+        )
     if status in common.FINISHED:
         try:
             render(sweep_view(str(run_dir), common.store_stamp(run_dir)))

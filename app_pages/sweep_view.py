@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.reports.html import figure_png, fmt_value
+from app_pages.chart_style import axis_label, kpi_words, readable
 from sim.experiments.store import RunStore, StoreError
 
 
@@ -52,7 +53,7 @@ def heatmap(points: list[dict], best: list[dict], chart: dict[str, Any]) -> Figu
     grid = np.full((len(options), len(xs)), np.nan)
     for p in points:
         grid[options.index(str(p[option])), xs.index(_label(p[x]))] = p["mean"]
-    fig = Figure(figsize=(1.6 + 1.15 * len(xs), 1.2 + 0.55 * len(options)), layout="constrained")
+    fig = Figure(figsize=(3.0 + 1.3 * len(xs), 2.2 + 0.7 * len(options)), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     cmap = "RdYlGn" if chart["higher_is_better"] else "RdYlGn_r"
@@ -64,7 +65,7 @@ def heatmap(points: list[dict], best: list[dict], chart: dict[str, Any]) -> Figu
             fmt_value(value, unit),
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=11,
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.7, "lw": 0},
         )
     for b in best:
@@ -81,11 +82,12 @@ def heatmap(points: list[dict], best: list[dict], chart: dict[str, Any]) -> Figu
             )
     ax.set_xticks(range(len(xs)), xs)
     ax.set_yticks(range(len(options)), options)
-    ax.set_xlabel(x)
-    ax.set_ylabel(option)
+    ax.set_xlabel(axis_label(x))
+    ax.set_ylabel(axis_label(option))
     which = "highest" if chart["higher_is_better"] else "lowest"
-    ax.set_title(f"mean {chart['objective']} ({unit}); ★ best ({which}) per column", fontsize=10)
-    fig.colorbar(image, ax=ax, label=f"{chart['objective']} ({unit})")
+    objective = kpi_words(chart["objective"])
+    ax.set_title(f"Mean {objective} ({unit})\n★ best ({which}) at each {axis_label(x)}")
+    fig.colorbar(image, ax=ax, label=f"{objective} ({unit})")
     return fig
 
 
@@ -111,7 +113,7 @@ def sweep_view(run_dir: str, stamp: int) -> SweepView:
     table = pd.DataFrame(
         [
             {
-                chart["x"]: _label(b[chart["x"]]),
+                axis_label(chart["x"]): _label(b[chart["x"]]),
                 "best": b["best"],
                 objective: fmt_value(b["best_mean"], unit),
                 "runner-up": b["runner_up"] or "-",
@@ -124,12 +126,14 @@ def sweep_view(run_dir: str, stamp: int) -> SweepView:
             for b in best
         ]
     )
-    png = figure_png(heatmap(points, best, chart))
+    with readable():
+        png = figure_png(heatmap(points, best, chart))
     note = (
         "Solid star: significantly better than the runner-up (paired t-test on common random "
         "numbers, p < 0.05); hollow: not significantly."
     )
-    heading = f"Best {chart['option'].rsplit('.', 1)[-1]} by {chart['x'].rsplit('.', 1)[-1]}"
+    heading = f"Best {axis_label(chart['option'])} by {axis_label(chart['x'])}"
+    shown = shown.rename(columns={c: axis_label(c) for c in shown.columns if "." in c})
     return SweepView(heading, title, png, table, shown, note)
 
 

@@ -138,9 +138,10 @@ def test_minutes_left_and_clocks():
 
 
 def test_counts_stages_history_and_orders_at_risk():
+    # 812 placed = 95 in progress + 690 shipped + 3 lost + 24 closed otherwise
     assert lv.counts(SNAPSHOT) == [
         ("Placed", "812"), ("In progress", "95"), ("Shipped", "690"), ("Lost", "3"),
-        ("At risk", "7"),
+        ("Closed, not shipped", "24"), ("At risk", "7"),
     ]  # fmt: skip
     assert lv.counts({})[0] == ("Placed", "-")
     stages = lv.stage_frame(SNAPSHOT)
@@ -235,7 +236,8 @@ def test_the_page_shows_a_watched_snapshot(scenarios, snapshot_file):
     assert not at.exception and not at.error
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
-        "Placed": "812", "In progress": "95", "Shipped": "690", "Lost": "3", "At risk": "7"
+        "Placed": "812", "In progress": "95", "Shipped": "690", "Lost": "3",
+        "Closed, not shipped": "24", "At risk": "7",
     }  # fmt: skip
     risk = next(d.value for d in at.dataframe if "time left" in d.value.columns)
     assert risk["order"].tolist() == [9, 17, 23]
@@ -310,3 +312,17 @@ def test_the_floor_is_drawn_when_the_snapshot_names_its_scenario(scenarios, tmp_
     snap.write_text(json.dumps(SNAPSHOT))  # no scenario file named: no floor
     at.run()
     assert "The floor" not in [h.value for h in at.subheader]
+
+
+def test_counts_add_up_without_an_extra_column_when_nothing_else_closed():
+    orders = {"placed": 100, "in_progress": 10, "shipped": 88, "lost": 2}
+    shown = dict(lv.counts({"orders": orders, "n_at_risk": 1}))
+    assert "Closed, not shipped" not in shown
+    assert int(shown["Placed"]) == sum(int(shown[k]) for k in ("In progress", "Shipped", "Lost"))
+
+
+def test_a_stopped_replay_says_so_whatever_its_last_snapshot_says():
+    last = {**SNAPSHOT, "status": "running"}
+    assert lv.ended_text(last, "stopped").startswith("Stopped by you at simulated time ")
+    assert "Running" not in lv.ended_text(last, "stopped")
+    assert lv.ended_text(last, "finished").startswith("Done")

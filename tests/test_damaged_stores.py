@@ -146,5 +146,5 @@ def test_the_runs_page_lists_a_damaged_store(stored: Path, tmp_path: Path, monke
     table = at.dataframe[0].value
     rows = dict(zip(table["run directory"], table["status"], strict=True))
     assert rows["broken"] == "damaged: expected a JSON object, found a list"
-    assert rows["exp"] == "complete"
+    assert rows["exp"] == "finished"  # shown in the user's words
     assert at.selectbox(key="runs_open").options == ["exp"]  # a damaged one is not offered

@@ -366,6 +366,7 @@ def cost_figure(
     kpis: pl.DataFrame,
     scenarios: Sequence[str] | None = None,
     colours: Colours | None = None,
+    currency: str = "",
 ) -> Figure | None:
     """Cost per shipped order broken down into its components (``COST_PARTS``: labour,
     overtime, fixed costs, equipment, packaging, labels, shipping, ... and the margin of lost
@@ -375,6 +376,7 @@ def cost_figure(
     column.
 
     ``colours`` is accepted for a uniform signature; the bars are coloured by component.
+    ``currency`` (e.g. ``EUR``) names the axis's unit; empty, the axis names none.
     """
     del colours
     names = _order(kpis, scenarios)
@@ -401,7 +403,7 @@ def cost_figure(
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, max(left.max(initial=0.0) * 1.15, 1e-9))
-    ax.set_xlabel("cost per shipped order (currency units)")
+    ax.set_xlabel("cost per shipped order" + (f" ({currency})" if currency else ""))
     ax.grid(axis="x", alpha=0.3)
     fig.legend(loc="outside upper center", ncol=min(len(parts), 4), frameon=False,
                fontsize="small")  # fmt: skip

@@ -343,6 +343,12 @@ class RunStore:
                 folder.rmdir()
         return True
 
+    def annotate(self, **fields: Any) -> None:
+        """Set top-level manifest fields that describe the experiment without changing its
+        results (a user's label, a note that it was cancelled) and save the manifest."""
+        self.manifest.update(fields)
+        self._save()
+
     def record(self, **fields: Any) -> None:
         """Store extra results in the manifest (for example a sizing frontier)."""
         self.manifest.setdefault("summary", {}).update(fields)

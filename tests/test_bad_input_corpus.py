@@ -268,6 +268,20 @@ def test_a_replay_of_more_orders_than_the_limit_is_refused(capsys, monkeypatch, 
     assert not list(tmp_path.iterdir())  # refused before the rejected rows are written
 
 
+def test_a_replay_warm_up_past_the_replayed_days_is_refused(capsys, monkeypatch, tmp_path):
+    """The sample's orders span a few days; a 1,000-day warm-up would score no order."""
+    monkeypatch.chdir(tmp_path)
+    orders = ROOT / "tests" / "data" / "online_retail_sample.csv"
+    rc, out, err = call(
+        capsys,
+        ["replay", str(orders), "--format", "online-retail", "--scenario", BASELINE,
+         "--warmup-days", "1000"],
+    )  # fmt: skip
+    assert rc == 2 and "Traceback" not in err and not out
+    assert err.splitlines()[-1].startswith("omsim: --warmup-days: expected less than the replayed")
+    assert "found 1000" in err.splitlines()[-1]
+
+
 MARKUP_NAMES = ["[/bold] a", "[red]b"]
 
 

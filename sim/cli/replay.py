@@ -133,6 +133,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
             Feed(model, lambda: complete_lines(scenario), history, source=str(args.orders))
         )
     check_run(model.scenario, args.max_orders)
+    span = model.scenario.simulation.horizon_days
+    if args.warmup_days >= span:
+        raise UsageError(
+            f"omsim: --warmup-days: expected less than the replayed {span:g} days of orders, "
+            f"found {args.warmup_days:g} (no order would be scored); lower it"
+        )
     for note in model.replay.notes:
         print(f"replay: {note}", file=sys.stderr)
     live = args.speed or args.snapshot or args.follow

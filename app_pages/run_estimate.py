@@ -12,14 +12,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sim.experiments.steady import Measurement
+
 #: CPU seconds per order placed, a whole ``omsim compare`` run included (BENCHMARKS.md).
 SECONDS_PER_ORDER = 94e-6
 
 #: Seconds to start ``omsim`` and its worker processes before the first order.
 START_S = 3.0
-
-#: Days of orders after the measured weeks of a steady-state run (the tail).
-TAIL_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def days_of_orders(horizon_days: float, warmup_weeks: int, weeks: int) -> float:
     """Days on which orders are placed: the file's horizon (``weeks`` 0, plain runs) or the
     warm-up and measured weeks plus the 7-day tail (steady state)."""
     if weeks > 0:
-        return 7.0 * (warmup_weeks + weeks) + TAIL_DAYS
+        return Measurement(True, warmup_weeks, weeks).run_days
     return float(horizon_days)
 
 

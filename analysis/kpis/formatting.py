@@ -29,6 +29,23 @@ RUN_SUMMARY: tuple[str, ...] = (
 _MAX_EXTRA_DECIMALS = 4
 
 
+def format_unit_value(value: float | None, unit: str = "") -> str:
+    """A value by its catalogue unit, for a table cell (command line and report alike):
+    shares as percentages, counts and currency without needless decimals, otherwise four
+    significant digits; never scientific notation."""
+    if value is None or math.isnan(value):
+        return "-"
+    if unit == "share":
+        return f"{value:.2%}"
+    if unit in ("orders", "steps", "currency") or abs(value) >= 1e4:
+        return (
+            f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e4 else f"{value:,.2f}"
+        )
+    if value == 0 or abs(value) >= 1e-3:
+        return f"{value:,.4g}"
+    return f"{value:.6f}".rstrip("0")
+
+
 def kpi_info(name: str) -> KpiDef:
     """The catalogue entry of ``name``; an unknown name gets a plain entry (no unit)."""
     try:

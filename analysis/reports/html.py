@@ -11,7 +11,6 @@ import base64
 import html
 import io
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -53,17 +52,11 @@ def esc(value: object) -> str:
 
 
 def fmt_value(value: float | None, unit: str = "") -> str:
-    """A KPI value for a cell, as the command line prints it: shares as percentages, counts
-    and currency without needless decimals, otherwise four significant digits."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if unit == "share":
-        return f"{value:.2%}"
-    if unit in ("orders", "steps", "currency") or abs(value) >= 1e4:
-        return (
-            f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e4 else f"{value:,.2f}"
-        )
-    return f"{value:,.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+    """A KPI value for a cell, as the command line prints it
+    (:func:`analysis.kpis.formatting.format_unit_value`)."""
+    from analysis.kpis.formatting import format_unit_value
+
+    return format_unit_value(value, unit)
 
 
 def fmt_plain(value: Any) -> str:

@@ -4,7 +4,6 @@ line, the scenario override options and the progress bar. It imports none of the
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,15 +102,7 @@ def _progress_bar(label: str, total_days: float, unit: str = "simulated days"):
 
 
 def _fmt(value: float | None, unit: str) -> str:
-    """A KPI value for a table cell: shares as percentages, counts without decimals."""
-    if value is None or math.isnan(value):
-        return "-"
-    if unit == "share":
-        return f"{value:.2%}"
-    if unit in ("orders", "steps", "currency") or abs(value) >= 1e4:
-        return (
-            f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e4 else f"{value:,.2f}"
-        )
-    if value == 0 or abs(value) >= 1e-3:
-        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
-    return f"{value:.6f}".rstrip("0")  # never scientific notation
+    """A KPI value for a table cell (:func:`analysis.kpis.formatting.format_unit_value`)."""
+    from analysis.kpis.formatting import format_unit_value
+
+    return format_unit_value(value, unit)
